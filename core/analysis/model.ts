@@ -1,0 +1,120 @@
+/**
+ * The analysis model: what the observer builds from decoded messages, and what rules, calls,
+ * ladders and stats read. Plain data; built once per analysis by core/analysis/analyze.ts.
+ */
+import type { Endpoint, Transport, ConnectionEvent, LogRecord, CaptureProblem } from "../capture/types";
+import type { SipMessage } from "../protocols/sip/types";
+import type { DiameterMessage } from "../protocols/diameter/types";
+import type { HttpMessage } from "../protocols/http/types";
+
+/** One decoded message of the capture, in capture order. `id` is its index in Capture.messages. */
+export interface Observed {
+  id: number;
+  /** Index of the input file (several files open as one timeline). */
+  file: number;
+  frame: number;
+  frames?: number[];
+  time: number;
+  src: Endpoint;
+  dst: Endpoint;
+  transport: Transport;
+  protocol: "sip" | "diameter" | "http";
+  sip?: SipMessage;
+  diameter?: DiameterMessage;
+  http?: HttpMessage;
+  /** Came from a log file rather than the wire. */
+  fromLog?: boolean;
+}
+
+export interface ObservedLog extends LogRecord {
+  id: number;
+  file: number;
+}
+
+/** Everything an analysis starts from. */
+export interface CaptureModel {
+  files: string[];
+  messages: Observed[];
+  connections: (ConnectionEvent & { file: number })[];
+  logs: ObservedLog[];
+  problems: (CaptureProblem & { file: number })[];
+  /** Capture window: first and last record time over all files (epoch seconds). */
+  start: number;
+  end: number;
+  /** Timer T1 in seconds (RFC 3261 default 0.5). */
+  t1: number;
+}
+
+/** RFC 3261 §17 roles as observed: the client side sent the request. */
+export type TxnKind = "INVITE" | "non-INVITE";
+
+/** One SIP transaction observed at one hop (one client->server pair). */
+export interface TransactionView {
+  index: number;
+  kind: TxnKind;
+  method: string;
+  /** Top Via branch (or the RFC 2543 fallback key). */
+  key: string;
+  callId: string;
+  client: Endpoint;
+  server: Endpoint;
+  transport: Transport;
+  /** First request message id. */
+  request: number;
+  /** Every message id of this transaction (request, retransmissions, responses, ACK for non-2xx). */
+  messages: number[];
+  /** Ids of messages that are retransmissions. */
+  retransmissions: number[];
+  /** Provisional and final responses (first copy of each, ids). */
+  provisional: number[];
+  final?: number;
+  finalStatus?: number;
+  /** ACK for a non-2xx final (INVITE only; belongs to this transaction). */
+  ack?: number;
+  /** CANCEL transaction index that targets this INVITE transaction. */
+  cancelledBy?: number;
+  /** For a CANCEL transaction: the INVITE transaction it cancels. */
+  cancels?: number;
+  /** RFC state the machine ended in when the capture ran out of messages for it. */
+  endState: string;
+  /** What the machine expected that the capture does not show (missing ACK, no final response...). */
+  expectations: Expectation[];
+}
+
+export interface Expectation {
+  /** "ack-non2xx" | "final-response" | "ack-2xx" | ... */
+  what: string;
+  /** Label for a ghost arrow. */
+  label: string;
+  from: Endpoint;
+  to: Endpoint;
+  /** Latest time it should have been seen (epoch s). */
+  by: number;
+  /** True when `by` is after the end of the capture: say "capture ended", not "missing". */
+  beyondCapture: boolean;
+  reason: string;
+  /** Message id after which it was expected. */
+  after: number;
+}
+
+/** A dialog observed at one hop (RFC 3261 §12): Call-ID + local/remote tags. */
+export interface DialogView {
+  index: number;
+  callId: string;
+  fromTag: string;
+  toTag?: string;
+  /** Endpoints of the hop where this dialog was observed (caller side, callee side). */
+  caller: Endpoint;
+  callee: Endpoint;
+  state: "Early" | "Confirmed" | "Terminated";
+  /** Transaction indexes in this dialog, in order (INVITE first). */
+  transactions: number[];
+  /** Message ids of the INVITE's 2xx, and the ACK(s) for 2xx. */
+  answer?: number;
+  acks: number[];
+  bye?: number;
+  byeFrom?: Endpoint;
+  terminatedBy?: "BYE" | "481" | "408" | "CANCEL" | "non2xx";
+  start: number;
+  end: number;
+}
