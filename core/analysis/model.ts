@@ -118,3 +118,20 @@ export interface DialogView {
   start: number;
   end: number;
 }
+
+/**
+ * The finished analysis (built by core/analysis/analyze.ts), held by the host's session and read
+ * by the Api service. `document` is exactly the `analyze --json` document.
+ */
+export interface AnalysisResult {
+  model: CaptureModel;
+  document: import("../api").AnalysisDocument;
+  transactions: TransactionView[];
+  dialogs: DialogView[];
+  /** Call id (CallDTO.id) -> message ids of all its legs, in time order. */
+  callMessages: Map<string, number[]>;
+  /** Logical nodes over the whole capture (ip:port merged). */
+  nodes: import("../api").NodeDTO[];
+  /** Build the ladder of one call (CallDTO.id). */
+  ladder(callId: string): import("../api").LadderDTO;
+}
