@@ -1,0 +1,216 @@
+/**
+ * From capture-layer output to the analysis model: parse each PDU with its protocol's decoder,
+ * keep every connection event, log line and problem, and count what was read, skipped and
+ * malformed. One `ModelBuilder` serves a whole session (several files on one timeline); each file
+ * gets its own sink from `sinkFor(fileIndex)`.
+ *
+ * Pure: bytes and times come in, nothing is read here. core/node/ingest.ts drives it from files.
+ */
+import type { CaptureSink, ConnectionEvent, CaptureProblem, LogRecord, LogSink, Pdu } from "../capture/types";
+import { endpointText } from "../capture/types";
+import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
+import { parseSip } from "../protocols/sip/parse";
+import { decodeDiameter } from "../protocols/diameter/decode";
+import { parseHttp } from "../protocols/http/parse";
+import type { CaptureModel, Observed, ObservedLog } from "./model";
+
+/** Problems listed one by one in the summary; past this only the counts grow (a corrupt 1 GB file must not print 1 M lines). */
+const MAX_LISTED_PROBLEMS = 1000;
+
+export interface FileSink extends CaptureSink, LogSink {}
+
+export class ModelBuilder {
+  private messages: Observed[] = [];
+  private connections: CaptureModel["connections"] = [];
+  private logs: ObservedLog[] = [];
+  private problems: CaptureModel["problems"] = [];
+  private packets = 0;
+  private skipped = 0;
+  private start = Infinity;
+  private end = -Infinity;
+
+  constructor(
+    readonly files: string[],
+    private readonly t1 = 0.5,
+  ) {}
+
+  get messageCount(): number {
+    return this.messages.length;
+  }
+
+  sinkFor(file: number): FileSink {
+    return {
+      pdu: (p: Pdu) => this.addPdu(file, p),
+      connection: (e: ConnectionEvent) => this.connections.push({ ...e, file }),
+      problem: (p: CaptureProblem) => this.addProblem(file, p),
+      record: (_frame: number, time: number) => {
+        this.packets++;
+        this.widen(time);
+      },
+      log: (r: LogRecord) => {
+        this.logs.push({ ...r, id: this.logs.length, file });
+        if (r.time !== undefined) this.widen(r.time);
+      },
+    };
+  }
+
+  private widen(time: number): void {
+    if (!Number.isFinite(time)) return;
+    if (time < this.start) this.start = time;
+    if (time > this.end) this.end = time;
+  }
+
+  addProblem(file: number, p: CaptureProblem): void {
+    if (p.skipped) this.skipped++;
+    this.problems.push({ ...p, file });
+  }
+
+  addPdu(file: number, pdu: Pdu): void {
+    const o: Observed = {
+      id: this.messages.length,
+      file,
+      frame: pdu.frame,
+      time: pdu.time,
+      src: pdu.src,
+      dst: pdu.dst,
+      transport: pdu.transport,
+      protocol: pdu.protocol,
+    };
+    if (pdu.frames && pdu.frames.length > 1) o.frames = pdu.frames;
+    if (pdu.protocol === "sip") o.sip = parseSip(pdu.bytes);
+    else if (pdu.protocol === "diameter") o.diameter = decodeDiameter(pdu.bytes);
+    else o.http = parseHttp(pdu.bytes);
+    if (pdu.problems?.length) for (const reason of pdu.problems) this.problems.push({ frame: pdu.frame, reason, skipped: false, file });
+    // Messages from a log file carry no packet record; they still bound the timeline.
+    if (pdu.time > 0) this.widen(pdu.time);
+    this.messages.push(o);
+  }
+
+  /** Finish: order messages on one timeline (stable within a file) and build the summary. */
+  finish(): { model: CaptureModel; summary: SummaryDTO; messages: MessageDTO[] } {
+    let messages = this.messages;
+    if (this.files.length > 1) {
+      // Several files: merge by time; messages without a time (log dumps) keep their file order.
+      messages = [...messages].sort((a, b) => (a.time || 0) - (b.time || 0) || a.file - b.file || a.id - b.id);
+      messages.forEach((m, i) => (m.id = i));
+    }
+    const start = Number.isFinite(this.start) ? this.start : 0;
+    const end = Number.isFinite(this.end) ? this.end : 0;
+    const model: CaptureModel = {
+      files: this.files,
+      messages,
+      connections: this.connections,
+      logs: this.logs,
+      problems: this.problems,
+      start,
+      end,
+      t1: this.t1,
+    };
+    const dtos = messages.map(messageDTO);
+    let sip = 0;
+    let diameter = 0;
+    let http = 0;
+    let malformed = 0;
+    const problems: ProblemDTO[] = [];
+    for (const p of this.problems) {
+      if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problemDTO(p, this.files.length > 1));
+    }
+    for (const m of messages) {
+      if (m.protocol === "sip") sip++;
+      else if (m.protocol === "diameter") diameter++;
+      else http++;
+      const msgProblems = m.sip?.problems ?? m.diameter?.problems ?? m.http?.problems ?? [];
+      if (msgProblems.length) {
+        malformed++;
+        if (problems.length < MAX_LISTED_PROBLEMS) problems.push({ frame: m.frame, ...(this.files.length > 1 ? { file: m.file } : {}), reason: `${m.protocol.toUpperCase()}: ${msgProblems.join("; ")}` });
+      }
+    }
+    const summary: SummaryDTO = {
+      files: this.files,
+      packets: this.packets,
+      sip,
+      diameter,
+      http,
+      logEvents: this.logs.length,
+      skipped: this.skipped,
+      malformed,
+      problems,
+      ...(Number.isFinite(this.start) ? { start, end } : {}),
+    };
+    return { model, summary, messages: dtos };
+  }
+}
+
+function problemDTO(p: CaptureProblem & { file: number }, withFile: boolean): ProblemDTO {
+  const d: ProblemDTO = { frame: p.frame, reason: p.reason };
+  if (withFile) d.file = p.file;
+  if (p.offset !== undefined) d.offset = p.offset;
+  return d;
+}
+
+/** The `messages[]` entry of the JSON contract for one observed message. */
+export function messageDTO(o: Observed): MessageDTO {
+  const d: MessageDTO = {
+    id: o.id,
+    frame: o.frame,
+    time: o.time,
+    src: endpointText(o.src),
+    dst: endpointText(o.dst),
+    transport: o.transport,
+    protocol: o.protocol,
+    info: "",
+  };
+  if (o.file) d.file = o.file;
+  const sip = o.sip;
+  if (sip) {
+    if (sip.callId !== undefined) d.callId = sip.callId;
+    if (sip.cseq) d.cseq = `${sip.cseq.seq} ${sip.cseq.method}`;
+    if (sip.kind === "request") {
+      d.method = sip.method;
+      d.info = `Request: ${sip.method} ${sip.requestUri ?? ""}`.trimEnd();
+    } else {
+      d.status = sip.status;
+      if (sip.reason) d.reason = sip.reason;
+      d.info = `Status: ${sip.status} ${sip.reason ?? ""}`.trimEnd();
+    }
+    const fromUser = sip.from?.uri?.user;
+    const toUser = sip.to?.uri?.user;
+    if (fromUser) d.fromUser = fromUser;
+    if (toUser) d.toUser = toUser;
+    if (sip.from?.tag) d.fromTag = sip.from.tag;
+    if (sip.to?.tag) d.toTag = sip.to.tag;
+    const branch = sip.vias[0]?.branch;
+    if (branch) d.branch = branch;
+    if (sip.problems.length) d.problems = [...sip.problems];
+    return d;
+  }
+  const dia = o.diameter;
+  if (dia) {
+    d.command = dia.commandCode;
+    d.name = dia.name;
+    d.request = dia.flags.request;
+    d.appId = dia.applicationId;
+    d.hopByHop = dia.hopByHop;
+    d.endToEnd = dia.endToEnd;
+    const result = dia.resultCode ?? dia.experimentalResultCode;
+    if (result !== undefined) d.resultCode = result;
+    if (dia.sessionId) d.sessionId = dia.sessionId;
+    d.info = `${dia.name} ${dia.flags.request ? "Request" : "Answer"} hbh=0x${dia.hopByHop.toString(16).padStart(8, "0")}${result !== undefined ? ` result=${result}` : ""}`;
+    if (dia.problems.length) d.problems = [...dia.problems];
+    return d;
+  }
+  const http = o.http;
+  if (http) {
+    if (http.kind === "request") {
+      d.method = http.method;
+      if (http.path !== undefined) d.path = http.path;
+      d.info = `${http.method} ${http.path ?? ""} ${http.version}`.trim();
+    } else {
+      d.status = http.status;
+      if (http.reason) d.reason = http.reason;
+      d.info = `${http.version} ${http.status} ${http.reason ?? ""}`.trim();
+    }
+    if (http.problems.length) d.problems = [...http.problems];
+  }
+  return d;
+}

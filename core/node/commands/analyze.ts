@@ -1,0 +1,134 @@
+/**
+ * `sipscope analyze FILE… [--log LOG]… [--json] [--call ID] [--summary] [--http-port N]…`
+ *
+ * Decodes captures and logs as one timeline, runs the analysis, and prints either the readable
+ * report (summary, tshark-like message list, calls, findings; or one call's ladder with --call)
+ * or the `AnalysisDocument` as JSON (streamed, so a large capture never becomes one huge string).
+ */
+import type { AnalysisDocument } from "../../api";
+import { loadFiles, IngestError } from "../ingest";
+import { analyze } from "../../analysis/analyze";
+import { formatReport, formatCallLadder } from "../../analysis/text-report";
+import { writeOut } from "../output";
+
+const HELP = `usage: sipscope analyze FILE… [options]
+
+FILE      pcap, pcapng, Kamailio log (stderr or syslog), Kamailio sipdump, or text with SIP messages;
+          several files open as one timeline (e.g. a capture and the proxy's log)
+options:
+  --log FILE        add a server log (same as giving it as FILE; repeatable)
+  --json            print the analysis as one JSON document
+  --call ID         print one call's ladder (ID: a call id like c3, or a SIP Call-ID)
+  --summary         print only the summary and findings, not every message
+  --http-port N     also decode HTTP on port N (repeatable; default 80, 8080, and 5060-5061 when HTTP)
+  --t1 SECONDS      RFC 3261 timer T1 used for expectations (default 0.5)
+  --year YYYY       year for syslog lines (default: the capture's, else this year)`;
+
+interface Args {
+  files: string[];
+  json: boolean;
+  call?: string;
+  summaryOnly: boolean;
+  httpPorts: number[];
+  t1?: number;
+  year?: number;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { files: [], json: false, summaryOnly: false, httpPorts: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    try {
+      if (arg === "--json") a.json = true;
+      else if (arg === "--summary") a.summaryOnly = true;
+      else if (arg === "--log") a.files.push(value());
+      else if (arg === "--call") a.call = value();
+      else if (arg === "--http-port") {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 65535) return `--http-port needs a port number`;
+        a.httpPorts.push(n);
+      } else if (arg === "--t1") {
+        const n = Number(value());
+        if (!(n > 0 && n < 60)) return `--t1 needs seconds between 0 and 60`;
+        a.t1 = n;
+      } else if (arg === "--year") a.year = Number(value());
+      else if (arg.startsWith("-")) return `unknown option ${arg}`;
+      else a.files.push(arg);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (a.files.length === 0) return "no input file";
+  return a;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === "string") {
+    console.error(`sipscope analyze: ${args}\n\n${HELP}`);
+    return 2;
+  }
+  let loaded;
+  try {
+    loaded = await loadFiles(args.files, { httpPorts: args.httpPorts, t1: args.t1, year: args.year });
+  } catch (e) {
+    if (e instanceof IngestError) {
+      console.error(`sipscope analyze: cannot read ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+  const doc = result.document;
+
+  if (args.json) {
+    await writeJson(doc);
+    return 0;
+  }
+  if (args.call !== undefined) {
+    const call = doc.calls?.find((c) => c.id === args.call || c.callIds.includes(args.call!));
+    if (!call) {
+      console.error(`sipscope analyze: no call "${args.call}" (use a call id like c1 or a Call-ID; see the call list)`);
+      return 1;
+    }
+    await writeOut(formatCallLadder(result, call.id));
+    return 0;
+  }
+  await writeOut(formatReport(result, { messages: !args.summaryOnly }));
+  return 0;
+}
+
+/** Stream the document: top-level keys in order, `messages` one entry per line in batches. */
+async function writeJson(doc: AnalysisDocument): Promise<void> {
+  const keys = Object.keys(doc) as (keyof AnalysisDocument)[];
+  await writeOut("{\n");
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    const value = doc[key];
+    const comma = k < keys.length - 1 ? "," : "";
+    if (Array.isArray(value) && value.length > 1000) {
+      await writeOut(`${JSON.stringify(key)}: [\n`);
+      let batch: string[] = [];
+      for (let i = 0; i < value.length; i++) {
+        batch.push(JSON.stringify(value[i]) + (i < value.length - 1 ? "," : ""));
+        if (batch.length === 2000) {
+          await writeOut(batch.join("\n") + "\n");
+          batch = [];
+        }
+      }
+      await writeOut(batch.join("\n") + `\n]${comma}\n`);
+    } else {
+      await writeOut(`${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}\n`);
+    }
+  }
+  await writeOut("}\n");
+}
