@@ -1,0 +1,74 @@
+/**
+ * Which transaction a SIP message belongs to: RFC 3261 §17.1.3 (responses to client transactions)
+ * and §17.2.3 (requests to server transactions), as one string key that is equal for a request, its
+ * retransmissions, its responses and (for INVITE) the ACK of a non-2xx final response.
+ *
+ * RFC 3261 (magic cookie "z9hG4bK" in the top Via branch):
+ *   key = "b|" + branch + "|" + sent-by + "|" + method, with method = CSeq method for responses and
+ *   "INVITE" for ACK. §17.2.3: "the request matches a transaction if: 1. the branch parameter in
+ *   the request is equal to the one in the top Via header field of the request that created the
+ *   transaction, and 2. the sent-by value in the top Via of the request is equal to the one in the
+ *   request that created the transaction, and 3. the method of the request matches the one that
+ *   created the transaction, except for ACK, where the method of the request that created the
+ *   transaction is INVITE." §17.1.3 matches responses by branch + CSeq method; the sent-by is the
+ *   same in a response (it echoes the Via), so one key serves both.
+ *   CANCEL is its own transaction (method CANCEL) but carries the INVITE's branch: `cancelTargetKey`
+ *   gives the key of the INVITE it cancels (§9.2: "the CANCEL [...] is matched to the INVITE using
+ *   the procedures of §17.2.3, except the method").
+ *
+ * RFC 2543 fallback (no magic cookie): §17.2.3 matches on Request-URI, To tag, From tag, Call-ID,
+ * CSeq and top Via. A response has no Request-URI, and the server adds the To tag in its response,
+ * so a key shared by request and response can only use the rest:
+ *   key = "c|" + Call-ID + "|" + From tag + "|" + CSeq number + "|" + method + "|" + top Via (sent-by
+ *   and branch if any). Request-URI and To tag are left out on purpose (see above).
+ *
+ * Pure and cheap: one string per message, no allocation beyond it.
+ */
+import type { SipMessage, Via } from "../protocols/sip/types";
+
+export const MAGIC_COOKIE = "z9hG4bK";
+
+/** sent-by of a Via: host (lower-case) ":" port, the port defaulting per transport (§18.2.2, §19.1.2). */
+export function sentBy(via: Via): string {
+  const port = via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
+  return via.host.toLowerCase() + ":" + port;
+}
+
+/** The method that owns the transaction: ACK belongs to the INVITE transaction (non-2xx case). */
+function owningMethod(msg: SipMessage): string | undefined {
+  const m = msg.kind === "request" ? msg.method : msg.cseq?.method;
+  if (m === undefined) return undefined;
+  return m === "ACK" ? "INVITE" : m;
+}
+
+function keyFor(msg: SipMessage, method: string): string | undefined {
+  const via = msg.vias[0];
+  if (!via) return undefined;
+  const branch = via.branch;
+  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
+    return "b|" + branch + "|" + sentBy(via) + "|" + method;
+  }
+  const callId = msg.callId;
+  const cseq = msg.cseq;
+  if (callId === undefined || cseq === undefined) return undefined;
+  return "c|" + callId + "|" + (msg.from?.tag ?? "") + "|" + cseq.seq + "|" + method + "|" + sentBy(via) + "|" + (branch ?? "");
+}
+
+/**
+ * The transaction key of a request or response, or undefined when the message lacks what matching
+ * needs (no Via; or no magic cookie and no Call-ID/CSeq).
+ */
+export function transactionKey(msg: SipMessage): string | undefined {
+  const method = owningMethod(msg);
+  return method === undefined ? undefined : keyFor(msg, method);
+}
+
+/** For a CANCEL request: the key of the INVITE transaction it targets (same branch, method INVITE). */
+export function cancelTargetKey(cancel: SipMessage): string | undefined {
+  return keyFor(cancel, "INVITE");
+}
+
+/** True when the top Via carries an RFC 3261 branch (magic cookie). */
+export function hasMagicCookie(msg: SipMessage): boolean {
+  return msg.vias[0]?.branch?.startsWith(MAGIC_COOKIE) === true;
+}

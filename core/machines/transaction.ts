@@ -1,0 +1,159 @@
+/**
+ * What the four RFC 3261 §17 transaction machines share: the step shape, events and effects.
+ *
+ * The machines are sans-I/O (h11, quinn-proto): `step(state, event, now) -> { state, effects }`.
+ * They never read a clock, never touch a socket and do not know whether they are *acting* (the
+ * engine executes the effects on real sockets and timers) or *observing* (the analyzer feeds what a
+ * capture shows and compares the effects with what the capture shows next). h11's rule 2: the same
+ * rules for both.
+ *
+ * `M` is whatever handle the driver uses for a message: the engine passes a SipMessage (or bytes),
+ * the analyzer passes a message id. Machines store it and hand it back in effects; they read only
+ * the fields given explicitly in events (a response's status code).
+ *
+ * How to drive a machine (both drivers):
+ *   1. `let { state, effects } = startX(request, cfg, now)`; execute/compare effects.
+ *   2. On every input: `({ state, effects } = stepX(state, event, now))`; execute/compare effects.
+ *   3. Timers: every StartTimer effect names `{ name, at }` (absolute). The engine arms a real timer
+ *      and feeds `{ type: "TimerFired", name }` when it fires; a late/stale firing is ignored by the
+ *      machine (it checks that the timer is still armed), so the engine need not cancel perfectly.
+ *      `state.timers` always holds the armed timers: `nextTimer(state.timers)` is the next deadline
+ *      (what the analyzer advances to).
+ *   4. When an effect `{ type: "Terminated" }` appears the machine is done; drop it.
+ */
+import type { Timer, TimerConfig, TimerName } from "./timers";
+
+export interface Step<S, F> {
+  state: S;
+  effects: F[];
+}
+
+/** Why a transaction ended. */
+export type TerminationReason =
+  /** The normal wait timer (D, I, J, K, L, M) ran out, or a reliable transport made it zero. */
+  | "normal"
+  /** Timer B or F: no final response (client). */
+  | "timeout"
+  /** Timer H: no ACK for a non-2xx final response (server). */
+  | "ack-timeout"
+  | "transport-error"
+  /** A 2xx on a client non-INVITE / the INVITE server handed the 2xx to the TU without RFC 6026. */
+  | "final";
+
+export type TxnEffect<M> =
+  /** Pass this message to the transport. `retransmission` is true when it was sent before. */
+  | { type: "Send"; message: M; retransmission: boolean }
+  /**
+   * INVITE client: build the ACK for this non-2xx final response (RFC 3261 §17.1.1.3: same
+   * Request-URI, Call-ID, From, top Via, CSeq number as the INVITE, To from the response) and send it.
+   */
+  | { type: "SendAck"; response: M; retransmission: boolean }
+  /** INVITE client: the TU asked to cancel; a provisional response has now been seen, send CANCEL (§9.1). */
+  | { type: "SendCancel"; request: M }
+  /** INVITE server: send 100 Trying for this request (§17.2.1). */
+  | { type: "SendTrying"; request: M }
+  | { type: "StartTimer"; timer: Timer }
+  | { type: "StopTimer"; name: TimerName }
+  /** Hand a message up to the transaction user (response to a client, request/ACK to a server). */
+  | { type: "DeliverToTU"; message: M }
+  /** Tell the TU the transaction failed (timeout or transport error). */
+  | { type: "InformTU"; error: "timeout" | "ack-timeout" | "transport-error"; timer?: TimerName }
+  | { type: "Terminated"; reason: TerminationReason };
+
+/** Events every transaction machine understands. */
+export type TimerFired = { type: "TimerFired"; name: TimerName };
+export type TransportError = { type: "TransportError" };
+
+/** Client transactions (§17.1). */
+export type ClientEvent<M> =
+  | { type: "ResponseReceived"; status: number; message: M }
+  | TimerFired
+  | TransportError
+  /** INVITE client only: the TU wants to cancel this INVITE (§9.1). */
+  | { type: "TuCancel" };
+
+/** Server transactions (§17.2). */
+export type ServerEvent<M> =
+  /** The same request arrived again (a retransmission: the transaction already exists). */
+  | { type: "RequestReceived"; message: M }
+  /** The TU passed a response to send. */
+  | { type: "ResponseSent"; status: number; message: M }
+  /** INVITE server only: ACK matching this transaction (i.e. for a non-2xx final). */
+  | { type: "AckReceived"; message: M }
+  | TimerFired
+  | TransportError;
+
+/** Fields every transaction state carries. */
+export interface TxnBase<S extends string> {
+  state: S;
+  cfg: TimerConfig;
+  /** Armed timers, absolute deadlines. */
+  timers: Timer[];
+}
+
+/** Small builder so each branch reads as "effects, then state". */
+export class Effects<M> {
+  readonly list: TxnEffect<M>[] = [];
+  timers: Timer[];
+  constructor(timers: readonly Timer[]) {
+    this.timers = timers.slice();
+  }
+  push(e: TxnEffect<M>): this {
+    this.list.push(e);
+    return this;
+  }
+  start(name: TimerName, at: number): this {
+    const timer = { name, at };
+    this.timers = this.timers.filter((t) => t.name !== name);
+    this.timers.push(timer);
+    this.list.push({ type: "StartTimer", timer });
+    return this;
+  }
+  stop(name: TimerName): this {
+    if (this.timers.some((t) => t.name === name)) {
+      this.timers = this.timers.filter((t) => t.name !== name);
+      this.list.push({ type: "StopTimer", name });
+    }
+    return this;
+  }
+  stopAll(): this {
+    for (const t of this.timers) this.list.push({ type: "StopTimer", name: t.name });
+    this.timers = [];
+    return this;
+  }
+}
+
+export function isArmed(timers: readonly Timer[], name: TimerName): boolean {
+  return timers.some((t) => t.name === name);
+}
+
+export function statusClass(status: number): "1xx" | "2xx" | "final" {
+  if (status < 200) return "1xx";
+  if (status < 300) return "2xx";
+  return "final";
+}
+
+/**
+ * The shared step driver: look up the handler in a machine's table and run it.
+ * - A TimerFired for a timer that is not armed is stale (stopped, or already handled): ignored, so
+ *   an engine whose real timers race with StopTimer cannot confuse the machine.
+ * - A fired timer is disarmed before its handler runs (it has fired; no StopTimer is emitted).
+ * - A missing table entry means the event is absorbed in that state: no change, no effects.
+ */
+export function runStep<S extends TxnBase<string>, M>(
+  table: Record<string, Partial<Record<string, (s: S, ev: any, now: number, fx: Effects<M>) => S>>>,
+  state: S,
+  event: { type: string; name?: TimerName },
+  now: number,
+): Step<S, TxnEffect<M>> {
+  let s = state;
+  if (event.type === "TimerFired") {
+    if (!isArmed(s.timers, event.name!)) return { state, effects: [] };
+    s = { ...s, timers: s.timers.filter((t) => t.name !== event.name) };
+  }
+  const handler = table[s.state]?.[event.type];
+  if (!handler) return { state, effects: [] };
+  const fx = new Effects<M>(s.timers);
+  const next = handler(s, event, now, fx);
+  return { state: next, effects: fx.list };
+}
