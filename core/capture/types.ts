@@ -96,6 +96,10 @@ export interface LogRecord {
   callId?: string;
   /** CSeq number and method from the `{seq cseqnum method callid}` log prefix. */
   cseq?: string;
+  /** The raw text between `{` and `}` when the line carries a log_prefix. */
+  prefix?: string;
+  /** First log_prefix field when it is Kamailio's `$mt` (1 = request, 2 = reply being processed). */
+  msgType?: number;
 }
 
 export interface LogSink {
