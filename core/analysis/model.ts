@@ -79,6 +79,12 @@ export interface TransactionView {
   endState: string;
   /** What the machine expected that the capture does not show (missing ACK, no final response...). */
   expectations: Expectation[];
+  /** RFC state of the client-side machine at the end of the capture (endState is the server side's). */
+  clientState?: string;
+  /** Every copy of the final response (first one included): copies - 1 = retransmissions of the final. */
+  finalCopies?: number[];
+  /** Further distinct final responses (first copies): a forking proxy relaying several 2xx upstream. */
+  otherFinals?: number[];
 }
 
 export interface Expectation {
@@ -95,6 +101,10 @@ export interface Expectation {
   reason: string;
   /** Message id after which it was expected. */
   after: number;
+  /** The RFC timer that sets the deadline ("B", "F", "H", "C"...), when one does. */
+  timer?: string;
+  /** The message did arrive, but only after the deadline (the machine had already given up): its id. */
+  late?: number;
 }
 
 /** A dialog observed at one hop (RFC 3261 §12): Call-ID + local/remote tags. */

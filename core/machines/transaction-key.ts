@@ -41,8 +41,13 @@ function owningMethod(msg: SipMessage): string | undefined {
   return m === "ACK" ? "INVITE" : m;
 }
 
+/** The top Via; uses the parser's single-Via fast path when the message has one. */
+function topVia(msg: SipMessage): Via | undefined {
+  return "topVia" in msg ? (msg as { topVia?: Via }).topVia : msg.vias[0];
+}
+
 function keyFor(msg: SipMessage, method: string): string | undefined {
-  const via = msg.vias[0];
+  const via = topVia(msg);
   if (!via) return undefined;
   const branch = via.branch;
   if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
@@ -70,5 +75,5 @@ export function cancelTargetKey(cancel: SipMessage): string | undefined {
 
 /** True when the top Via carries an RFC 3261 branch (magic cookie). */
 export function hasMagicCookie(msg: SipMessage): boolean {
-  return msg.vias[0]?.branch?.startsWith(MAGIC_COOKIE) === true;
+  return topVia(msg)?.branch?.startsWith(MAGIC_COOKIE) === true;
 }

@@ -1,0 +1,348 @@
+/**
+ * The transaction OBSERVER: rebuild RFC 3261 §17 transactions from a capture by feeding every SIP
+ * message, in capture order, into the same pure machines the engine runs (core/machines), one
+ * client machine and one server machine per transaction *at that hop* (a proxy's downstream leg
+ * has its own branch, so it is its own transaction).
+ *
+ * What the capture shows becomes machine events:
+ *   request, first copy      -> startXClient (client side) + startXServer (server side)
+ *   request again            -> server RequestReceived (a retransmission; counted)
+ *   response, first copy     -> client ResponseReceived + server ResponseSent
+ *   response again           -> client ResponseReceived (the machine decides: an INVITE client in
+ *                               Completed owes an ACK again); counted as a retransmission
+ *   ACK matching an INVITE   -> server AckReceived (only when the final was non-2xx: the ACK for a
+ *   transaction                 2xx is its own transaction-less request and belongs to the dialog)
+ * Before each event the machines' timers are advanced to the message time; at the end of the
+ * capture they are advanced to the end and then beyond it. A timeout the machine reports (Timer B,
+ * F, H), or an ACK the client machine owed and the capture never shows, becomes an Expectation.
+ *
+ * `beyondCapture`: an expectation whose deadline lies after the last record of the capture says
+ * "capture ended" rather than "missing" (a 487 in the last 100 ms of a file is never a missing ACK).
+ *
+ * Speed: one Map lookup per message keyed by branch + sent-by + method (transaction-key.ts), flat
+ * arrays out, no closures per message.
+ */
+import type { Endpoint } from "../capture/types";
+import type { SipMessage } from "../protocols/sip/types";
+import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
+import { cancelTargetKey, transactionKey } from "../machines/transaction-key";
+import { nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type TimerConfig } from "../machines/timers";
+import type { TxnEffect } from "../machines/transaction";
+import { startInviteClient, stepInviteClient, type InviteClientState } from "../machines/invite-client";
+import { startInviteServer, stepInviteServer, type InviteServerState } from "../machines/invite-server";
+import { startNonInviteClient, stepNonInviteClient, type NonInviteClientState } from "../machines/non-invite-client";
+import { startNonInviteServer, stepNonInviteServer, type NonInviteServerState } from "../machines/non-invite-server";
+
+export interface TransactionObservation {
+  transactions: TransactionView[];
+  /** Message id -> transaction index, -1 when the message belongs to none (ACK for 2xx, orphans, non-SIP). */
+  txnOfMessage: Int32Array;
+  /** Message id -> 1 when it repeats an earlier message of its transaction. */
+  retransmission: Uint8Array;
+  /** Responses that match no transaction in the capture (ids), in capture order. */
+  orphanResponses: number[];
+}
+
+/**
+ * How long after a message that obliges an immediate answer (a client transaction must ACK a
+ * non-2xx final "at once", §17.1.1.3) the answer may take to show up in the capture: one round
+ * trip, which T1 estimates (§17.1.1.1), but never less than 200 ms so that a final response in
+ * the last 100 ms of a capture is always "capture ended", never "missing".
+ */
+export function answerAllowance(t1: number): number {
+  return Math.max(t1, 0.2);
+}
+
+type ClientState = InviteClientState<number> | NonInviteClientState<number>;
+type ServerState = InviteServerState<number> | NonInviteServerState<number>;
+
+/** Per-transaction working state; dropped after the observation. */
+interface Work {
+  view: TransactionView;
+  invite: boolean;
+  cfg: TimerConfig;
+  cseq: number;
+  client: ClientState;
+  server: ServerState;
+  /** Response signatures already seen (status|To tag|RSeq): a repeat is a retransmission. */
+  seen: Set<string>;
+  /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
+  ackOwedAt: number;
+  /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
+  timeouts: { timer: string; at: number }[];
+  lastProvisional: number;
+  /** Time of the CANCEL that targets this INVITE (-1 none). */
+  cancelAt: number;
+}
+
+function stepClient(w: Work, ev: Parameters<typeof stepNonInviteClient<number>>[1], now: number): TxnEffect<number>[] {
+  const r = w.invite ? stepInviteClient(w.client as InviteClientState<number>, ev, now) : stepNonInviteClient(w.client as NonInviteClientState<number>, ev, now);
+  w.client = r.state;
+  return r.effects;
+}
+
+function stepServer(w: Work, ev: Parameters<typeof stepNonInviteServer<number>>[1], now: number): TxnEffect<number>[] {
+  const r = w.invite ? stepInviteServer(w.server as InviteServerState<number>, ev as never, now) : stepNonInviteServer(w.server as NonInviteServerState<number>, ev, now);
+  w.server = r.state;
+  return r.effects;
+}
+
+/** Note what the machines said that an observer must check later. */
+function noteEffects(w: Work, effects: TxnEffect<number>[], now: number): void {
+  for (const e of effects) {
+    if (e.type === "SendAck" && w.ackOwedAt < 0 && w.view.ack === undefined) w.ackOwedAt = now;
+    else if (e.type === "InformTU" && e.timer) w.timeouts.push({ timer: e.timer, at: now });
+  }
+}
+
+/** Fire every timer of both machines due at or before `t`, in deadline order. */
+function advance(w: Work, t: number): void {
+  for (let guard = 0; guard < 1000; guard++) {
+    const c = nextTimer(w.client.timers);
+    const s = nextTimer(w.server.timers);
+    const next = c && (!s || c.at <= s.at) ? { side: 0, timer: c } : s ? { side: 1, timer: s } : undefined;
+    if (!next || next.timer.at > t) return;
+    const ev = { type: "TimerFired", name: next.timer.name } as const;
+    noteEffects(w, next.side === 0 ? stepClient(w, ev, next.timer.at) : stepServer(w, ev, next.timer.at), next.timer.at);
+  }
+}
+
+function responseSignature(sip: SipMessage): string {
+  const st = sip.status ?? 0;
+  let sig = st + "|" + (sip.to?.tag ?? "");
+  // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
+  if (st > 100 && st < 200) {
+    const rseq = sip.header("rseq");
+    if (rseq !== undefined) sig += "|" + rseq.trim();
+  }
+  return sig;
+}
+
+function newWork(index: number, m: Observed, sip: SipMessage, key: string, t1: number): Work {
+  const method = sip.method ?? "";
+  const invite = method === "INVITE";
+  const cfg = timerConfig({ t1, transport: m.transport });
+  const now = m.time;
+  const view: TransactionView = {
+    index,
+    kind: invite ? "INVITE" : "non-INVITE",
+    method,
+    key,
+    callId: sip.callId ?? "",
+    client: m.src,
+    server: m.dst,
+    transport: m.transport,
+    request: m.id,
+    messages: [m.id],
+    retransmissions: [],
+    provisional: [],
+    endState: "",
+    expectations: [],
+  };
+  const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
+  const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: new Set(), ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
+}
+
+export function observeTransactions(model: CaptureModel): TransactionObservation {
+  const msgs = model.messages;
+  const n = msgs.length;
+  const txnOfMessage = new Int32Array(n).fill(-1);
+  const retransmission = new Uint8Array(n);
+  const orphanResponses: number[] = [];
+  const works: Work[] = [];
+  const byKey = new Map<string, Work>();
+  const t1 = model.t1 > 0 ? model.t1 : 0.5;
+
+  for (let i = 0; i < n; i++) {
+    const m = msgs[i];
+    const sip = m.sip;
+    if (!sip) continue;
+    const key = transactionKey(sip);
+    const now = m.time;
+    if (sip.kind === "request") {
+      if (key === undefined) continue;
+      const method = sip.method ?? "";
+      let w = byKey.get(key);
+      if (method === "ACK") {
+        // §17.1.1.3 / §17.2.1: the ACK of a non-2xx final shares the INVITE's branch and belongs to
+        // its transaction; the ACK of a 2xx is a separate request (RFC 6026) left to the dialog.
+        if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
+        advance(w, now);
+        txnOfMessage[i] = w.view.index;
+        w.view.messages.push(i);
+        if (w.view.ack === undefined) {
+          w.view.ack = i;
+          w.ackOwedAt = -1;
+        } else {
+          retransmission[i] = 1;
+          w.view.retransmissions.push(i);
+        }
+        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now);
+        continue;
+      }
+      // The same key with another CSeq number is a new transaction reusing a branch (broken UAs
+      // reuse branches across REGISTER refreshes): not a retransmission.
+      if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
+      if (w) {
+        advance(w, now);
+        txnOfMessage[i] = w.view.index;
+        w.view.messages.push(i);
+        retransmission[i] = 1;
+        w.view.retransmissions.push(i);
+        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now);
+        continue;
+      }
+      w = newWork(works.length, m, sip, key, t1);
+      works.push(w);
+      byKey.set(key, w);
+      txnOfMessage[i] = w.view.index;
+      if (method === "CANCEL") {
+        // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
+        const target = cancelTargetKey(sip);
+        const inv = target !== undefined ? byKey.get(target) : undefined;
+        if (inv && inv.invite) {
+          w.view.cancels = inv.view.index;
+          if (inv.view.cancelledBy === undefined) {
+            inv.view.cancelledBy = w.view.index;
+            inv.cancelAt = now;
+          }
+        }
+      }
+      continue;
+    }
+
+    // Response.
+    const w = key !== undefined ? byKey.get(key) : undefined;
+    if (!w || w.cseq !== (sip.cseq?.seq ?? -1)) {
+      orphanResponses.push(i);
+      continue;
+    }
+    advance(w, now);
+    const v = w.view;
+    txnOfMessage[i] = v.index;
+    v.messages.push(i);
+    const status = sip.status ?? 0;
+    const sig = responseSignature(sip);
+    const again = w.seen.has(sig);
+    if (again) {
+      retransmission[i] = 1;
+      v.retransmissions.push(i);
+      if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
+    } else {
+      w.seen.add(sig);
+      if (status < 200) {
+        v.provisional.push(i);
+        w.lastProvisional = now;
+      } else if (v.final === undefined) {
+        v.final = i;
+        v.finalStatus = status;
+        v.finalCopies = [i];
+      } else {
+        // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
+        (v.otherFinals ??= []).push(i);
+      }
+      noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now);
+    }
+    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now);
+  }
+
+  const end = model.end;
+  const transactions: TransactionView[] = new Array(works.length);
+  for (const w of works) {
+    advance(w, end);
+    w.view.endState = w.server.state;
+    w.view.clientState = w.client.state;
+    w.view.expectations = expectationsOf(w, model, msgs);
+    transactions[w.view.index] = w.view;
+  }
+  return { transactions, txnOfMessage, retransmission, orphanResponses };
+}
+
+function expectation(what: string, label: string, from: Endpoint, to: Endpoint, by: number, end: number, reason: string, after: number, timer?: string): Expectation {
+  const e: Expectation = { what, label, from, to, by, beyondCapture: by > end, reason, after };
+  if (timer) e.timer = timer;
+  return e;
+}
+
+/**
+ * What the machines still expected when the capture ran out: advance both machines past the end
+ * and translate what they report, plus the ACK the client machine owed and never showed.
+ */
+function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expectation[] {
+  const v = w.view;
+  const out: Expectation[] = [];
+  const end = model.end;
+  const t1 = w.cfg.t1;
+  const allowance = answerAllowance(t1);
+  // Timeouts that happened inside the capture were noted while advancing; run the rest out.
+  advance(w, Number.POSITIVE_INFINITY);
+  const sawFinal = v.final !== undefined;
+
+  // ACK for a non-2xx final (§17.1.1.3): the client machine sends it the moment the final arrives;
+  // the server machine waits for it until Timer H. The earlier deadline is the one to check.
+  if (w.invite && sawFinal && (v.finalStatus ?? 0) >= 300 && v.ack === undefined) {
+    const fin = msgs[v.final!];
+    const owed = w.ackOwedAt >= 0 ? w.ackOwedAt : fin.time;
+    const h = fin.time + timerDuration("H", w.cfg)!;
+    const by = Math.min(owed + allowance, h);
+    const copies = v.finalCopies?.length ?? 1;
+    out.push(
+      expectation(
+        "ack-non2xx",
+        `ACK (for ${v.finalStatus})`,
+        v.client,
+        v.server,
+        by,
+        end,
+        `RFC 3261 §17.1.1.3: the client transaction ACKs a ${v.finalStatus} at once` +
+          (copies > 1 ? `; the server sent it ${copies} times (Timer G)` : "") +
+          `; Timer H would end the server transaction at +${(h - fin.time).toFixed(1)} s`,
+        v.final!,
+        "H",
+      ),
+    );
+  }
+
+  if (!sawFinal) {
+    const req = msgs[v.request];
+    const label = `final response to ${v.method}`;
+    const b = req.time + 64 * t1;
+    if (!w.invite) {
+      // §17.1.2.2: Timer F (64*T1) ends a non-INVITE client transaction without a final response.
+      out.push(expectation("final-response", label, v.server, v.client, b, end, `RFC 3261 §17.1.2.2: Timer F (64*T1) fires without a final response to ${v.method}`, v.request, "F"));
+    } else if (v.provisional.length === 0) {
+      // §17.1.1.2: Timer B fires while still in Calling.
+      out.push(expectation("final-response", label, v.server, v.client, b, end, "RFC 3261 §17.1.1.2: Timer B (64*T1) fires with no response at all to the INVITE", v.request, "B"));
+    } else {
+      // Proceeding: the INVITE client waits without a timer; a proxy's Timer C (> 3 min, reset by
+      // each provisional, §16.6 step 11) bounds it. A cancelled INVITE: the UAC gives up 64*T1
+      // after the CANCEL (§9.1), and the UAS should have answered 487 (§9.2).
+      let by = w.lastProvisional + TIMER_C_DEFAULT;
+      let reason = "RFC 3261 §16.6: Timer C (> 3 min after the last provisional response) ends a proxied INVITE without a final response";
+      let lbl = label;
+      let timer = "C";
+      if (w.cancelAt >= 0 && w.cancelAt + 64 * t1 < by) {
+        by = w.cancelAt + 64 * t1;
+        lbl = "487 Request Terminated";
+        reason = "RFC 3261 §9.2: a cancelled INVITE is answered 487; §9.1: the UAC gives up 64*T1 after the CANCEL";
+        timer = "";
+      }
+      out.push(expectation("final-response", lbl, v.server, v.client, by, end, reason, v.request, timer || undefined));
+    }
+  }
+  // A timeout the machine reported while the capture ran, answered only later: the client (B/F)
+  // or server (H) had already given up when the message arrived.
+  for (const to of w.timeouts) {
+    if ((to.timer === "B" || to.timer === "F") && sawFinal && msgs[v.final!].time > to.at) {
+      const e = expectation("final-response", `final response to ${v.method}`, v.server, v.client, to.at, end, `RFC 3261 §17.1: Timer ${to.timer} (64*T1) fired before the final response arrived`, v.request, to.timer);
+      e.late = v.final;
+      out.push(e);
+    } else if (to.timer === "H" && v.ack !== undefined && msgs[v.ack].time > to.at) {
+      const e = expectation("ack-non2xx", `ACK (for ${v.finalStatus})`, v.client, v.server, to.at, end, "RFC 3261 §17.2.1: Timer H fired before the ACK arrived", v.final!, "H");
+      e.late = v.ack;
+      out.push(e);
+    }
+  }
+  return out;
+}
