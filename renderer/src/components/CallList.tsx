@@ -1,0 +1,162 @@
+/**
+ * The call list: virtualized rows (only what is on screen is in the DOM), fetched from the host in
+ * pages as the user scrolls, so 100 000 calls cost the same as 100.
+ */
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { Api, CallPage, CallQuery } from "../../../core/api";
+import { clock, seconds, userOf } from "../format";
+
+type Row = CallPage["calls"][number];
+type SortKey = NonNullable<CallQuery["sort"]>["key"];
+const PAGE = 200;
+const ROW_H = 30;
+
+const COLUMNS: { key: SortKey; label: string; width: string; cls?: string; title?: string }[] = [
+  { key: "start", label: "Time (UTC)", width: "96px" },
+  { key: "from", label: "From", width: "minmax(90px, 1.2fr)" },
+  { key: "to", label: "To", width: "minmax(90px, 1.2fr)" },
+  { key: "method", label: "Method", width: "78px" },
+  { key: "state", label: "Status", width: "minmax(80px, 0.9fr)" },
+  { key: "duration", label: "Duration", width: "70px", cls: "num" },
+  { key: "legs", label: "Legs", width: "42px", cls: "num" },
+  { key: "findings", label: "Findings", width: "62px", cls: "num", title: "Findings in this call" },
+];
+
+export interface CallListProps {
+  api: Api;
+  session: string;
+  filter: string;
+  sort: CallQuery["sort"];
+  onSort(s: CallQuery["sort"]): void;
+  columns: string[];
+  selected?: string;
+  checked: ReadonlySet<string>;
+  onSelect(call: Row, mode: "open" | "toggle"): void;
+  onTotal(total: number): void;
+  onError(e: Error): void;
+  /** Bumped to force a refetch (aliases changed, reload). */
+  version?: number;
+}
+
+export function CallList(props: CallListProps) {
+  const { api, session, filter, sort, columns } = props;
+  const parentRef = useRef<HTMLDivElement>(null);
+  const [total, setTotal] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const pages = useRef(new Map<number, Row[]>());
+  const inflight = useRef(new Set<number>());
+  const [, setTick] = useState(0);
+  const queryKey = JSON.stringify([session, filter, sort, columns, props.version]);
+  const keyRef = useRef(queryKey);
+
+  const fetchPage = (page: number) => {
+    if (pages.current.has(page) || inflight.current.has(page)) return;
+    inflight.current.add(page);
+    const key = keyRef.current;
+    api
+      .calls(session, { filter, sort, offset: page * PAGE, limit: PAGE, columns })
+      .then((res) => {
+        if (keyRef.current !== key) return;
+        pages.current.set(page, res.calls);
+        setTotal(res.total);
+        props.onTotal(res.total);
+        setLoaded(true);
+        setTick((t) => t + 1);
+      })
+      .catch((e) => props.onError(e))
+      .finally(() => inflight.current.delete(page));
+  };
+
+  useEffect(() => {
+    keyRef.current = queryKey;
+    pages.current = new Map();
+    inflight.current = new Set();
+    setLoaded(false);
+    fetchPage(0);
+    parentRef.current?.scrollTo({ top: 0 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryKey]);
+
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parentRef.current, estimateSize: () => ROW_H, overscan: 15 });
+  const items = virtualizer.getVirtualItems();
+  useEffect(() => {
+    if (!items.length) return;
+    const first = Math.floor(items[0].index / PAGE);
+    const last = Math.floor(items[items.length - 1].index / PAGE);
+    for (let p = first; p <= last; p++) fetchPage(p);
+  });
+
+  const template = useMemo(() => [...COLUMNS.map((c) => c.width), ...columns.map(() => "minmax(80px, 1fr)")].join(" "), [columns]);
+  const rowAt = (i: number): Row | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
+
+  const header = (
+    <div className="row head" style={{ gridTemplateColumns: template }} role="row">
+      {COLUMNS.map((c) => {
+        const active = sort?.key === c.key;
+        return (
+          <div key={c.key} className={c.cls} title={c.title}>
+            <button
+              className={active ? "sorted" : ""}
+              onClick={() => props.onSort(active ? (sort!.dir === "asc" ? { key: c.key, dir: "desc" } : undefined) : { key: c.key, dir: "asc" })}
+            >
+              {c.label}
+              {active ? (sort!.dir === "asc" ? " ▲" : " ▼") : ""}
+            </button>
+          </div>
+        );
+      })}
+      {columns.map((c) => (
+        <div key={c} title={`Header ${c} of the call's first request`}>{c}</div>
+      ))}
+    </div>
+  );
+
+  return (
+    <div ref={parentRef} className="panel-body calls" data-testid="call-list" role="grid" aria-rowcount={total}>
+      {header}
+      {loaded && total === 0 ? (
+        <div className="center" style={{ height: "auto", paddingTop: 40 }}>
+          <div className="empty">
+            <h3>No calls match</h3>
+            {filter ? <>Nothing matches <span className="mono">{filter}</span>. Try fewer terms, or clear the filter.</> : <>This capture has no SIP dialogs, registrations or Diameter/HTTP exchanges.</>}
+          </div>
+        </div>
+      ) : null}
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {items.map((v) => {
+          const c = rowAt(v.index);
+          const style = { position: "absolute" as const, top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)`, gridTemplateColumns: template };
+          if (!c) return <div key={v.key} className="row" style={style}><div style={{ color: "var(--muted)" }}>…</div></div>;
+          const statusClass = `status s${String(c.status ?? 0)[0]}`;
+          const cls = ["row", props.selected === c.id ? "selected" : "", props.checked.has(c.id) ? "checked" : ""].join(" ");
+          return (
+            <div
+              key={v.key}
+              className={cls}
+              style={style}
+              data-testid="call-row"
+              data-call-id={c.id}
+              role="row"
+              aria-selected={props.selected === c.id}
+              onClick={(e) => props.onSelect(c, e.ctrlKey || e.metaKey ? "toggle" : "open")}
+              title={c.callIds.join("\n")}
+            >
+              <div className="mono">{clock(c.start)}</div>
+              <div>{c.fromUser ?? userOf(c.from)}</div>
+              <div>{c.toUser ?? userOf(c.to)}</div>
+              <div>{c.method}</div>
+              <div className={statusClass}>{c.state}</div>
+              <div className="num">{seconds(c.duration)}</div>
+              <div className="num">{c.legs}</div>
+              <div className="num">{c.findings.length ? <span className={`badge ${c.worst ?? "info"}`}>{c.findings.length}</span> : <span className="badge none">–</span>}</div>
+              {columns.map((k) => (
+                <div key={k} className="mono">{c.columns?.[k] ?? ""}</div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
