@@ -1,0 +1,775 @@
+/**
+ * The binary capture decoder: pcap/pcapng bytes in (pushed in chunks), PDUs, connection events
+ * and problems out. Layers, bottom-up:
+ *   container (file-reader) -> link (link.ts) -> ethertype: VLAN/QinQ, IPv4, IPv6, TEB
+ *   -> IP (fragment reassembly, IPv6 extension headers) -> IP protocol: UDP, TCP, SCTP, GRE
+ *   (ERSPAN I/II/III, TEB), IP-in-IP (4, 41) -> payload: by the dissector tables (see
+ *   dissector-table.ts for the lookup order) -> framers (framing/*) -> sink.pdu.
+ * Tunnels nest up to MAX_DEPTH deep; deeper is reported, never recursed into.
+ */
+import { createContainerReader, type RawRecord } from "./file-reader";
+import type { CaptureProblem, CaptureSink, ConnectionEvent, Endpoint, Pdu, PduProtocol, Transport } from "./types";
+import { decodeLink, ETHERTYPE_ERSPAN_II, ETHERTYPE_ERSPAN_III, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_TEB, ETHERTYPE_VLAN, type LinkResult } from "./link";
+import { ipv4Text, ipv6Text } from "./ip-text";
+import { FragmentReassembler } from "./ip-reassembly";
+import { TcpSequencer } from "./tcp-reassembly";
+import { StreamBuffer } from "./stream-buffer";
+import { SctpReassembler, type SctpMessage } from "./sctp";
+import { wsFrameHeader, wsPayload } from "./websocket";
+import { decodeHep2, decodeHep3, hep3Length, isHep3, type HepPacket } from "./hep";
+import { candidates, defaultTables, type DissectorTables, type PayloadProtocol } from "./dissector-table";
+import { findHeader, findHeaderEnd, matchLower, MORE, NONE, indexOfLf, type Framing } from "./framing/framing";
+import { frameSip } from "./framing/sip";
+import { frameDiameter } from "./framing/diameter";
+import { frameHttpEx, httpStart } from "./framing/http";
+
+export interface CaptureDecoderOptions {
+  /** TCP ports on which HTTP is decoded (default 80, 8080; 5060/5061 always when the bytes are HTTP). */
+  httpPorts?: number[];
+}
+
+export interface CaptureDecoder {
+  /** Feed the next bytes of the file. The decoder may keep subarrays of `chunk`: do not reuse its memory. */
+  push(chunk: Uint8Array): void;
+  /** End of file: flushes reassembly state (incomplete data becomes problems). */
+  end(): void;
+}
+
+export function createCaptureDecoder(sink: CaptureSink, options: CaptureDecoderOptions = {}): CaptureDecoder {
+  const d = new PacketDissector(sink, options);
+  const reader = createContainerReader({ record: (r) => d.record(r), problem: (p) => sink.problem(p) });
+  return {
+    push: (chunk) => reader.push(chunk),
+    end: () => {
+      reader.end();
+      d.end();
+    },
+  };
+}
+
+const MAX_DEPTH = 8;
+/** A TCP direction never buffers more than this while waiting for a PDU to complete. */
+const MAX_STREAM_BUFFER = 17 << 20;
+/** Undecided stream bytes kept while a framer says "more" before the protocol is known. */
+const MAX_UNDECIDED = 64 * 1024;
+
+type HalfMode = "pdu" | "ws";
+
+interface TcpHalf {
+  src: Endpoint;
+  dst: Endpoint;
+  seq: TcpSequencer;
+  buf: StreamBuffer;
+  proto: PayloadProtocol | undefined;
+  mode: HalfMode;
+  untilClose: boolean;
+  finSeen: boolean;
+  wsFrags: Uint8Array[];
+  wsFrames: number[];
+  wsFragBytes: number;
+}
+
+interface TcpConn {
+  key: string;
+  a: TcpHalf; // the side that sent the first packet we saw
+  b: TcpHalf;
+  portLo: number;
+  portHi: number;
+  wsRequested: boolean;
+  rstSeen: boolean;
+  openSeen: boolean;
+}
+
+export class PacketDissector {
+  private readonly tables: DissectorTables;
+  private readonly link: LinkResult = { ethertype: 0, offset: 0 };
+  private readonly frags: FragmentReassembler;
+  private readonly sctp: SctpReassembler;
+  private readonly conns = new Map<string, TcpConn>();
+  private readonly ip4Cache = new Map<number, string>();
+  private readonly cands: PayloadProtocol[] = [];
+  // the record being dissected
+  private frame = 0;
+  private time = 0;
+  private offset = 0;
+
+  constructor(
+    private readonly sink: CaptureSink,
+    options: CaptureDecoderOptions = {},
+  ) {
+    this.tables = defaultTables(options.httpPorts);
+    this.frags = new FragmentReassembler((frame, reason) => this.problemAt(frame, reason, true));
+    this.sctp = new SctpReassembler((frame, reason) => this.problemAt(frame, reason, true));
+  }
+
+  record(r: RawRecord): void {
+    this.frame = r.frame;
+    this.time = r.time;
+    this.offset = r.offset;
+    this.sink.record?.(r.frame, r.time);
+    const err = decodeLink(r.linktype, r.data, this.link);
+    if (err) {
+      this.problem(err, true);
+      return;
+    }
+    this.ethertype(this.link.ethertype, r.data, this.link.offset, r.data.length, 0);
+  }
+
+  end(): void {
+    this.frags.flush();
+    this.sctp.flush();
+    for (const c of this.conns.values()) {
+      this.finishHalf(c, c.a, "end of capture");
+      this.finishHalf(c, c.b, "end of capture");
+    }
+    this.conns.clear();
+  }
+
+  // ---------------------------------------------------------------- problems and output
+
+  private problem(reason: string, skipped: boolean): void {
+    this.sink.problem({ frame: this.frame, offset: this.offset, reason, skipped });
+  }
+
+  private problemAt(frame: number, reason: string, skipped: boolean): void {
+    const p: CaptureProblem = { frame, reason, skipped };
+    if (frame === this.frame) p.offset = this.offset;
+    this.sink.problem(p);
+  }
+
+  private emit(protocol: PduProtocol, bytes: Uint8Array, src: Endpoint, dst: Endpoint, transport: Transport, frames: number[] | undefined, problem?: string, hep?: Pdu["hep"], time?: number): void {
+    const pdu: Pdu = { frame: this.frame, time: time ?? this.time, src, dst, transport, protocol, bytes };
+    if (frames && frames.length > 1) pdu.frames = frames;
+    if (problem) pdu.problems = [problem];
+    if (hep) pdu.hep = hep;
+    this.sink.pdu(pdu);
+  }
+
+  private connection(kind: ConnectionEvent["kind"], src: Endpoint, dst: Endpoint, transport: Transport, code?: number): void {
+    const e: ConnectionEvent = { frame: this.frame, time: this.time, src, dst, transport, kind };
+    if (code !== undefined) e.code = code;
+    this.sink.connection(e);
+  }
+
+  private ip4(b: Uint8Array, o: number): string {
+    const k = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    let s = this.ip4Cache.get(k);
+    if (s === undefined) {
+      if (this.ip4Cache.size > 65536) this.ip4Cache.clear();
+      s = ipv4Text(b, o);
+      this.ip4Cache.set(k, s);
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- link and network
+
+  private ethertype(type: number, b: Uint8Array, off: number, end: number, depth: number): void {
+    if (depth > MAX_DEPTH) {
+      this.problem(`encapsulation nested deeper than ${MAX_DEPTH} levels: not decoded`, true);
+      return;
+    }
+    switch (type) {
+      case ETHERTYPE_IPV4:
+        this.ipv4(b, off, end, depth);
+        return;
+      case ETHERTYPE_IPV6:
+        this.ipv6(b, off, end, depth);
+        return;
+      case ETHERTYPE_VLAN:
+      case ETHERTYPE_QINQ:
+      case ETHERTYPE_QINQ_OLD:
+        if (end - off < 4) return this.problem("802.1Q tag truncated", true);
+        this.ethertype((b[off + 2] << 8) | b[off + 3], b, off + 4, end, depth + 1);
+        return;
+      case ETHERTYPE_TEB:
+        this.ethernet(b, off, end, depth + 1);
+        return;
+      default:
+        return; // ARP, LLDP, ...: nothing for us, not a problem
+    }
+  }
+
+  private ethernet(b: Uint8Array, off: number, end: number, depth: number): void {
+    if (end - off < 14) return this.problem("inner Ethernet header truncated", true);
+    this.ethertype((b[off + 12] << 8) | b[off + 13], b, off + 14, end, depth);
+  }
+
+  private ipv4(b: Uint8Array, off: number, end: number, depth: number): void {
+    if (end - off < 20) return this.problem("IPv4 header truncated", true);
+    if (b[off] >> 4 !== 4) return this.problem(`IPv4 header has version ${b[off] >> 4}`, true);
+    const ihl = (b[off] & 15) * 4;
+    const total = (b[off + 2] << 8) | b[off + 3];
+    if (ihl < 20 || total < ihl || end - off < ihl) return this.problem(`IPv4 header lengths are invalid (IHL ${ihl}, total ${total})`, true);
+    // Ethernet pads short frames: the IP total length bounds the payload. A sliced capture may carry less.
+    const stop = Math.min(end, off + total);
+    const fo = (b[off + 6] << 8) | b[off + 7];
+    const proto = b[off + 9];
+    const src = this.ip4(b, off + 12);
+    const dst = this.ip4(b, off + 16);
+    const more = (fo & 0x2000) !== 0;
+    const fragOff = (fo & 0x1fff) * 8;
+    if (more || fragOff) {
+      const id = (b[off + 4] << 8) | b[off + 5];
+      const whole = this.frags.add(`4|${src}|${dst}|${proto}|${id}`, fragOff, more, b.subarray(off + ihl, stop), this.frame, this.time);
+      if (whole) this.ipPayload(proto, whole.data, 0, whole.data.length, src, dst, whole.frames, depth);
+      return;
+    }
+    this.ipPayload(proto, b, off + ihl, stop, src, dst, undefined, depth);
+  }
+
+  private ipv6(b: Uint8Array, off: number, end: number, depth: number): void {
+    if (end - off < 40) return this.problem("IPv6 header truncated", true);
+    if (b[off] >> 4 !== 6) return this.problem(`IPv6 header has version ${b[off] >> 4}`, true);
+    const plen = (b[off + 4] << 8) | b[off + 5];
+    const stop = plen === 0 ? end : Math.min(end, off + 40 + plen); // 0: jumbogram, take what is there
+    let next = b[off + 6];
+    const src = ipv6Text(b, off + 8);
+    const dst = ipv6Text(b, off + 24);
+    let p = off + 40;
+    for (let n = 0; n < 16; n++) {
+      if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
+        if (stop - p < 8) return this.problem("IPv6 extension header truncated", true);
+        const len = (b[p + 1] + 1) * 8;
+        next = b[p];
+        p += len;
+      } else if (next === 51) {
+        if (stop - p < 8) return this.problem("IPv6 AH header truncated", true);
+        const len = (b[p + 1] + 2) * 4;
+        next = b[p];
+        p += len;
+      } else if (next === 44) {
+        if (stop - p < 8) return this.problem("IPv6 fragment header truncated", true);
+        const inner = b[p];
+        const fo = (b[p + 2] << 8) | b[p + 3];
+        const id = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+        const fragOff = fo & 0xfff8;
+        const more = (fo & 1) !== 0;
+        p += 8;
+        if (!more && fragOff === 0) {
+          next = inner; // atomic fragment (RFC 6946)
+          continue;
+        }
+        const whole = this.frags.add(`6|${src}|${dst}|${id}`, fragOff, more, b.subarray(p, stop), this.frame, this.time);
+        if (whole) this.ipPayload(inner, whole.data, 0, whole.data.length, src, dst, whole.frames, depth);
+        return;
+      } else break;
+      if (p > stop) return this.problem("IPv6 extension headers run past the packet", true);
+    }
+    this.ipPayload(next, b, p, stop, src, dst, undefined, depth);
+  }
+
+  private ipPayload(proto: number, b: Uint8Array, off: number, end: number, src: string, dst: string, frames: number[] | undefined, depth: number): void {
+    switch (proto) {
+      case 17:
+        return this.udp(b, off, end, src, dst, frames, depth);
+      case 6:
+        return this.tcp(b, off, end, src, dst, frames);
+      case 132:
+        return this.sctpPacket(b, off, end, src, dst);
+      case 47:
+        return this.gre(b, off, end, depth + 1);
+      case 4:
+        return this.ethertype(ETHERTYPE_IPV4, b, off, end, depth + 1);
+      case 41:
+        return this.ethertype(ETHERTYPE_IPV6, b, off, end, depth + 1);
+      default:
+        return;
+    }
+  }
+
+  private gre(b: Uint8Array, off: number, end: number, depth: number): void {
+    if (end - off < 4) return this.problem("GRE header truncated", true);
+    const flags = (b[off] << 8) | b[off + 1];
+    const proto = (b[off + 2] << 8) | b[off + 3];
+    if ((flags & 7) !== 0) return; // GRE version 1 (PPTP) carries PPP: nothing for us
+    if (flags & 0x4000) return this.problem("GRE with source routing is not decoded", true);
+    let p = off + 4;
+    if (flags & 0x8000) p += 4; // checksum + reserved
+    if (flags & 0x2000) p += 4; // key
+    const hasSeq = (flags & 0x1000) !== 0;
+    if (hasSeq) p += 4;
+    if (p > end) return this.problem("GRE header truncated", true);
+    if (proto === ETHERTYPE_ERSPAN_II) {
+      // ERSPAN type I has no GRE sequence number and no ERSPAN header; type II has both.
+      if (hasSeq) p += 8;
+      return this.ethernet(b, p, end, depth);
+    }
+    if (proto === ETHERTYPE_ERSPAN_III) {
+      if (end - p < 12) return this.problem("ERSPAN III header truncated", true);
+      const optional = (b[p + 11] & 1) !== 0; // O flag: 8-byte platform-specific subheader follows
+      const ft = (b[p + 10] >> 2) & 0x1f; // frame type: 0 Ethernet, 2 IP
+      p += 12 + (optional ? 8 : 0);
+      if (ft === 2) {
+        const v = p < end ? b[p] >> 4 : 0;
+        return this.ethertype(v === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, b, p, end, depth);
+      }
+      return this.ethernet(b, p, end, depth);
+    }
+    this.ethertype(proto, b, p, end, depth);
+  }
+
+  // ---------------------------------------------------------------- UDP
+
+  private udp(b: Uint8Array, off: number, end: number, srcIp: string, dstIp: string, frames: number[] | undefined, depth: number): void {
+    if (end - off < 8) return this.problem("UDP header truncated", true);
+    const sport = (b[off] << 8) | b[off + 1];
+    const dport = (b[off + 2] << 8) | b[off + 3];
+    const ulen = (b[off + 4] << 8) | b[off + 5];
+    if (ulen >= 8 && off + ulen <= end) end = off + ulen;
+    const p = off + 8;
+    if (p >= end) return;
+    const list = candidates(this.tables["udp.port"], this.tables.heuristics.udp, sport, dport, this.cands);
+    for (let i = 0; i < list.length; i++) {
+      switch (list[i]) {
+        case "sip": {
+          const f = frameSip(b, p, end, false);
+          if (f.kind === "pdu") {
+            this.emit("sip", b.subarray(f.start, f.end), { ip: srcIp, port: sport }, { ip: dstIp, port: dport }, "udp", frames, f.problem);
+            return;
+          }
+          if (f.kind === "skip") return;
+          break;
+        }
+        case "hep":
+          if (isHep3(b, p, end)) {
+            const h = decodeHep3(b, p, end);
+            if (typeof h === "string") this.problem(h, true);
+            else this.hep(h, { ip: srcIp, port: sport }, { ip: dstIp, port: dport });
+            return;
+          }
+          break;
+        case "hep2": {
+          const h = decodeHep2(b, p, end);
+          if (h) return this.hep(h, { ip: srcIp, port: sport }, { ip: dstIp, port: dport });
+          break;
+        }
+        case "vxlan":
+          if (end - p >= 8 + 14 && b[p] & 0x08) return this.ethernet(b, p + 8, end, depth + 1);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- HEP
+
+  private hep(h: HepPacket, outerSrc: Endpoint, outerDst: Endpoint): void {
+    const info: NonNullable<Pdu["hep"]> = { version: h.version, compressed: h.compressed, outerSrc, outerDst };
+    if (h.captureId !== undefined) info.captureId = h.captureId;
+    if (h.correlationId !== undefined) info.correlationId = h.correlationId;
+    const b = h.payload;
+    // Only SIP-ish payloads (type 1, or unset) and Diameter become PDUs; RTCP (5), logs (100) ... do not.
+    if (h.protoType !== undefined && h.protoType !== 1 && h.protoType !== 0x26 && h.protoType !== 0x22) return;
+    const f = frameSip(b, 0, b.length, false);
+    if (f.kind === "pdu") return this.emit("sip", b.subarray(f.start, f.end), h.src, h.dst, h.transport, undefined, f.problem, info, h.time);
+    if (f.kind === "skip") return;
+    const d = frameDiameter(b, 0, b.length, false, false);
+    if (d.kind === "pdu") this.emit("diameter", b.subarray(d.start, d.end), h.src, h.dst, h.transport, undefined, d.problem, info, h.time);
+  }
+
+  // ---------------------------------------------------------------- SCTP
+
+  private sctpPacket(b: Uint8Array, off: number, end: number, srcIp: string, dstIp: string): void {
+    if (end - off < 12) return this.problem("SCTP common header truncated", true);
+    const sport = (b[off] << 8) | b[off + 1];
+    const dport = (b[off + 2] << 8) | b[off + 3];
+    const key = `${srcIp}|${sport}|${dstIp}|${dport}`;
+    let p = off + 12;
+    while (end - p >= 4) {
+      const type = b[p];
+      const flags = b[p + 1];
+      const clen = (b[p + 2] << 8) | b[p + 3];
+      if (clen < 4) return this.problem(`SCTP chunk of type ${type} has length ${clen}`, true);
+      const cend = Math.min(end, p + clen);
+      if (type === 0) {
+        if (cend - p < 16) {
+          this.problem("SCTP DATA chunk truncated", true);
+        } else {
+          const tsn = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+          const sid = (b[p + 8] << 8) | b[p + 9];
+          const ppid = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
+          const msg = this.sctp.add(key, tsn, sid, ppid, flags, b.subarray(p + 16, cend), this.frame);
+          if (msg) this.sctpMessage(msg, srcIp, sport, dstIp, dport);
+        }
+      }
+      p += (clen + 3) & ~3;
+    }
+  }
+
+  private sctpMessage(m: SctpMessage, srcIp: string, sport: number, dstIp: string, dport: number): void {
+    const b = m.data;
+    if (b.length === 0) return;
+    const byPpi = this.tables["sctp.ppi"].get(m.ppid) ?? [];
+    const list = [...byPpi, ...candidates(this.tables["sctp.port"], this.tables.heuristics.sctp, sport, dport, this.cands)];
+    for (const proto of list) {
+      if (proto === "sip") {
+        const f = frameSip(b, 0, b.length, false);
+        if (f.kind === "pdu") return this.emit("sip", b.subarray(f.start, f.end), { ip: srcIp, port: sport }, { ip: dstIp, port: dport }, "sctp", m.frames, f.problem);
+        if (f.kind === "skip") return;
+      } else if (proto === "diameter") {
+        const strict = !byPpi.includes("diameter") && sport !== 3868 && dport !== 3868;
+        const f = frameDiameter(b, 0, b.length, false, strict);
+        if (f.kind === "pdu") return this.emit("diameter", b.subarray(f.start, f.end), { ip: srcIp, port: sport }, { ip: dstIp, port: dport }, "sctp", m.frames, f.problem);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- TCP
+
+  private tcp(b: Uint8Array, off: number, end: number, srcIp: string, dstIp: string, ipFrames: number[] | undefined): void {
+    if (end - off < 20) return this.problem("TCP header truncated", true);
+    const sport = (b[off] << 8) | b[off + 1];
+    const dport = (b[off + 2] << 8) | b[off + 3];
+    const seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+    const hl = (b[off + 12] >> 4) * 4;
+    const flags = b[off + 13];
+    if (hl < 20 || off + hl > end) return this.problem(`TCP header length ${hl} is invalid`, true);
+    void ipFrames;
+    const SYN = 2;
+    const FIN = 1;
+    const RST = 4;
+    const ACK = 16;
+    const x = `${srcIp}|${sport}`;
+    const y = `${dstIp}|${dport}`;
+    const key = x < y ? `${x}|${y}` : `${y}|${x}`;
+    let c = this.conns.get(key);
+    if (c && flags & SYN && !(flags & ACK) && (c.rstSeen || c.a.finSeen || c.b.finSeen)) {
+      // port reuse: a new connection on the same four-tuple
+      this.finishHalf(c, c.a, "a new connection on the same ports");
+      this.finishHalf(c, c.b, "a new connection on the same ports");
+      this.conns.delete(key);
+      c = undefined;
+    }
+    if (!c) {
+      c = this.newConn(key, srcIp, sport, dstIp, dport);
+      this.conns.set(key, c);
+    }
+    const half = c.a.src.port === sport && c.a.src.ip === srcIp ? c.a : c.b;
+    if (flags & SYN) {
+      half.seq.syn(seq);
+      if (!(flags & ACK) && !c.openSeen) {
+        c.openSeen = true;
+        this.connection("open", half.src, half.dst, "tcp");
+      }
+    }
+    const data = b.subarray(off + hl, end);
+    if (data.length && !(flags & RST)) half.seq.segment(flags & SYN ? (seq + 1) >>> 0 : seq, data, this.frame);
+    if (flags & RST) {
+      if (!c.rstSeen) {
+        c.rstSeen = true;
+        this.connection("rst", half.src, half.dst, "tcp");
+      }
+      this.finishHalf(c, c.a, "connection reset");
+      this.finishHalf(c, c.b, "connection reset");
+      this.conns.delete(key);
+      return;
+    }
+    if (flags & FIN && !half.finSeen) {
+      this.finishHalf(c, half, "FIN");
+      half.finSeen = true;
+      this.connection("fin", half.src, half.dst, "tcp");
+      if (c.a.finSeen && c.b.finSeen) this.conns.delete(key);
+    }
+  }
+
+  private newConn(key: string, srcIp: string, sport: number, dstIp: string, dport: number): TcpConn {
+    const src: Endpoint = { ip: srcIp, port: sport };
+    const dst: Endpoint = { ip: dstIp, port: dport };
+    const c = { key, portLo: Math.min(sport, dport), portHi: Math.max(sport, dport), wsRequested: false, rstSeen: false, openSeen: false } as TcpConn;
+    c.a = this.newHalf(c, src, dst);
+    c.b = this.newHalf(c, dst, src);
+    return c;
+  }
+
+  private newHalf(c: TcpConn, src: Endpoint, dst: Endpoint): TcpHalf {
+    const half = {
+      src,
+      dst,
+      buf: new StreamBuffer(),
+      proto: undefined,
+      mode: "pdu",
+      untilClose: false,
+      finSeen: false,
+      wsFrags: [],
+      wsFrames: [],
+      wsFragBytes: 0,
+    } as unknown as TcpHalf;
+    half.seq = new TcpSequencer({
+      data: (bytes, frame) => this.streamData(c, half, bytes, frame),
+      gap: (n, frame) => this.streamGap(half, n, frame),
+    });
+    return half;
+  }
+
+  /** FIN/RST/end: deliver what waits behind holes, close an until-close body, report leftovers. */
+  private finishHalf(c: TcpConn, half: TcpHalf, why: string): void {
+    half.seq.flush(this.frame);
+    const n = half.buf.length;
+    if (n === 0) return;
+    if (half.untilClose && half.proto !== undefined) {
+      const bytes = half.buf.buf.slice(half.buf.start, half.buf.end);
+      this.emit("http", bytes, half.src, half.dst, "tcp", half.buf.framesOf(0, n, this.frame));
+    } else if (half.proto !== undefined || half.mode === "ws") {
+      this.problem(`${n} bytes of an incomplete ${half.mode === "ws" ? "WebSocket frame" : half.proto} message in TCP ${ep(half.src)} -> ${ep(half.dst)} left at ${why}`, true);
+    }
+    half.buf.clear();
+    half.untilClose = false;
+    void c;
+  }
+
+  private streamGap(half: TcpHalf, n: number, frame: number): void {
+    const partial = half.buf.length;
+    this.problemAt(
+      frame,
+      `TCP gap of ${n} bytes in ${ep(half.src)} -> ${ep(half.dst)}${partial ? `: ${partial} bytes of a partial message dropped` : ""}`,
+      partial > 0,
+    );
+    half.buf.clear();
+    half.untilClose = false;
+    half.wsFrags = [];
+    half.wsFrames = [];
+    half.wsFragBytes = 0;
+  }
+
+  private streamData(c: TcpConn, half: TcpHalf, data: Uint8Array, segFrame: number): void {
+    if (half.buf.length === 0) {
+      // Zero-copy path: frame straight on the segment; only a leftover is buffered.
+      const used = this.frameStream(c, half, data, 0, data.length, false, segFrame);
+      if (used < data.length) half.buf.append(data.subarray(used), segFrame);
+    } else {
+      half.buf.append(data, segFrame);
+      this.frameStream(c, half, half.buf.buf, half.buf.start, half.buf.end, true, segFrame);
+    }
+    const limit = half.proto === undefined && half.mode === "pdu" ? MAX_UNDECIDED : MAX_STREAM_BUFFER;
+    if (half.buf.length > limit) {
+      this.problem(`${half.buf.length} bytes buffered in TCP ${ep(half.src)} -> ${ep(half.dst)} without a complete message: dropped`, true);
+      half.buf.clear();
+      half.untilClose = false;
+    }
+  }
+
+  /** Framer for one candidate protocol on this connection. */
+  private frameAs(c: TcpConn, proto: PayloadProtocol, b: Uint8Array, off: number, end: number): { f: Framing; untilClose?: boolean } {
+    switch (proto) {
+      case "sip":
+        return { f: frameSip(b, off, end, true) };
+      case "diameter":
+        return { f: frameDiameter(b, off, end, true, c.portLo !== 3868 && c.portHi !== 3868) };
+      case "http": {
+        const r = frameHttpEx(b, off, end, true);
+        return { f: r.framing, untilClose: r.untilClose };
+      }
+      case "http-upgrade": {
+        const k = httpStart(b, off, end);
+        if (k === "partial") return { f: MORE };
+        if (k === undefined) return { f: NONE };
+        if (k === "response") {
+          if (!c.wsRequested || !(end - off >= 12 && b[off + 9] === 49 && b[off + 10] === 48 && b[off + 11] === 49)) return { f: NONE };
+        } else {
+          const he = findHeaderEnd(b, off, end);
+          if (he < 0) return { f: end - off > 65536 ? NONE : MORE };
+          const up = findHeader(b, off, he, ["upgrade"]);
+          if (!up || !matchLower(b, up.value, up.end, "websocket")) return { f: NONE };
+        }
+        const r = frameHttpEx(b, off, end, true);
+        return { f: r.framing, untilClose: r.untilClose };
+      }
+      case "hep": {
+        const n = hep3Length(b, off, end);
+        if (n < 0) return { f: NONE };
+        if (n === 0 || off + n > end) return { f: MORE };
+        return { f: { kind: "pdu", start: off, end: off + n } };
+      }
+      default:
+        return { f: NONE };
+    }
+  }
+
+  /**
+   * Frames as many PDUs as the bytes b[off..end) hold; returns the offset of the first unused byte.
+   * `buffered` says the bytes live in half.buf (consumed there as PDUs leave).
+   */
+  private frameStream(c: TcpConn, half: TcpHalf, b: Uint8Array, off: number, end: number, buffered: boolean, segFrame: number): number {
+    while (off < end) {
+      if (half.mode === "ws") {
+        const used = this.wsFrame(c, half, b, off, end, buffered, segFrame);
+        if (used === 0) break;
+        off = this.advance(half, buffered, off, off + used);
+        continue;
+      }
+      let proto = half.proto;
+      let res: { f: Framing; untilClose?: boolean } | undefined;
+      if (proto === undefined) {
+        const list = candidates(this.tables["tcp.port"], this.tables.heuristics.tcp, c.portLo, c.portHi, this.cands);
+        for (let i = 0; i < list.length; i++) {
+          const r = this.frameAs(c, list[i], b, off, end);
+          if (r.f.kind !== "none") {
+            proto = list[i];
+            res = r;
+            break;
+          }
+        }
+        if (proto === undefined) {
+          // Claimed by nobody (TLS, RTP over TCP, a capture that starts mid-message): not a PDU.
+          off = this.advance(half, buffered, off, end);
+          break;
+        }
+      } else {
+        res = this.frameAs(c, proto, b, off, end);
+      }
+      const f = res!.f;
+      if (f.kind === "more") {
+        half.untilClose = res!.untilClose === true;
+        if (half.untilClose) half.proto = proto;
+        break;
+      }
+      if (f.kind === "none") {
+        // A decided stream that stops making sense (a gap, junk): resynchronise at a later line start.
+        const at = this.resync(c, half, proto!, b, off, end);
+        this.problem(`${at - off} bytes in TCP ${ep(half.src)} -> ${ep(half.dst)} are not ${proto}: skipped`, true);
+        half.proto = undefined;
+        off = this.advance(half, buffered, off, at);
+        continue;
+      }
+      half.proto = proto;
+      if (f.kind === "skip") {
+        off = this.advance(half, buffered, off, f.end);
+        continue;
+      }
+      // a PDU
+      const frames = buffered ? half.buf.framesOf(f.start - half.buf.start, f.end - half.buf.start, this.frame) : segFrame !== this.frame ? [segFrame, this.frame] : undefined;
+      const bytes = buffered ? b.slice(f.start, f.end) : b.subarray(f.start, f.end);
+      if (proto === "hep") {
+        const h = decodeHep3(bytes, 0, bytes.length);
+        if (typeof h === "string") this.problem(h, true);
+        else this.hep(h, half.src, half.dst);
+      } else {
+        const protocol: PduProtocol = proto === "sip" ? "sip" : proto === "diameter" ? "diameter" : "http";
+        this.emit(protocol, bytes, half.src, half.dst, "tcp", frames, f.problem);
+        if (protocol === "http") this.afterHttp(c, half, bytes);
+      }
+      off = this.advance(half, buffered, off, f.end);
+    }
+    return off;
+  }
+
+  /** Moves past consumed bytes; in the buffer that also drops them. */
+  private advance(half: TcpHalf, buffered: boolean, off: number, to: number): number {
+    if (buffered) half.buf.consume(to - off);
+    return to;
+  }
+
+  /** The next line start after `off` where `proto` (or any candidate) frames again, else `end`. */
+  private resync(c: TcpConn, half: TcpHalf, proto: PayloadProtocol, b: Uint8Array, off: number, end: number): number {
+    void half;
+    let p = off;
+    for (let tries = 0; tries < 4096; tries++) {
+      const lf = indexOfLf(b, p, end);
+      if (lf < 0) return end;
+      p = lf + 1;
+      if (p >= end) return end;
+      if (this.frameAs(c, proto, b, p, end).f.kind !== "none") return p;
+    }
+    return end;
+  }
+
+  /** A WebSocket handshake switches the stream: the request's side after it, the 101's side after it. */
+  private afterHttp(c: TcpConn, half: TcpHalf, bytes: Uint8Array): void {
+    const k = httpStart(bytes, 0, bytes.length);
+    const he = findHeaderEnd(bytes, 0, bytes.length);
+    if (he < 0) return;
+    if (k === "request") {
+      const up = findHeader(bytes, 0, he, ["upgrade"]);
+      if (up && matchLower(bytes, up.value, up.end, "websocket")) {
+        c.wsRequested = true;
+        half.mode = "ws";
+      }
+    } else if (k === "response" && c.wsRequested && bytes.length >= 12 && bytes[9] === 49 && bytes[10] === 48 && bytes[11] === 49) {
+      half.mode = "ws";
+      this.connection("open", half.dst, half.src, "ws");
+    }
+  }
+
+  /** One WebSocket frame at off; returns bytes used, 0 when more are needed. */
+  private wsFrame(c: TcpConn, half: TcpHalf, b: Uint8Array, off: number, end: number, buffered: boolean, segFrame: number): number {
+    void c;
+    const h = wsFrameHeader(b, off, end);
+    if (h === 0) return 0;
+    if (typeof h === "string") {
+      this.problem(`${h} in ${ep(half.src)} -> ${ep(half.dst)}: rest of the stream skipped`, true);
+      half.mode = "pdu";
+      half.proto = undefined;
+      return end - off;
+    }
+    const total = h.headerLen + h.payloadLen;
+    if (end - off < total) return 0;
+    const frames = buffered ? half.buf.framesOf(off - half.buf.start, off + total - half.buf.start, this.frame) : segFrame !== this.frame ? [segFrame, this.frame] : [this.frame];
+    let payload = wsPayload(b, off, h);
+    if (buffered && h.maskAt < 0) payload = payload.slice();
+    switch (h.opcode) {
+      case 8: {
+        const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : undefined;
+        this.connection("ws-close", half.src, half.dst, "ws", code);
+        break;
+      }
+      case 9:
+      case 10:
+        break; // ping/pong
+      case 0:
+        if (!half.wsFrags.length) {
+          this.problem("WebSocket continuation frame without a first frame: skipped", true);
+          break;
+        }
+        this.wsCollect(half, payload, frames);
+        if (h.fin) this.wsMessage(half);
+        break;
+      default:
+        // text (1) or binary (2): a new message
+        if (half.wsFrags.length) this.problem("WebSocket message interrupted by a new one: partial message dropped", true);
+        half.wsFrags = [];
+        half.wsFrames = [];
+        half.wsFragBytes = 0;
+        this.wsCollect(half, payload, frames);
+        if (h.fin) this.wsMessage(half);
+        break;
+    }
+    return total;
+  }
+
+  private wsCollect(half: TcpHalf, payload: Uint8Array, frames: number[]): void {
+    half.wsFrags.push(payload);
+    half.wsFragBytes += payload.length;
+    for (const f of frames) if (!half.wsFrames.includes(f)) half.wsFrames.push(f);
+  }
+
+  private wsMessage(half: TcpHalf): void {
+    let msg: Uint8Array;
+    if (half.wsFrags.length === 1) msg = half.wsFrags[0];
+    else {
+      msg = new Uint8Array(half.wsFragBytes);
+      let o = 0;
+      for (const part of half.wsFrags) {
+        msg.set(part, o);
+        o += part.length;
+      }
+    }
+    const frames = half.wsFrames;
+    half.wsFrags = [];
+    half.wsFrames = [];
+    half.wsFragBytes = 0;
+    for (const proto of this.tables.heuristics.ws) {
+      if (proto !== "sip") continue;
+      const f = frameSip(msg, 0, msg.length, false);
+      if (f.kind === "pdu") {
+        this.emit("sip", msg.subarray(f.start, f.end), half.src, half.dst, "ws", frames, f.problem);
+        return;
+      }
+    }
+  }
+}
+
+function ep(e: Endpoint): string {
+  return e.ip.includes(":") ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
