@@ -21,6 +21,7 @@
  * src/dst come from the announcing record's text ("from 127.0.0.1:5080", "to udp:1.2.3.4:5060"),
  * else 0.0.0.0:0; frame = the line number of the start line; time = the record's time, else the last
  * time seen in the file, else 0 (stderr lines carry no time: the analysis re-times them by linking).
+ * The sink's record() is not called: a log line is not a captured packet.
  */
 import type { CaptureSink, LogRecord, LogSink, Pdu, Transport } from "../types";
 import { latin1, utf8 } from "./bytes";
@@ -180,7 +181,6 @@ export class KamailioLogReader implements TextReader {
     };
     if (framed.problems.length > 0) pdu.problems = framed.problems;
     this.counts.messages++;
-    this.capture.record?.(frame, t);
     this.capture.pdu(pdu);
   }
 }
