@@ -92,6 +92,8 @@ export class PacketDissector {
   private frame = 0;
   private time = 0;
   private offset = 0;
+  /** Set while dissecting the packet quoted inside an ICMP error (see icmp()). */
+  private quote: string | undefined;
 
   constructor(
     private readonly sink: CaptureSink,
@@ -141,6 +143,7 @@ export class PacketDissector {
     const pdu: Pdu = { frame: this.frame, time: time ?? this.time, src, dst, transport, protocol, bytes };
     if (frames && frames.length > 1) pdu.frames = frames;
     if (problem) pdu.problems = [problem];
+    if (this.quote) (pdu.problems ??= []).push(this.quote);
     if (hep) pdu.hep = hep;
     this.sink.pdu(pdu);
   }
@@ -210,6 +213,11 @@ export class PacketDissector {
     const more = (fo & 0x2000) !== 0;
     const fragOff = (fo & 0x1fff) * 8;
     if (more || fragOff) {
+      if (this.quote) {
+        // a quoted first fragment still shows its transport header; later fragments show nothing
+        if (fragOff === 0) this.ipPayload(proto, b, off + ihl, stop, src, dst, undefined, depth);
+        return;
+      }
       const id = (b[off + 4] << 8) | b[off + 5];
       const whole = this.frags.add(`4|${src}|${dst}|${proto}|${id}`, fragOff, more, b.subarray(off + ihl, stop), this.frame, this.time);
       if (whole) this.ipPayload(proto, whole.data, 0, whole.data.length, src, dst, whole.frames, depth);
@@ -246,6 +254,10 @@ export class PacketDissector {
         const fragOff = fo & 0xfff8;
         const more = (fo & 1) !== 0;
         p += 8;
+        if (this.quote && (more || fragOff)) {
+          if (fragOff === 0) this.ipPayload(inner, b, p, stop, src, dst, undefined, depth);
+          return;
+        }
         if (!more && fragOff === 0) {
           next = inner; // atomic fragment (RFC 6946)
           continue;
@@ -273,8 +285,32 @@ export class PacketDissector {
         return this.ethertype(ETHERTYPE_IPV4, b, off, end, depth + 1);
       case 41:
         return this.ethertype(ETHERTYPE_IPV6, b, off, end, depth + 1);
+      case 1:
+        return this.icmp(b, off, end, src, false, depth);
+      case 58:
+        return this.icmp(b, off, end, src, true, depth);
       default:
         return;
+    }
+  }
+
+  /**
+   * ICMP errors quote the packet that caused them (e.g. port unreachable for a SIP request).
+   * tshark dissects the quoted SIP and counts it, so we do too — marked with a problem text so
+   * nobody mistakes the copy for a delivery. Only UDP is taken from a quote: a quoted TCP/SCTP
+   * header must not disturb the reassembly state of the real connection.
+   */
+  private icmp(b: Uint8Array, off: number, end: number, src: string, v6: boolean, depth: number): void {
+    if (this.quote || end - off < 8 + 20) return;
+    const type = b[off];
+    const code = b[off + 1];
+    const isError = v6 ? type >= 1 && type <= 4 : type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+    if (!isError) return;
+    this.quote = `quoted in an ICMP${v6 ? "v6" : ""} error (type ${type} code ${code}) from ${src}: a copy of an earlier packet, not a delivery`;
+    try {
+      this.ethertype(v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, b, off + 8, end, depth + 1);
+    } finally {
+      this.quote = undefined;
     }
   }
 
@@ -372,6 +408,7 @@ export class PacketDissector {
   // ---------------------------------------------------------------- SCTP
 
   private sctpPacket(b: Uint8Array, off: number, end: number, srcIp: string, dstIp: string): void {
+    if (this.quote) return;
     if (end - off < 12) return this.problem("SCTP common header truncated", true);
     const sport = (b[off] << 8) | b[off + 1];
     const dport = (b[off + 2] << 8) | b[off + 3];
@@ -425,6 +462,7 @@ export class PacketDissector {
     const seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
     const hl = (b[off + 12] >> 4) * 4;
     const flags = b[off + 13];
+    if (this.quote) return;
     if (hl < 20 || off + hl > end) return this.problem(`TCP header length ${hl} is invalid`, true);
     void ipFrames;
     const SYN = 2;

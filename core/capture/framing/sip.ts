@@ -10,7 +10,8 @@
  */
 import { findHeader, findHeaderEnd, MORE, NONE, parseDecimal, type Framing } from "./framing";
 
-const KNOWN_METHODS = ["INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE"];
+// Longest first, so a suffix match prefers PRACK over ACK.
+const KNOWN_METHODS = ["SUBSCRIBE", "REGISTER", "OPTIONS", "MESSAGE", "PUBLISH", "INVITE", "CANCEL", "NOTIFY", "UPDATE", "PRACK", "REFER", "INFO", "BYE", "ACK"];
 const CL_NAMES = ["content-length", "l"];
 /** A start line longer than this is not one (Via/Request-URI may be long, but not this long). */
 const MAX_START_LINE = 8192;
@@ -98,12 +99,20 @@ function junkBeforeMethod(b: Uint8Array, off: number, end: number): number {
   while (p < end && TOKEN[b[p]]) p++;
   const tokLen = p - off;
   for (const m of KNOWN_METHODS) {
-    if (tokLen < m.length) continue;
+    if (tokLen === m.length && sameAt(b, off, m)) return 0; // a known method itself
+  }
+  for (const m of KNOWN_METHODS) {
+    if (tokLen <= m.length) continue;
     let same = true;
     for (let i = 0; i < m.length && same; i++) same = b[p - m.length + i] === m.charCodeAt(i);
     if (same) return tokLen - m.length;
   }
   return 0;
+}
+
+function sameAt(b: Uint8Array, off: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (b[off + i] !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 /** True when a SIP start line begins at `off` (the heuristic every transport uses). */
