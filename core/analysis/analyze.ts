@@ -1,0 +1,131 @@
+/**
+ * The analysis pipeline: from a CaptureModel to the finished AnalysisResult.
+ *   transactions (machines as observer) -> dialogs -> logical nodes -> log events
+ *   -> registrations, presence, Diameter, HTTP -> calls -> finding rules -> call list, stats
+ * and, on demand, one call's ladder. Pure: no I/O, no clock; O(messages) with Map lookups.
+ */
+import type { AnalysisDocument, CallDTO, FindingDTO, LadderDTO, MessageDTO, SummaryDTO } from "../api";
+import type { AnalysisResult, CaptureModel } from "./model";
+import type { AnalysisContext } from "./context";
+import { observeTransactions } from "./transactions";
+import { messageDTO } from "./decode";
+import { buildNodes } from "./nodes";
+import { buildConnections } from "./connections";
+import { buildLogEvents } from "./log-events";
+import { buildRegistrations } from "./registrations";
+import { buildPresence } from "./presence";
+import { buildDiameter } from "./diameter";
+import { buildHttp } from "./http";
+import { buildCalls } from "./calls";
+import { runRules } from "./findings";
+import { callLookups, summarizeCall } from "./call-summary";
+import { buildStats } from "./stats";
+import { buildLadder } from "./ladder";
+import { observeDialogsSafe } from "./dialogs-adapter";
+
+export interface AnalyzeBase {
+  summary: SummaryDTO;
+  messages: MessageDTO[];
+}
+
+export interface AnalyzeOptions {
+  /** ip:port -> display name for nodes. */
+  aliases?: Map<string, string>;
+}
+
+/** The context as well as the result (tests and the text report read both). */
+export interface AnalysisRun {
+  result: AnalysisResult;
+  ctx: AnalysisContext;
+  findings: FindingDTO[];
+  calls: CallDTO[];
+}
+
+export function analyze(model: CaptureModel, base?: AnalyzeBase, options: AnalyzeOptions = {}): AnalysisResult {
+  return analyzeRun(model, base, options).result;
+}
+
+export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: AnalyzeOptions = {}): AnalysisRun {
+  const msgs = model.messages;
+  const dtos = base?.messages ?? msgs.map(messageDTO);
+  const obs = observeTransactions(model);
+  const txns = obs.transactions;
+  const dialogs = observeDialogsSafe(model, obs);
+  const nodes = buildNodes(msgs, options.aliases);
+  const connections = buildConnections(model);
+  const logs = buildLogEvents(model);
+  const baseCtx = { model, msgs, dtos, txns, dialogs, txnOf: obs.txnOfMessage, retrans: obs.retransmission, nodes, connections };
+  const registrations = buildRegistrations(baseCtx);
+  const presence = buildPresence(baseCtx);
+  const diameter = buildDiameter(msgs, txns, obs.txnOfMessage);
+  const http = buildHttp(msgs);
+  const { calls, callOf } = buildCalls(baseCtx, diameter, http);
+  const logsByCallId = new Map<string, number[]>();
+  const logsByMessage = new Map<number, number[]>();
+  for (const l of logs) {
+    if (l.callId !== undefined) push(logsByCallId, l.callId, l.id);
+    if (l.messageId !== undefined) push(logsByMessage, l.messageId, l.id);
+  }
+  const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logsByCallId, logsByMessage };
+
+  const findings = runRules(ctx);
+  const findingsOfCall = new Map<number, FindingDTO[]>();
+  const findingsOfMessage = new Map<number, string[]>();
+  for (const f of findings) {
+    if (f.call) push(findingsOfCall, Number(f.call.slice(1)) - 1, f);
+    for (const m of f.messages) push(findingsOfMessage, m, f.id);
+  }
+  const look = callLookups(ctx);
+  const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? []));
+
+  // Message DTOs learn their transaction (arrow colour) and whether they repeat an earlier copy.
+  for (let i = 0; i < dtos.length && i < msgs.length; i++) {
+    const t = obs.txnOfMessage[i];
+    if (t >= 0) dtos[i].txn = t;
+    if (obs.retransmission[i]) dtos[i].retransmission = true;
+  }
+  const summary: SummaryDTO = base?.summary ?? fallbackSummary(model, dtos);
+  const stats = buildStats(ctx, callDtos, findings);
+  const document: AnalysisDocument = { summary, messages: dtos, calls: callDtos, findings, stats };
+  if (logs.length) document.logEvents = logs;
+
+  const callMessages = new Map<string, number[]>();
+  calls.forEach((c, i) => callMessages.set(callDtos[i].id, c.messages));
+  const ladders = new Map<string, LadderDTO>();
+  const result: AnalysisResult = {
+    model,
+    document,
+    transactions: txns,
+    dialogs,
+    callMessages,
+    nodes: nodes.nodes,
+    ladder(callId: string): LadderDTO {
+      let l = ladders.get(callId);
+      if (l) return l;
+      const i = callDtos.findIndex((c) => c.id === callId || c.callIds.includes(callId));
+      if (i < 0) return { callId, nodes: [], arrows: [], ghosts: [], logs: [] };
+      l = buildLadder({ ctx, call: calls[i], dto: callDtos[i], findings: findingsOfCall.get(i) ?? [], findingsOfMessage });
+      ladders.set(callId, l);
+      return l;
+    },
+  };
+  return { result, ctx, findings, calls: callDtos };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function fallbackSummary(model: CaptureModel, dtos: MessageDTO[]): SummaryDTO {
+  let sip = 0;
+  let diameter = 0;
+  let http = 0;
+  for (const d of dtos) {
+    if (d.protocol === "sip") sip++;
+    else if (d.protocol === "diameter") diameter++;
+    else http++;
+  }
+  return { files: model.files, packets: dtos.length, sip, diameter, http, logEvents: model.logs.length, skipped: 0, malformed: 0, problems: [], start: model.start, end: model.end };
+}

@@ -1,0 +1,158 @@
+/**
+ * One CallDTO per built call: who called whom, how many legs, how it ended, setup time and
+ * duration. The state words are what the call list shows ("answered", "completed", "cancelled",
+ * "rejected 486", "registered", "failed 403", ...).
+ */
+import type { CallDTO, FindingDTO, Severity } from "../api";
+import type { AnalysisContext } from "./context";
+import type { CallBuild } from "./calls";
+import type { Registration } from "./registrations";
+import type { Subscription } from "./presence";
+import type { DiameterExchange } from "./diameter";
+import type { HttpExchange } from "./http";
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export function worstSeverity(list: readonly Severity[]): Severity | undefined {
+  let w: Severity | undefined;
+  for (const s of list) if (w === undefined || SEVERITY_RANK[s] > SEVERITY_RANK[w]) w = s;
+  return w;
+}
+
+/** Per-call lookups built once, so summarising every call stays linear. */
+export interface CallLookups {
+  registrationByCallId: Map<string, Registration>;
+  subscriptionByCallId: Map<string, Subscription>;
+  cancelledCallIds: Set<string>;
+  diameterByCall: Map<number, DiameterExchange[]>;
+  httpByCall: Map<number, HttpExchange[]>;
+}
+
+export function callLookups(ctx: AnalysisContext): CallLookups {
+  const l: CallLookups = { registrationByCallId: new Map(), subscriptionByCallId: new Map(), cancelledCallIds: new Set(), diameterByCall: new Map(), httpByCall: new Map() };
+  for (const r of ctx.registrations) l.registrationByCallId.set(r.callId, r);
+  for (const s of ctx.presence.subscriptions) if (!l.subscriptionByCallId.has(s.callId)) l.subscriptionByCallId.set(s.callId, s);
+  for (const t of ctx.txns) if (t.method === "CANCEL") l.cancelledCallIds.add(t.callId);
+  const push = <T>(m: Map<number, T[]>, k: number, v: T) => {
+    if (k < 0) return;
+    let a = m.get(k);
+    if (!a) m.set(k, (a = []));
+    a.push(v);
+  };
+  for (const x of ctx.diameter) push(l.diameterByCall, ctx.callOf[x.request], x);
+  for (const x of ctx.http) push(l.httpByCall, ctx.callOf[x.request], x);
+  return l;
+}
+
+export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: CallBuild, findings: FindingDTO[]): CallDTO {
+  const { msgs, txns, txnOf, nodes } = ctx;
+  const first = msgs[call.first];
+  const last = msgs[call.messages[call.messages.length - 1]];
+  const dto: CallDTO = {
+    id: `c${call.index + 1}`,
+    callIds: call.callIds,
+    kind: call.kind,
+    method: "",
+    from: "",
+    to: "",
+    legs: 1,
+    state: "",
+    start: first.time,
+    end: Math.max(first.time, last.time),
+    messages: call.messages.length,
+    findings: findings.map((f) => f.id),
+    srcIp: first.src.ip,
+    dstIp: first.dst.ip,
+  };
+  const worst = worstSeverity(findings.map((f) => f.severity));
+  if (worst) dto.worst = worst;
+  const sip = first.sip;
+  if (sip) {
+    dto.method = sip.method ?? sip.cseq?.method ?? "";
+    dto.from = sip.from?.uri ? uriShort(sip.from.uri) : sip.from?.uriText ?? "";
+    dto.to = sip.to?.uri ? uriShort(sip.to.uri) : sip.to?.uriText ?? "";
+    if (sip.from?.uri?.user) dto.fromUser = sip.from.uri.user;
+    if (sip.to?.uri?.user) dto.toUser = sip.to.uri.user;
+    // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
+    const hops = new Set<string>();
+    const firstHop = new Set<number>();
+    const origin = nodes.nodeOf(first.src);
+    for (const id of call.messages) {
+      const s = msgs[id].sip;
+      if (!s || s.kind !== "request" || s.method !== dto.method) continue;
+      const src = nodes.nodeOf(msgs[id].src);
+      hops.add(`${s.callId}|${src}|${nodes.nodeOf(msgs[id].dst)}`);
+      const t = txnOf[id];
+      if (t >= 0 && src === origin) firstHop.add(t);
+    }
+    dto.legs = Math.max(1, hops.size);
+    stateOf(ctx, look, call, dto, [...firstHop].map((i) => txns[i]));
+  } else if (first.diameter) {
+    dto.method = first.diameter.name;
+    dto.from = `${first.src.ip}`;
+    dto.to = `${first.dst.ip}`;
+    const ex = look.diameterByCall.get(call.index) ?? [];
+    const lastEx = ex[ex.length - 1];
+    if (first.diameter.publicIdentity || first.diameter.userName) dto.fromUser = first.diameter.publicIdentity ?? first.diameter.userName;
+    dto.state = !lastEx || lastEx.answer === undefined ? "unanswered" : lastEx.success ? "answered" : `error ${lastEx.resultCode ?? ""}`.trim();
+    if (lastEx?.resultCode !== undefined) dto.status = lastEx.resultCode;
+  } else if (first.http) {
+    dto.method = first.http.method ?? "HTTP";
+    dto.from = `${first.src.ip}:${first.src.port}`;
+    dto.to = `${first.dst.ip}:${first.dst.port}${first.http.path ?? ""}`;
+    const ex = look.httpByCall.get(call.index) ?? [];
+    const unanswered = ex.filter((x) => x.response === undefined).length;
+    const lastStatus = [...ex].reverse().find((x) => x.status !== undefined)?.status;
+    dto.state = unanswered ? `unanswered${ex.length > 1 ? ` (${unanswered} of ${ex.length})` : ""}` : `answered ${lastStatus ?? ""}`.trim();
+    if (lastStatus !== undefined) dto.status = lastStatus;
+  }
+  return dto;
+}
+
+function uriShort(u: { user?: string; host: string; port?: number }): string {
+  return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
+}
+
+function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: AnalysisContext["txns"]): void {
+  const { msgs } = ctx;
+  const opening = hop.filter((t) => t.method === dto.method && !msgs[t.request].sip?.to?.tag).sort((a, b) => a.request - b.request);
+  const lastT = opening[opening.length - 1];
+  const finalStatus = lastT?.finalStatus;
+  if (finalStatus !== undefined) dto.status = finalStatus;
+  switch (dto.kind) {
+    case "call": {
+      const ok = opening.find((t) => t.finalStatus !== undefined && t.finalStatus < 300 && t.finalStatus >= 200);
+      if (ok) {
+        const answerAt = msgs[ok.final!].time;
+        dto.setupTime = answerAt - msgs[opening[0].request].time;
+        const bye = call.messages.find((id) => msgs[id].sip?.method === "BYE");
+        dto.state = bye !== undefined ? "completed" : "answered";
+        dto.duration = (bye !== undefined ? msgs[bye].time : dto.end) - answerAt;
+        dto.status = ok.finalStatus;
+      } else if (finalStatus === 487 || (lastT && look.cancelledCallIds.has(lastT.callId) && finalStatus === undefined)) dto.state = "cancelled";
+      else if (finalStatus !== undefined) dto.state = `rejected ${finalStatus}`;
+      else if (lastT?.provisional.length) {
+        const p = msgs[lastT.provisional[lastT.provisional.length - 1]].sip?.status ?? 0;
+        dto.state = p === 180 || p === 183 ? "ringing" : "trying";
+      } else dto.state = "no answer";
+      return;
+    }
+    case "registration": {
+      const r = call.callIds.map((c) => look.registrationByCallId.get(c)).find((x) => x);
+      if (!r) dto.state = "no response";
+      else if (r.outcome === "failed") dto.state = `failed ${r.status ?? ""}`.trim();
+      else if (r.outcome === "no-response") dto.state = "no response";
+      else dto.state = r.outcome;
+      if (r?.status !== undefined) dto.status = r.status;
+      return;
+    }
+    case "subscription": {
+      const s = call.callIds.map((c) => look.subscriptionByCallId.get(c)).find((x) => x);
+      if (dto.method === "SUBSCRIBE" && s) dto.state = s.state === "rejected" ? `failed ${finalStatus ?? ""}`.trim() : s.state === "init" ? (finalStatus === undefined ? "no response" : "active") : s.state;
+      else dto.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? "accepted" : `failed ${finalStatus}`;
+      return;
+    }
+    default:
+      dto.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? `ok ${finalStatus}` : `failed ${finalStatus}`;
+  }
+}

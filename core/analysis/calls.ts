@@ -1,0 +1,240 @@
+/**
+ * Calls: the messages of one user-level flow, with its legs linked.
+ *  - Same Call-ID on several hops (through a proxy) is one call with one leg per hop.
+ *  - Across a B2BUA (new Call-ID per leg) legs are joined by X-CID / X-Call-ID naming the other
+ *    Call-ID, by RFC 7989 Session-ID, by the IMS P-Charging-Vector icid-value, and otherwise by
+ *    timing: an INVITE leaving node N shortly after an INVITE entered N, with the same From and To
+ *    users or the same SDP media address.
+ *  - Diameter exchanges caused by a SIP transaction join that transaction's call; other Diameter
+ *    traffic is grouped by Session-Id (or per peer connection for watchdogs); HTTP per connection.
+ */
+import type { CallDTO } from "../api";
+import type { AnalysisContextBase } from "./context";
+import { addr } from "./context";
+import type { DiameterExchange } from "./diameter";
+import { PEER_COMMANDS } from "./diameter";
+import type { HttpExchange } from "./http";
+
+export interface CallBuild {
+  index: number;
+  kind: CallDTO["kind"];
+  callIds: string[];
+  /** Message ids in capture order. */
+  messages: number[];
+  /** The first request of the call (the INVITE / REGISTER / ... that opened it). */
+  first: number;
+}
+
+/** Seconds after an incoming INVITE within which a B2BUA's outgoing leg is looked for. */
+const B2BUA_WINDOW = 3;
+const NULL_UUID = /^0+$/;
+
+class UnionFind {
+  parent: number[] = [];
+  add(): number {
+    this.parent.push(this.parent.length);
+    return this.parent.length - 1;
+  }
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]];
+      x = this.parent[x];
+    }
+    return x;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+interface Group {
+  callId: string;
+  msgs: number[];
+  first: number;
+  method: string;
+  /** Nodes that sent / received an INVITE of this Call-ID (a proxy forwarding keeps the Call-ID). */
+  inviteFrom: Set<string>;
+  inviteTo: Set<string>;
+}
+
+function kindOf(method: string, protocol: string): CallDTO["kind"] {
+  if (protocol === "diameter") return "diameter";
+  if (protocol === "http") return "http";
+  switch (method) {
+    case "INVITE":
+      return "call";
+    case "REGISTER":
+      return "registration";
+    case "SUBSCRIBE":
+    case "NOTIFY":
+    case "PUBLISH":
+      return "subscription";
+    case "OPTIONS":
+      return "options";
+    case "MESSAGE":
+      return "message";
+    default:
+      return "other";
+  }
+}
+
+function sdpKey(body: Uint8Array): string | undefined {
+  if (body.length === 0 || body.length > 8192) return undefined;
+  let text = "";
+  for (let i = 0; i < body.length; i++) text += String.fromCharCode(body[i]);
+  const c = /^c=IN IP[46] (\S+)/m.exec(text);
+  const m = /^m=audio (\d+)/m.exec(text) ?? /^m=\w+ (\d+)/m.exec(text);
+  return c && m ? `${c[1]}:${m[1]}` : undefined;
+}
+
+export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[], http: HttpExchange[]): { calls: CallBuild[]; callOf: Int32Array } {
+  const { msgs, txns, retrans, nodes } = ctx;
+  const groups: Group[] = [];
+  const groupOf = new Map<string, number>();
+  for (const m of msgs) {
+    const sip = m.sip;
+    if (!sip) continue;
+    const callId = sip.callId ?? `(no Call-ID #${m.id})`;
+    let g = groupOf.get(callId);
+    if (g === undefined) {
+      g = groups.length;
+      groupOf.set(callId, g);
+      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: new Set(), inviteTo: new Set() });
+    }
+    const G = groups[g];
+    G.msgs.push(m.id);
+    if (sip.kind === "request" && sip.method !== "ACK" && sip.method !== "CANCEL" && G.first < 0) {
+      G.first = m.id;
+      G.method = sip.method ?? "";
+    }
+    if (sip.kind === "request" && sip.method === "INVITE" && !retrans[m.id]) {
+      G.inviteFrom.add(nodes.nodeOf(m.src));
+      G.inviteTo.add(nodes.nodeOf(m.dst));
+    }
+  }
+  for (const G of groups) {
+    if (G.first < 0) {
+      G.first = G.msgs[0];
+      const s = msgs[G.first].sip!;
+      G.method = s.method ?? s.cseq?.method ?? "";
+    }
+  }
+  const uf = new UnionFind();
+  for (let i = 0; i < groups.length; i++) uf.add();
+  // Correlation headers on the first request (and its first final response): cheap, decisive.
+  const byToken = new Map<string, number>();
+  const link = (token: string, g: number) => {
+    const other = byToken.get(token);
+    if (other === undefined) byToken.set(token, g);
+    else uf.union(other, g);
+  };
+  for (let g = 0; g < groups.length; g++) {
+    const sip = msgs[groups[g].first].sip!;
+    for (const h of ["x-cid", "x-call-id", "x-callid"]) {
+      const v = sip.header(h)?.trim();
+      if (v) {
+        const other = groupOf.get(v);
+        if (other !== undefined) uf.union(other, g);
+      }
+    }
+    const sid = sip.header("session-id");
+    if (sid) {
+      const local = sid.split(";")[0].trim().toLowerCase();
+      if (local && !NULL_UUID.test(local)) link(`sid:${local}`, g);
+      const remote = /remote\s*=\s*([0-9a-f]+)/i.exec(sid)?.[1]?.toLowerCase();
+      if (remote && !NULL_UUID.test(remote)) link(`sid:${remote}`, g);
+    }
+    const pcv = sip.header("p-charging-vector");
+    const icid = pcv && /icid-value\s*=\s*"?([^";\s]+)/i.exec(pcv)?.[1];
+    if (icid) link(`icid:${icid}`, g);
+  }
+  // Timing heuristic for B2BUA legs without correlation headers.
+  const recent = new Map<string, { g: number; time: number }>();
+  for (let g = 0; g < groups.length; g++) {
+    const G = groups[g];
+    if (G.method !== "INVITE") continue;
+    const m = msgs[G.first];
+    const sip = m.sip!;
+    const fu = (sip.from?.uri?.user ?? "").toLowerCase();
+    const tu = (sip.to?.uri?.user ?? "").toLowerCase();
+    const srcNode = nodes.nodeOf(m.src);
+    const dstNode = nodes.nodeOf(m.dst);
+    const sdp = sdpKey(sip.body);
+    // Is this INVITE a B2BUA's outgoing leg? Only when its Call-ID never entered the sending node.
+    if (uf.find(g) === g && !G.inviteTo.has(srcNode)) {
+      for (const key of [`${srcNode}|u|${fu}|${tu}`, sdp ? `${srcNode}|s|${sdp}` : ""]) {
+        const hit = key ? recent.get(key) : undefined;
+        if (hit && m.time - hit.time <= B2BUA_WINDOW && hit.g !== g) {
+          uf.union(hit.g, g);
+          recent.delete(key);
+          break;
+        }
+      }
+    }
+    // Remember it as a possible incoming leg of dstNode, unless the Call-ID simply goes on (a proxy).
+    if (!G.inviteFrom.has(dstNode)) {
+      recent.set(`${dstNode}|u|${fu}|${tu}`, { g, time: m.time });
+      if (sdp) recent.set(`${dstNode}|s|${sdp}`, { g, time: m.time });
+    }
+  }
+  // Assemble calls from the groups' roots, plus Diameter and HTTP flows.
+  const callOf = new Int32Array(msgs.length).fill(-1);
+  const calls: CallBuild[] = [];
+  const callOfRoot = new Map<number, number>();
+  for (let g = 0; g < groups.length; g++) {
+    const r = uf.find(g);
+    let c = callOfRoot.get(r);
+    if (c === undefined) {
+      c = calls.length;
+      callOfRoot.set(r, c);
+      const R = groups[r];
+      calls.push({ index: c, kind: kindOf(R.method, "sip"), callIds: [], messages: [], first: R.first });
+    }
+    const C = calls[c];
+    C.callIds.push(groups[g].callId);
+    for (const id of groups[g].msgs) C.messages.push(id);
+    if (msgs[groups[g].first].time < msgs[C.first].time) C.first = groups[g].first;
+  }
+  const diaCall = new Map<string, number>();
+  for (const x of diameter) {
+    let c: number | undefined;
+    if (x.sipTxn !== undefined) c = callOfRoot.get(uf.find(groupOf.get(txns[x.sipTxn].callId) ?? -1));
+    if (c === undefined) {
+      const req = msgs[x.request];
+      const key = x.sessionId && !PEER_COMMANDS.has(x.command) ? `s|${x.sessionId}` : `p|${[addr(req.src), addr(req.dst)].sort().join("|")}`;
+      c = diaCall.get(key);
+      if (c === undefined) {
+        c = calls.length;
+        diaCall.set(key, c);
+        calls.push({ index: c, kind: "diameter", callIds: x.sessionId && !PEER_COMMANDS.has(x.command) ? [x.sessionId] : [], messages: [], first: x.request });
+      }
+    }
+    const C = calls[c];
+    C.messages.push(x.request, ...x.retransmissions);
+    if (x.answer !== undefined) C.messages.push(x.answer);
+  }
+  const httpCall = new Map<string, number>();
+  for (const x of http) {
+    const key = `${addr(x.client)}|${addr(x.server)}`;
+    let c = httpCall.get(key);
+    if (c === undefined) {
+      c = calls.length;
+      httpCall.set(key, c);
+      calls.push({ index: c, kind: "http", callIds: [], messages: [], first: x.request });
+    }
+    calls[c].messages.push(x.request);
+    if (x.response !== undefined) calls[c].messages.push(x.response);
+  }
+  // Capture order inside each call; calls in order of their first message.
+  for (const C of calls) {
+    C.messages.sort((a, b) => a - b);
+  }
+  calls.sort((a, b) => msgs[a.first].time - msgs[b.first].time || a.first - b.first);
+  calls.forEach((C, i) => {
+    C.index = i;
+    for (const id of C.messages) callOf[id] = i;
+  });
+  return { calls, callOf };
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs every registered rule over the context and turns their hits into FindingDTOs: stable ids in
+ * time order, each attached to the call its evidence belongs to.
+ */
+import type { FindingDTO } from "../api";
+import type { AnalysisContext, RuleHit } from "./context";
+import { RULES } from "./rules/index";
+
+export function runRules(ctx: AnalysisContext): FindingDTO[] {
+  const hits: { rule: string; order: number; hit: RuleHit }[] = [];
+  const all: RuleHit[] = [];
+  RULES.forEach((r, order) => {
+    let list: RuleHit[];
+    try {
+      list = r.check(ctx, all);
+    } catch (e) {
+      // One broken rule must not take the analysis down; it reports itself instead.
+      list = [
+        {
+          severity: "info",
+          title: `Rule ${r.id} failed`,
+          explanation: `The rule could not run on this capture: ${(e as Error)?.message ?? String(e)}`,
+          messages: [],
+          ghosts: [],
+          time: ctx.model.start,
+        },
+      ];
+    }
+    for (const hit of list) {
+      hits.push({ rule: r.id, order, hit });
+      all.push(hit);
+    }
+  });
+  hits.sort((a, b) => a.hit.time - b.hit.time || a.order - b.order);
+  const callOfCallId = new Map<string, number>();
+  for (const c of ctx.calls) for (const id of c.callIds) callOfCallId.set(id, c.index);
+  return hits.map(({ rule, hit }, i) => {
+    const f: FindingDTO = {
+      id: `f${i + 1}`,
+      rule,
+      severity: hit.severity,
+      title: hit.title,
+      explanation: hit.explanation,
+      messages: hit.messages,
+      ghosts: hit.ghosts,
+      time: hit.time,
+    };
+    if (hit.reference) f.reference = hit.reference;
+    if (hit.likelyCause) f.likelyCause = hit.likelyCause;
+    if (hit.callId !== undefined) f.callId = hit.callId;
+    if (hit.logEvents?.length) f.logEvents = hit.logEvents;
+    let call = hit.messages.map((m) => ctx.callOf[m]).find((c) => c !== undefined && c >= 0);
+    if (call === undefined && hit.callId !== undefined) call = callOfCallId.get(hit.callId);
+    if (call !== undefined) f.call = `c${call + 1}`;
+    return f;
+  });
+}

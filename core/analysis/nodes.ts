@@ -1,0 +1,154 @@
+/**
+ * Logical nodes: the ip:port addresses seen on the wire merged into the machines behind them.
+ * A proxy that listens on UDP 5060 but sends over TCP from ephemeral ports shows several addresses;
+ * its own messages say who it is (top Via sent-by, Contact, the Record-Route it adds), so an
+ * address is merged with the address a message *sent from it* advertises on the same IP.
+ * Conservative on purpose: only same-IP evidence merges, so two servers on one host stay apart.
+ */
+import type { Endpoint } from "../capture/types";
+import type { NodeDTO } from "../api";
+import type { Observed } from "./model";
+import { addr } from "./context";
+
+export interface NodeIndex {
+  nodes: NodeDTO[];
+  /** ip:port text -> node id. */
+  byAddress: Map<string, string>;
+  nodeOf(e: Endpoint): string;
+  nodeOfAddress(a: string): string | undefined;
+  /** "name" or "name (ip:port)" when the node is known under another address. */
+  nodeName(e: Endpoint): string;
+  /** Node id -> index in `nodes`. */
+  index: Map<string, number>;
+}
+
+/** Messages per source address that are examined for evidence (bounds the work on big captures). */
+const EVIDENCE_PER_ADDRESS = 16;
+
+class UnionFind {
+  parent: number[] = [];
+  add(): number {
+    this.parent.push(this.parent.length);
+    return this.parent.length - 1;
+  }
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]];
+      x = this.parent[x];
+    }
+    return x;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+function stripBrackets(h: string): string {
+  return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+}
+
+function defaultPort(transport: string | undefined): number {
+  const t = (transport ?? "").toUpperCase();
+  return t === "TLS" || t === "WSS" ? 5061 : 5060;
+}
+
+const WELL_KNOWN = new Set([5060, 5061, 3868, 80, 443, 8080, 5080, 5070]);
+
+export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, string>): NodeIndex {
+  const uf = new UnionFind();
+  const idOf = new Map<string, number>();
+  const names: string[] = [];
+  const count: number[] = [];
+  const advertised: boolean[] = [];
+  const examined = new Map<string, number>();
+  const get = (a: string): number => {
+    let i = idOf.get(a);
+    if (i === undefined) {
+      i = uf.add();
+      idOf.set(a, i);
+      names.push(a);
+      count.push(0);
+      advertised.push(false);
+    }
+    return i;
+  };
+  const evidence = (src: Endpoint, srcId: number, host: string | undefined, port: number | undefined, transport?: string) => {
+    if (!host) return;
+    const h = stripBrackets(host);
+    if (h !== src.ip) return;
+    const p = port ?? defaultPort(transport);
+    const other = get(addr({ ip: h, port: p }));
+    advertised[other] = true;
+    if (other !== srcId) uf.union(srcId, other);
+  };
+  for (const m of msgs) {
+    const s = get(addr(m.src));
+    const d = get(addr(m.dst));
+    count[s]++;
+    count[d]++;
+    const sip = m.sip;
+    if (!sip) {
+      if (m.protocol !== "sip") advertised[d] = advertised[d] || m.diameter?.flags.request === true || m.http?.kind === "request";
+      continue;
+    }
+    if (sip.kind === "request") advertised[d] = true;
+    const key = names[s];
+    const n = examined.get(key) ?? 0;
+    if (n >= EVIDENCE_PER_ADDRESS) continue;
+    examined.set(key, n + 1);
+    if (sip.kind === "request") {
+      const v = sip.vias[0];
+      if (v) evidence(m.src, s, v.host, v.port, v.transport);
+      const rr = sip.recordRoute[0];
+      if (rr?.uri) evidence(m.src, s, rr.uri.host, rr.uri.port, rr.uri.params.transport ?? undefined);
+      // A Contact names the sender only when the request was not forwarded (one Via): a proxy
+      // forwards the caller's Contact untouched, and on a single host that would merge them.
+      if (sip.vias.length === 1) for (const c of sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
+    }
+  }
+  // Group addresses by their root, in order of first appearance.
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < names.length; i++) {
+    const r = uf.find(i);
+    let g = groups.get(r);
+    if (!g) groups.set(r, (g = []));
+    g.push(i);
+  }
+  const nodes: NodeDTO[] = [];
+  const byAddress = new Map<string, string>();
+  const index = new Map<string, number>();
+  for (const g of groups.values()) {
+    // The main address: one the node advertises (listens on), well-known port first, then the busiest.
+    const main = [...g].sort((a, b) => {
+      const ka = (advertised[a] ? 2 : 0) + (WELL_KNOWN.has(portOf(names[a])) ? 1 : 0);
+      const kb = (advertised[b] ? 2 : 0) + (WELL_KNOWN.has(portOf(names[b])) ? 1 : 0);
+      return kb - ka || count[b] - count[a] || a - b;
+    })[0];
+    const id = `n${nodes.length + 1}`;
+    const addresses = g.map((i) => names[i]);
+    const alias = aliases && addresses.map((a) => aliases.get(a)).find((x) => x);
+    nodes.push({ id, name: alias ?? names[main], addresses: [names[main], ...addresses.filter((a) => a !== names[main])] });
+    index.set(id, nodes.length - 1);
+    for (const a of addresses) byAddress.set(a, id);
+  }
+  return {
+    nodes,
+    byAddress,
+    index,
+    nodeOf: (e) => byAddress.get(addr(e)) ?? addr(e),
+    nodeOfAddress: (a) => byAddress.get(a),
+    nodeName: (e) => {
+      const a = addr(e);
+      const id = byAddress.get(a);
+      const n = id !== undefined ? nodes[index.get(id)!] : undefined;
+      return !n || n.name === a ? a : `${n.name} (${a})`;
+    },
+  };
+}
+
+function portOf(a: string): number {
+  const i = a.lastIndexOf(":");
+  return Number(a.slice(i + 1));
+}

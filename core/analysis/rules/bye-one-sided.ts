@@ -1,0 +1,95 @@
+/**
+ * A proxy or B2BUA that ends a call on its own (dialog timeout, `dlg_bye`, an RPC) must send BYE to
+ * *every* party of the dialog — caller and callee. Bug 4 of the design: Kamailio's dialog module
+ * sends the first BYE, the 200 OK to it is processed before the second BYE is sent, the dialog is
+ * already "deleted", and the other side never gets its BYE (log: "already in deleted state, BYE not
+ * sent"); that side keeps the call up and billing breaks.
+ *
+ * Judged per call: a middle node (it received an answered INVITE and sent one on) that sends a BYE
+ * without having received one first must cover each of its answered sides — by sending BYE there
+ * too, or by that side sending its own BYE.
+ */
+import type { Endpoint } from "../../capture/types";
+import type { Rule, RuleHit } from "../context";
+import { clock, ghost } from "../context";
+import type { TransactionView } from "../model";
+import { captureEndedNote, logsForCall, txnsOfCallId, uniq, windowed } from "./util";
+
+/** Seconds within which the second BYE should follow the first (it is sent back to back). */
+const SECOND_BYE_WINDOW = 2;
+
+interface Side {
+  node: string;
+  /** The middle node's and the side's addresses on that hop. */
+  mine: Endpoint;
+  theirs: Endpoint;
+  callId: string;
+  answer: number;
+}
+
+export const rule: Rule = {
+  id: "bye-one-sided",
+  severity: "error",
+  title: "Proxy-originated BYE reached only one side of the dialog",
+  check(ctx) {
+    const out: RuleHit[] = [];
+    for (const call of ctx.calls) {
+      if (call.kind !== "call") continue;
+      const txns: TransactionView[] = [];
+      for (const id of call.callIds) txns.push(...txnsOfCallId(ctx, id));
+      const byes = txns.filter((t) => t.method === "BYE").sort((a, b) => a.request - b.request);
+      if (byes.length === 0) continue;
+      const answered = txns.filter((t) => t.method === "INVITE" && t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300);
+      const sent = new Map<string, TransactionView[]>();
+      for (const b of byes) {
+        const n = ctx.nodes.nodeOf(b.client);
+        if (!sent.has(n)) sent.set(n, []);
+        sent.get(n)!.push(b);
+      }
+      for (const [p, own] of sent) {
+        const firstBye = own[0];
+        const t0 = ctx.msgs[firstBye.request].time;
+        // Forwarding a BYE it received is not originating one.
+        if (byes.some((b) => ctx.nodes.nodeOf(b.server) === p && b.request < firstBye.request)) continue;
+        const sides = new Map<string, Side>();
+        for (const t of answered) {
+          const c = ctx.nodes.nodeOf(t.client);
+          const s = ctx.nodes.nodeOf(t.server);
+          if (s === p && c !== p && !sides.has(c)) sides.set(c, { node: c, mine: t.server, theirs: t.client, callId: t.callId, answer: t.final! });
+          if (c === p && s !== p && !sides.has(s)) sides.set(s, { node: s, mine: t.client, theirs: t.server, callId: t.callId, answer: t.final! });
+        }
+        if (sides.size < 2) continue; // an endpoint hanging up: nothing to fan out
+        const covered = (n: string) => byes.some((b) => (ctx.nodes.nodeOf(b.client) === p && ctx.nodes.nodeOf(b.server) === n) || (ctx.nodes.nodeOf(b.client) === n && ctx.nodes.nodeOf(b.server) === p));
+        const missing = [...sides.values()].filter((s) => !covered(s.node));
+        if (missing.length === 0) continue;
+        const reached = [...sides.values()].filter((s) => covered(s.node));
+        const deadline = t0 + SECOND_BYE_WINDOW;
+        const w = windowed(ctx, deadline, "error");
+        const pName = ctx.nodes.nodeName(firstBye.client);
+        let explanation =
+          `${pName} ended the call itself (its BYE at ${clock(t0)} answered no BYE it had received) and sent BYE to ` +
+          `${reached.map((s) => ctx.nodes.nodeName(s.theirs)).join(" and ") || "nobody"}, but never to ${missing.map((s) => ctx.nodes.nodeName(s.theirs)).join(" and ")}. ` +
+          `That side still holds a confirmed dialog: its call stays up and accounting never sees the end.`;
+        const byeFinals = own.map((b) => b.final).filter((x): x is number => x !== undefined);
+        if (byeFinals.length && ctx.msgs[byeFinals[0]].time < deadline) explanation += ` The 200 OK to the first BYE came back at ${clock(ctx.msgs[byeFinals[0]].time)}, before any second BYE — the dialog was torn down as soon as one side confirmed.`;
+        if (w.beyond) explanation += captureEndedNote(ctx, deadline);
+        const logs = uniq(call.callIds.flatMap((id) => logsForCall(ctx, id, /deleted state|BYE not sent|send_bye|dlg/i)));
+        const hit: RuleHit = {
+          severity: w.severity,
+          title: this.title,
+          explanation,
+          reference: "RFC 3261 §15 (each UA's dialog ends only with its own BYE); Kamailio dialog module dlg_bye_all()",
+          likelyCause:
+            "Dialog-module race: the caller's 200 OK to the first BYE is processed before the second BYE is sent, the dialog is already in deleted state and the second BYE is dropped (\"already in deleted state, BYE not sent\").",
+          callId: missing[0].callId,
+          messages: uniq([...own.flatMap((b) => [b.request, ...(b.final !== undefined ? [b.final] : [])]), ...missing.map((s) => s.answer)]),
+          ghosts: missing.map((s) => ghost("BYE", s.mine, s.theirs, deadline, `Proxy-originated BYE must reach every side of the dialog; ${ctx.nodes.nodeName(s.theirs)} got none`, firstBye.request)),
+          time: t0,
+        };
+        if (logs.length) hit.logEvents = logs;
+        out.push(hit);
+      }
+    }
+    return out;
+  },
+};

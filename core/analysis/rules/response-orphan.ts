@@ -1,0 +1,55 @@
+/**
+ * A response must answer a request of its transaction (RFC 3261 §17.1.3 matching by Via branch and
+ * CSeq method). A response with no matching request in the capture is either from before the
+ * capture started (info) or a stray: misrouted, or answering a request that never passed here.
+ */
+import type { Rule, RuleHit } from "../context";
+import { clock } from "../context";
+
+export const rule: Rule = {
+  id: "response-orphan",
+  severity: "warning",
+  title: "Response without a matching request",
+  check(ctx) {
+    const groups = new Map<string, number[]>();
+    const requested = new Set<string>();
+    for (const m of ctx.msgs) {
+      const s = m.sip;
+      if (!s) continue;
+      const key = `${s.callId}|${s.cseq?.seq}|${s.cseq?.method}`;
+      if (s.kind === "request") {
+        requested.add(key);
+        continue;
+      }
+      const t = ctx.txnOf[m.id];
+      if (t >= 0) continue;
+      let l = groups.get(key);
+      if (!l) groups.set(key, (l = []));
+      l.push(m.id);
+    }
+    const out: RuleHit[] = [];
+    const early = ctx.model.start + 64 * ctx.model.t1;
+    for (const [key, ids] of groups) {
+      const first = ctx.msgs[ids[0]];
+      const s = first.sip!;
+      const beforeCapture = first.time <= early;
+      const seenElsewhere = requested.has(key);
+      const severity = beforeCapture || seenElsewhere ? "info" : "warning";
+      let explanation = `${ids.length > 1 ? `${ids.length} responses` : "The response"} ${s.status} ${s.reason ?? ""} to ${s.cseq?.method ?? "?"} (Call-ID ${s.callId}, CSeq ${s.cseq?.seq ?? "?"}) from ${ctx.nodes.nodeName(first.src)} to ${ctx.nodes.nodeName(first.dst)} at ${clock(first.time)} match no request on that hop.`;
+      if (beforeCapture) explanation += " It comes within the first 64×T1 of the capture: the request was most likely sent before the capture started.";
+      else if (seenElsewhere) explanation += " The request was seen on another hop only: this hop's request was not captured or was rewritten (Via branch changed).";
+      out.push({
+        severity,
+        title: this.title,
+        explanation,
+        reference: "RFC 3261 §17.1.3 (matching responses to client transactions)",
+        likelyCause: beforeCapture ? "The capture started after the request was sent." : "The response was misrouted, the request was not captured, or a middlebox rewrote the top Via branch.",
+        callId: s.callId,
+        messages: ids,
+        ghosts: [],
+        time: first.time,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,143 @@
+/** Small helpers the rules share: capture-window checks, ACK lookup, log pinning, wording. */
+import type { Severity } from "../../api";
+import type { AnalysisContext } from "../context";
+import { clock } from "../context";
+import type { TransactionView } from "../model";
+
+/** Severity for a fault whose deadline may lie beyond the capture: "info" then (capture ended). */
+export function windowed(ctx: AnalysisContext, deadline: number, severity: Severity): { severity: Severity; beyond: boolean } {
+  const beyond = deadline > ctx.model.end;
+  return { severity: beyond ? "info" : severity, beyond };
+}
+
+export function captureEndedNote(ctx: AnalysisContext, deadline: number): string {
+  return ` The capture ended at ${clock(ctx.model.end)}, before the deadline (${clock(deadline)}): the message may simply not have been captured.`;
+}
+
+export function sipLabel(ctx: AnalysisContext, id: number): string {
+  const s = ctx.msgs[id]?.sip;
+  if (!s) return ctx.msgs[id]?.diameter?.name ?? "message";
+  return s.kind === "request" ? (s.method ?? "request") : `${s.status}${s.reason ? " " + s.reason : ""}`;
+}
+
+export function describeTxn(ctx: AnalysisContext, t: TransactionView): string {
+  const req = ctx.msgs[t.request];
+  return `${t.method} (Call-ID ${t.callId}, CSeq ${req?.sip?.cseq?.seq ?? "?"}) from ${ctx.nodes.nodeName(t.client)} to ${ctx.nodes.nodeName(t.server)}`;
+}
+
+/** ACKs by Call-ID + CSeq number: who sent them where and when (request-side lookups for both ACK rules). */
+export interface AckSeen {
+  src: string;
+  dst: string;
+  time: number;
+  toTag?: string;
+  id: number;
+}
+
+const ackCache = new WeakMap<AnalysisContext, Map<string, AckSeen[]>>();
+
+export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckSeen[] {
+  let idx = ackCache.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const m of ctx.msgs) {
+      const s = m.sip;
+      if (!s || s.kind !== "request" || s.method !== "ACK") continue;
+      const key = `${s.callId}|${s.cseq?.seq}`;
+      let l = idx.get(key);
+      if (!l) idx.set(key, (l = []));
+      const a: AckSeen = { src: ctx.nodes.nodeOf(m.src), dst: ctx.nodes.nodeOf(m.dst), time: m.time, id: m.id };
+      if (s.to?.tag) a.toTag = s.to.tag;
+      l.push(a);
+    }
+    ackCache.set(ctx, idx);
+  }
+  return idx.get(`${callId}|${cseq}`) ?? [];
+}
+
+/** Log events pinned to this Call-ID (any level from WARNING up, or matching `text`). */
+export function logsForCall(ctx: AnalysisContext, callId: string | undefined, text?: RegExp): number[] {
+  if (!callId) return [];
+  const ids = ctx.logsByCallId.get(callId) ?? [];
+  return ids.filter((i) => (text ? text.test(ctx.logs[i].text) : isWarningOrWorse(ctx.logs[i].level)));
+}
+
+export function logsMatching(ctx: AnalysisContext, text: RegExp, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (const l of ctx.logs) {
+    if (!text.test(l.text)) continue;
+    if (l.time === undefined || (l.time >= from && l.time <= to)) out.push(l.id);
+  }
+  return out;
+}
+
+const LEVEL_RANK: Record<string, number> = { DEBUG: 0, INFO: 1, NOTICE: 2, WARNING: 3, WARN: 3, ERROR: 4, ERR: 4, CRITICAL: 5, CRIT: 5, BUG: 5, ALERT: 6, EMERGENCY: 7 };
+
+export function levelRank(level: string): number {
+  return LEVEL_RANK[level.toUpperCase()] ?? 1;
+}
+
+export function isWarningOrWorse(level: string): boolean {
+  return levelRank(level) >= 3;
+}
+
+export function uniq(ids: number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+const byCallCache = new WeakMap<AnalysisContext, Map<string, TransactionView[]>>();
+
+/** Transactions of one Call-ID (all hops), in request order. */
+export function txnsOfCallId(ctx: AnalysisContext, callId: string): TransactionView[] {
+  let idx = byCallCache.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const t of ctx.txns) {
+      let l = idx.get(t.callId);
+      if (!l) idx.set(t.callId, (l = []));
+      l.push(t);
+    }
+    for (const l of idx.values()) l.sort((a, b) => a.request - b.request);
+    byCallCache.set(ctx, idx);
+  }
+  return idx.get(callId) ?? [];
+}
+
+const sipByCallCache = new WeakMap<AnalysisContext, Map<string, number[]>>();
+
+/** SIP message ids of one Call-ID (all hops), in capture order. */
+export function sipOfCallId(ctx: AnalysisContext, callId: string): number[] {
+  let idx = sipByCallCache.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const m of ctx.msgs) {
+      const c = m.sip?.callId;
+      if (c === undefined) continue;
+      let l = idx.get(c);
+      if (!l) idx.set(c, (l = []));
+      l.push(m.id);
+    }
+    sipByCallCache.set(ctx, idx);
+  }
+  return idx.get(callId) ?? [];
+}
+
+const cancelCache = new WeakMap<AnalysisContext, Map<string, TransactionView>>();
+
+/** The CANCEL transaction targeting this INVITE transaction (same Call-ID, CSeq number and hop). */
+export function cancelOf(ctx: AnalysisContext, t: TransactionView): TransactionView | undefined {
+  if (t.cancelledBy !== undefined) return ctx.txns[t.cancelledBy];
+  if (t.kind !== "INVITE") return undefined;
+  let idx = cancelCache.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const c of ctx.txns) {
+      if (c.method !== "CANCEL") continue;
+      const seq = ctx.msgs[c.request]?.sip?.cseq?.seq;
+      idx.set(`${c.callId}|${seq}|${ctx.nodes.nodeOf(c.client)}>${ctx.nodes.nodeOf(c.server)}`, c);
+    }
+    cancelCache.set(ctx, idx);
+  }
+  const seq = ctx.msgs[t.request]?.sip?.cseq?.seq;
+  return idx.get(`${t.callId}|${seq}|${ctx.nodes.nodeOf(t.client)}>${ctx.nodes.nodeOf(t.server)}`);
+}

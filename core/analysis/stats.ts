@@ -1,0 +1,106 @@
+/**
+ * Capture statistics for the Stats view and `--json`: message counts per method and status,
+ * response times per method (request -> final, per transaction), call setup times, Diameter
+ * answer times per command, message rate over time, and findings by rule and over time.
+ */
+import type { CallDTO, FindingDTO, Percentiles, StatsDTO } from "../api";
+import type { AnalysisContext } from "./context";
+
+export function percentiles(values: number[]): Percentiles {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return { count: 0 };
+  const at = (q: number) => v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))];
+  return { count: v.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: v[v.length - 1] };
+}
+
+/** Upper bounds (seconds) of the histogram buckets; the last one catches everything above. */
+const BOUNDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, Infinity];
+
+export function histogram(values: number[]): [number, number][] {
+  const counts = new Array<number>(BOUNDS.length).fill(0);
+  for (const x of values) {
+    if (!Number.isFinite(x)) continue;
+    let i = 0;
+    while (x > BOUNDS[i]) i++;
+    counts[i]++;
+  }
+  let last = counts.length;
+  while (last > 0 && counts[last - 1] === 0) last--;
+  // JSON has no Infinity: the open bucket is written as -1.
+  return counts.slice(0, last).map((c, i) => [Number.isFinite(BOUNDS[i]) ? BOUNDS[i] : -1, c]);
+}
+
+export function bucketSecondsFor(span: number): number {
+  return span <= 120 ? 1 : span <= 1800 ? 10 : span <= 7200 ? 60 : 300;
+}
+
+export function buildStats(ctx: AnalysisContext, calls: CallDTO[], findings: FindingDTO[]): StatsDTO {
+  const { msgs, model } = ctx;
+  const methods: Record<string, number> = {};
+  const statuses: Record<string, number> = {};
+  const start = model.start || msgs[0]?.time || 0;
+  const end = Math.max(model.end, start);
+  const bucketSeconds = bucketSecondsFor(end - start);
+  const bucketOf = (t: number) => start + Math.floor((t - start) / bucketSeconds) * bucketSeconds;
+  const rate = new Map<number, { bucket: number; sip: number; diameter: number; http: number }>();
+  for (const m of msgs) {
+    const s = m.sip;
+    if (s) {
+      if (s.kind === "request") methods[s.method ?? "?"] = (methods[s.method ?? "?"] ?? 0) + 1;
+      else if (s.status !== undefined) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
+    } else if (m.diameter) {
+      methods[m.diameter.name] = (methods[m.diameter.name] ?? 0) + 1;
+    } else if (m.http) {
+      if (m.http.kind === "request") methods[`HTTP ${m.http.method}`] = (methods[`HTTP ${m.http.method}`] ?? 0) + 1;
+      else statuses[`HTTP ${m.http.status}`] = (statuses[`HTTP ${m.http.status}`] ?? 0) + 1;
+    }
+    const b = bucketOf(m.time);
+    let row = rate.get(b);
+    if (!row) rate.set(b, (row = { bucket: b, sip: 0, diameter: 0, http: 0 }));
+    row[m.protocol]++;
+  }
+  const rt = new Map<string, number[]>();
+  for (const t of ctx.txns) {
+    if (t.final === undefined) continue;
+    const d = msgs[t.final].time - msgs[t.request].time;
+    let l = rt.get(t.method);
+    if (!l) rt.set(t.method, (l = []));
+    l.push(d);
+  }
+  const responseTimes: Record<string, Percentiles> = {};
+  const responseTimeHistogram: Record<string, [number, number][]> = {};
+  for (const [k, v] of rt) {
+    responseTimes[k] = percentiles(v);
+    responseTimeHistogram[k] = histogram(v);
+  }
+  const dia = new Map<string, number[]>();
+  for (const x of ctx.diameter) {
+    if (x.answerTime === undefined) continue;
+    let l = dia.get(x.name);
+    if (!l) dia.set(x.name, (l = []));
+    l.push(x.answerTime);
+  }
+  const diameterAnswerTimes: Record<string, Percentiles> = {};
+  for (const [k, v] of dia) diameterAnswerTimes[k] = percentiles(v);
+  const setups = calls.map((c) => c.setupTime).filter((x): x is number => x !== undefined);
+  const findingsByRule: Record<string, number> = {};
+  const fot = new Map<number, number>();
+  for (const f of findings) {
+    findingsByRule[f.rule] = (findingsByRule[f.rule] ?? 0) + 1;
+    const b = bucketOf(f.time);
+    fot.set(b, (fot.get(b) ?? 0) + 1);
+  }
+  return {
+    methods,
+    statuses,
+    responseTimes,
+    setupTime: percentiles(setups),
+    diameterAnswerTimes,
+    rate: [...rate.values()].sort((a, b) => a.bucket - b.bucket),
+    bucketSeconds,
+    findingsByRule,
+    findingsOverTime: [...fot.entries()].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, count })),
+    setupTimeHistogram: histogram(setups),
+    responseTimeHistogram,
+  };
+}
