@@ -13,6 +13,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { API_METHODS, type Api, type ApiMethod } from "../api";
+import { normalizeArgs, validateArgs } from "./validate-args";
 
 export interface HttpHostOptions {
   api: Api;
@@ -139,9 +140,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return json(res, status, { ok: false, error: status === 413 ? (e as Error).message : "the body must be a JSON array of arguments", code: "bad-request" });
     }
     if (!Array.isArray(args)) return json(res, 400, { ok: false, error: "the body must be a JSON array of arguments", code: "bad-request" });
+    const reason = validateArgs(method, args);
+    if (reason) return json(res, 400, { ok: false, error: reason, code: "bad-request" });
     try {
       const fn = options.api[method] as (...a: unknown[]) => Promise<unknown>;
-      const value = await fn.apply(options.api, args);
+      const value = await fn.apply(options.api, normalizeArgs(args));
       json(res, 200, { ok: true, value: value ?? null });
     } catch (e) {
       const code = (e as { code?: string }).code;
