@@ -1,0 +1,68 @@
+/**
+ * Bytes <-> text for the protocol decoders. The pure core is compiled without DOM or Node typings,
+ * so the two WHATWG codecs (present in Node, browsers and workers alike) are declared here locally.
+ * ASCII — nearly every SIP header byte — is decoded without TextDecoder: for the short strings a
+ * header index hands out, String.fromCharCode is several times cheaper than a decoder call.
+ */
+
+interface Utf8Decoder {
+  decode(input: Uint8Array): string;
+}
+interface Utf8Encoder {
+  encode(input: string): Uint8Array;
+}
+declare const TextDecoder: { new (label?: string, options?: { ignoreBOM?: boolean }): Utf8Decoder };
+declare const TextEncoder: { new (): Utf8Encoder };
+
+// ignoreBOM: a U+FEFF inside a header value is data, not a byte-order mark to drop.
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Decode bytes [start, end) as UTF-8 (invalid sequences become U+FFFD; never throws).
+ * Measured on Node 20: for 40-byte ASCII values TextDecoder on a subarray (~70 ns) beats building
+ * the string char by char (~300 ns) and String.fromCharCode.apply (~140 ns); only very short
+ * strings are cheaper by hand.
+ */
+export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const n = end - start;
+  if (n <= 0) return "";
+  if (n <= 8) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return utf8Decoder.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/** Decode bytes as Latin-1: one char per byte, so offsets in the string equal offsets in the bytes. */
+export function decodeLatin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = "";
+  for (let i = start; i < end; i += 4096) {
+    const chunk = bytes.subarray(i, Math.min(end, i + 4096));
+    s += String.fromCharCode.apply(null, chunk as unknown as number[]);
+  }
+  return s;
+}
+
+/** Encode text as UTF-8. */
+export function encodeText(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Concatenate byte arrays. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * SIP/SIPS/TEL URI parsing (RFC 3261 §19.1, RFC 3966). Accepts userinfo with password, IPv6
+ * references in [], uri-parameters and ?headers. Other schemes are kept with everything after the
+ * colon in `host`. Returns undefined only when the text has no scheme or (for sip/sips) no host.
+ */
+import type { SipUri } from "./types";
+import { parseParams, percentDecode } from "./header-values";
+
+/** RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+function isScheme(t: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = t.charCodeAt(i) | 0x20;
+    const alpha = c >= 0x61 && c <= 0x7a;
+    if (i === 0 ? !alpha : !(alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return false;
+  }
+  return true;
+}
+
+export function parseUri(text: string): SipUri | undefined {
+  const raw = text.trim();
+  const colon = raw.indexOf(":");
+  if (colon <= 0 || !isScheme(raw, colon)) return undefined;
+  const scheme = colon === 3 && raw.startsWith("sip") ? "sip" : raw.slice(0, colon).toLowerCase();
+  let rest = raw.slice(colon + 1);
+
+  if (scheme === "tel") {
+    const semi = rest.indexOf(";");
+    const number = semi < 0 ? rest : rest.slice(0, semi);
+    return { scheme, user: percentDecode(number), host: "", params: semi < 0 ? {} : parseParams(rest.slice(semi + 1)), headers: {}, raw };
+  }
+  if (scheme !== "sip" && scheme !== "sips") {
+    return { scheme, host: rest, params: {}, headers: {}, raw };
+  }
+
+  let user: string | undefined;
+  let password: string | undefined;
+  // The userinfo ends at the first '@' — userinfo cannot contain an unescaped '@' (RFC 3261 §25.1).
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    const pc = userinfo.indexOf(":");
+    user = percentDecode(pc < 0 ? userinfo : userinfo.slice(0, pc));
+    if (pc >= 0) password = percentDecode(userinfo.slice(pc + 1));
+    rest = rest.slice(at + 1);
+  }
+
+  let host: string;
+  let i: number;
+  if (rest[0] === "[") {
+    const close = rest.indexOf("]");
+    if (close < 0) return undefined;
+    host = rest.slice(1, close);
+    i = close + 1;
+  } else {
+    i = 0;
+    while (i < rest.length && rest[i] !== ":" && rest[i] !== ";" && rest[i] !== "?") i++;
+    host = rest.slice(0, i).trim();
+  }
+  if (!host) return undefined;
+
+  let port: number | undefined;
+  if (rest[i] === ":") {
+    let j = i + 1;
+    while (j < rest.length && rest[j] !== ";" && rest[j] !== "?") j++;
+    const p = Number(rest.slice(i + 1, j).trim());
+    if (Number.isInteger(p) && p >= 0 && p <= 65535) port = p;
+    i = j;
+  }
+
+  let params: Record<string, string | null> = {};
+  const headers: Record<string, string> = {};
+  const q = rest.indexOf("?", i);
+  const paramText = q < 0 ? rest.slice(i) : rest.slice(i, q);
+  if (paramText.startsWith(";")) params = parseParams(paramText.slice(1));
+  if (q >= 0) {
+    for (const kv of rest.slice(q + 1).split("&")) {
+      if (!kv) continue;
+      const eq = kv.indexOf("=");
+      if (eq < 0) headers[percentDecode(kv)] = "";
+      else headers[percentDecode(kv.slice(0, eq))] = percentDecode(kv.slice(eq + 1));
+    }
+  }
+  return { scheme, user, password, host, port, params, headers, raw };
+}
+
+/** host:port as written in a URI or Via (IPv6 re-bracketed). */
+export function formatHostPort(host: string, port?: number): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
+}

@@ -1,0 +1,99 @@
+/**
+ * One Via value (RFC 3261 §20.42): "SIP / 2.0 / UDP host:port ;branch=z9hG4bK..;rport;received=..".
+ * LWS is allowed around '/', ':' and ';' (RFC 4475 §3.1.1.1 shows all of these); IPv6 sent-by in [].
+ * Hand-written scanner rather than a regex: the top Via's branch is read for every message.
+ */
+import type { Via } from "./types";
+import { parseParams } from "./header-values";
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+function skipWs(t: string, i: number): number {
+  while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of a token: stops at whitespace or any of the given stop chars. */
+function tokenEnd(t: string, i: number, stop1: number, stop2 = -1, stop3 = -1): number {
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if (isWs(c) || c === stop1 || c === stop2 || c === stop3) break;
+    i++;
+  }
+  return i;
+}
+
+const TRANSPORTS: Record<string, string> = { UDP: "UDP", TCP: "TCP", TLS: "TLS", SCTP: "SCTP", WS: "WS", WSS: "WSS", udp: "UDP", tcp: "TCP", tls: "TLS", ws: "WS", wss: "WSS", sctp: "SCTP" };
+
+export function parseVia(text: string): Via | undefined {
+  const raw = text.trim();
+  const n = raw.length;
+  // sent-protocol: name / version / transport
+  let i = tokenEnd(raw, 0, 47);
+  const name = raw.slice(0, i);
+  i = skipWs(raw, i);
+  if (!name || raw.charCodeAt(i) !== 47) return undefined;
+  let s = skipWs(raw, i + 1);
+  i = tokenEnd(raw, s, 47);
+  const version = raw.slice(s, i);
+  i = skipWs(raw, i);
+  if (!version || raw.charCodeAt(i) !== 47) return undefined;
+  s = skipWs(raw, i + 1);
+  i = tokenEnd(raw, s, 59);
+  const transportText = raw.slice(s, i);
+  if (!transportText || i >= n || !isWs(raw.charCodeAt(i))) return undefined;
+  i = skipWs(raw, i);
+  // sent-by: host [ : port ]
+  let host: string;
+  if (raw.charCodeAt(i) === 91 /* [ */) {
+    const close = raw.indexOf("]", i);
+    if (close < 0) return undefined;
+    host = raw.slice(i + 1, close);
+    i = close + 1;
+  } else {
+    const e = tokenEnd(raw, i, 58, 59, 44);
+    host = raw.slice(i, e);
+    i = e;
+  }
+  if (!host) return undefined;
+  i = skipWs(raw, i);
+  let port: number | undefined;
+  if (raw.charCodeAt(i) === 58 /* : */) {
+    i = skipWs(raw, i + 1);
+    let p = 0;
+    const ds = i;
+    while (i < n) {
+      const c = raw.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      p = p * 10 + (c - 48);
+      i++;
+    }
+    if (i === ds || i - ds > 5 || p > 65535) return undefined;
+    port = p;
+    i = skipWs(raw, i);
+  }
+  let params: Record<string, string | null> = {};
+  if (i < n) {
+    if (raw.charCodeAt(i) !== 59 /* ; */) return undefined;
+    params = parseParams(raw.slice(i + 1));
+  }
+  const via: Via = {
+    protocol: name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name}/${version}`,
+    transport: TRANSPORTS[transportText] ?? transportText.toUpperCase(),
+    host,
+    port,
+    params,
+    raw,
+  };
+  const branch = params.branch;
+  if (branch != null) via.branch = branch;
+  const received = params.received;
+  if (received != null) via.received = received.replace(/^\[|\]$/g, "");
+  if ("rport" in params) {
+    const r = params.rport;
+    via.rport = r === null || r === "" || !/^\d{1,5}$/.test(r) ? null : Number(r);
+  }
+  return via;
+}
