@@ -32,6 +32,10 @@ const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4,
 const STDERR = /^\s*(\d+)\((\d+)\)\s+([A-Z_]+):\s?(.*)$/;
 const BSD_SYSLOG = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d+)? (\S+) ([^\s\[:]+)(?:\[(\d+)\])?: ?(.*)$/;
 const ISO_SYSLOG = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})? (\S+) ([^\s\[:]+)(?:\[(\d+)\])?: ?(.*)$/;
+/** RFC 5424: "<13>1 2026-11-21T05:39:12.123Z host kamailio 123 - - text" (priority optional, as files store it). */
+const RFC5424 = /^(?:<\d{1,3}>)?1 (\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2}) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[[^\]]*\])+) ?(.*)$/;
+/** ANSI colour escapes (Kamailio's log_color=1 on stderr). */
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const LEVEL_BODY = /^\s*(?:(\d+)\((\d+)\)\s+)?([A-Z_]+):\s?(.*)$/;
 /** "<core> [core/tcp_main.c:5073]: ", "<script>: ", "tm [t_lookup.c:1234]: " */
 const MODULE = /^(?:(<[A-Za-z_][\w-]*>)(?:\s+\[([^\]\s]+:\d+)\])?|([A-Za-z_][\w-]*)\s+\[([^\]\s]+:\d+)\])\s*:\s?/;
@@ -41,6 +45,8 @@ export class SyslogClock {
   private year: number;
   private lastMonth = -1;
   readonly yearGuessed: boolean;
+  /** How many yearless stamps were read (the reader reports a guessed year once). */
+  uses = 0;
   private readonly offset: number;
 
   constructor(opts: SyslogClockOptions = {}) {
@@ -50,6 +56,7 @@ export class SyslogClock {
   }
 
   time(month: number, day: number, h: number, m: number, s: number, frac: number): number {
+    this.uses++;
     if (this.lastMonth >= 0 && month < this.lastMonth - 6) this.year++; // Dec -> Jan
     this.lastMonth = month;
     return Date.UTC(this.year, month, day, h, m, s) / 1000 + frac - this.offset * 60;
@@ -58,6 +65,16 @@ export class SyslogClock {
 
 /** Parse one line; undefined when it is not a log line (continuation, banner, SIP dump...). */
 export function parseKamailioLogLine(line: string, clock: SyslogClock): ParsedLogLine | undefined {
+  if (line.includes("\x1b")) line = line.replace(ANSI, "");
+  // Raw remote syslog keeps the "<PRI>" in front.
+  if (line.charCodeAt(0) === 0x3c && /^<\d{1,3}>/.test(line)) {
+    const m5424 = RFC5424.exec(line);
+    if (m5424) return rfc5424(m5424);
+    line = line.replace(/^<\d{1,3}>/, "");
+  } else if (line.startsWith("1 ")) {
+    const m5424 = RFC5424.exec(line);
+    if (m5424) return rfc5424(m5424);
+  }
   let m = STDERR.exec(line);
   if (m) {
     const level = normLevel(m[3]);
@@ -77,17 +94,29 @@ export function parseKamailioLogLine(line: string, clock: SyslogClock): ParsedLo
   if (line.length > 19 && line.charCodeAt(0) >= 0x30 && line.charCodeAt(0) <= 0x39) {
     m = ISO_SYSLOG.exec(line);
     if (m) {
-      let time = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
-      if (m[7]) time += Number(m[7]);
-      if (m[8] && m[8] !== "Z") {
-        const z = /^([+-])(\d{2}):?(\d{2})$/.exec(m[8]);
-        if (z) time -= (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3])) * 60;
-      }
+      const time = isoTime(m, Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000);
       if (!Number.isFinite(time)) return undefined;
       return syslogRest(m[12], time, m[11], m[10]);
     }
   }
   return undefined;
+}
+
+/** Fractional seconds (m[7]) and zone (m[8]) of an ISO stamp matched by ISO_SYSLOG or RFC5424. */
+function isoTime(m: RegExpExecArray, base: number): number {
+  let time = base;
+  if (m[7]) time += Number(m[7]);
+  if (m[8] && m[8] !== "Z") {
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(m[8]);
+    if (z) time -= (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3])) * 60;
+  }
+  return time;
+}
+
+function rfc5424(m: RegExpExecArray): ParsedLogLine | undefined {
+  const time = isoTime(m, Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000);
+  if (!Number.isFinite(time)) return undefined;
+  return syslogRest(m[12], time, /^\d+$/.test(m[11]) ? m[11] : undefined, m[10]);
 }
 
 function syslogRest(rest: string, time: number, pidText: string | undefined, program: string): ParsedLogLine {

@@ -39,6 +39,14 @@ describe("parseKamailioLogLine", () => {
     ],
     [" 3(99) CRITICAL: <core> [core/mem/q_malloc.c:1]: qm_free(): BUG: freeing", { level: "CRITICAL", function: "qm_free", text: "BUG: freeing" }],
     ["Nov 21 05:39:12 host cron[5]: something else", { level: "NONE", module: "cron", text: "something else", pid: 5 }],
+    ["\x1b[31;1m 0(7) ERROR: tm [t_fwd.c:1]: t_forward_nonack(): red\x1b[0m", { rank: 0, pid: 7, level: "ERROR", module: "tm", function: "t_forward_nonack", text: "red" }],
+    [
+      "<11>1 2026-11-21T05:39:12.5Z sbc kamailio 4711 - - ERROR: <core> [core/tcp_main.c:1]: tcp_send(): failed",
+      { pid: 4711, level: "ERROR", module: "<core>", function: "tcp_send", time: Date.UTC(2026, 10, 21, 5, 39, 12) / 1000 + 0.5 },
+    ],
+    ["1 2026-11-21T05:39:12+00:00 sbc kamailio - - [meta x=\"1\"] WARNING: <script>: w", { level: "WARNING", text: "w", time: Date.UTC(2026, 10, 21, 5, 39, 12) / 1000 }],
+    ["<30>Nov 21 05:39:12 sbc kamailio[9]: INFO: <script>: pri", { pid: 9, level: "INFO", text: "pri" }],
+    [" 1(2) INFO: {1 1 INVITE c\u00e9@h} <script>: caf\u00e9", { callId: "c\u00e9@h", text: "caf\u00e9" }],
   ];
   it.each(cases)("%s", (line, want) => {
     const got = parseKamailioLogLine(line, new SyslogClock({ year: 2026 }));

@@ -86,7 +86,9 @@ export class KamailioLogReader implements TextReader {
   private onLine(line: Line): void {
     this.counts.lines++;
     const s = latin1(line.bytes);
+    const uses = this.clock.uses;
     const parsed = parseKamailioLogLine(s, this.clock);
+    if (this.clock.uses !== uses) this.sawYearlessSyslog ||= line.no;
     if (this.open) {
       if (parsed) {
         this.closeMessage();
@@ -117,10 +119,7 @@ export class KamailioLogReader implements TextReader {
     // Parse the UTF-8 view for the record people read; the latin1 view keeps byte offsets for SIP.
     let record = parsed;
     if (hasHighByte(line.bytes)) record = parseKamailioLogLine(utf8(line.bytes), this.clock) ?? parsed;
-    if (record.time !== undefined) {
-      this.lastTime = record.time;
-      if (/^[A-Z][a-z]{2} /.test(s)) this.sawYearlessSyslog ||= line.no;
-    }
+    if (record.time !== undefined) this.lastTime = record.time;
     const out: LogRecord = { line: line.no, ...record };
     this.counts.records++;
     this.logs.log(out);
