@@ -24,7 +24,7 @@
  * The sink's record() is not called: a log line is not a captured packet.
  */
 import type { CaptureSink, LogRecord, LogSink, Pdu, Transport } from "../types";
-import { latin1, utf8 } from "./bytes";
+import { latin1ToBytes, utf8 } from "./bytes";
 import { parseKamailioLogLine, SyslogClock, type ParsedLogLine, type SyslogClockOptions } from "./kamailio-log-line";
 import { LineSplitter, type Line } from "./lines";
 import type { TextReader } from "./reader";
@@ -85,7 +85,7 @@ export class KamailioLogReader implements TextReader {
 
   private onLine(line: Line): void {
     this.counts.lines++;
-    const s = latin1(line.bytes);
+    const s = line.text;
     const uses = this.clock.uses;
     const parsed = parseKamailioLogLine(s, this.clock);
     if (this.clock.uses !== uses) this.sawYearlessSyslog ||= line.no;
@@ -118,7 +118,7 @@ export class KamailioLogReader implements TextReader {
   private onRecord(line: Line, s: string, parsed: ParsedLogLine): void {
     // Parse the UTF-8 view for the record people read; the latin1 view keeps byte offsets for SIP.
     let record = parsed;
-    if (hasHighByte(line.bytes)) record = parseKamailioLogLine(utf8(line.bytes), this.clock) ?? parsed;
+    if (HIGH_BYTE.test(s)) record = parseKamailioLogLine(utf8(latin1ToBytes(s)), this.clock) ?? parsed;
     if (record.time !== undefined) this.lastTime = record.time;
     const out: LogRecord = { line: line.no, ...record };
     this.counts.records++;
@@ -184,10 +184,7 @@ export class KamailioLogReader implements TextReader {
   }
 }
 
-function hasHighByte(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return true;
-  return false;
-}
+const HIGH_BYTE = /[\x80-\xff]/;
 
 export function createKamailioLogReader(capture: CaptureSink, logs: LogSink, opts: KamailioLogOptions = {}): KamailioLogReader {
   return new KamailioLogReader(capture, logs, opts);

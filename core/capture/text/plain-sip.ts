@@ -10,7 +10,6 @@
  * frame = ngrep's "#N" packet number when given, else the message's 1-based ordinal in the file.
  */
 import type { CaptureSink, Endpoint, Pdu, Transport } from "../types";
-import { latin1 } from "./bytes";
 import { LineSplitter, type Line } from "./lines";
 import type { TextReader } from "./reader";
 import { isBlank, isSipStartLine, parseHostPort, SipMessageBuilder, unknownEndpoint } from "./sip-text";
@@ -63,7 +62,7 @@ export class PlainSipReader implements TextReader {
   }
 
   private onLine(line: Line): void {
-    const raw = latin1(line.bytes);
+    const raw = line.text;
     if (this.open) {
       const header = TEXT_HEADER.exec(raw);
       if (header || SEPARATOR.test(raw)) {

@@ -19,14 +19,20 @@ const TRAILING_START = /(?:^|[\s:>\]\)=|])([A-Z][A-Z0-9_-]* (?:sips?|tel|urn|im|
 const HEADER_LINE = new RegExp(`^${TOKEN}[ \\t]*:`);
 const BLANK = /^[ \t]*$/;
 
+/** Trailing blanks off (cheap when there are none, the usual case). */
+function trimEnd(s: string): string {
+  const c = s.charCodeAt(s.length - 1);
+  return c === 0x20 || c === 0x09 ? s.replace(/[ \t]+$/, "") : s;
+}
+
 export function isSipStartLine(line: string): boolean {
-  const s = line.replace(/[ \t]+$/, "");
+  const s = trimEnd(line);
   return REQUEST_LINE.test(s) || STATUS_LINE.test(s);
 }
 
 /** Index in `text` where a SIP start line begins that runs to the end of the text, or -1. */
 export function trailingStartLine(text: string): number {
-  const s = text.replace(/[ \t]+$/, "");
+  const s = trimEnd(text);
   if (!s.endsWith(" SIP/2.0") && !s.includes("SIP/2.0 ")) return -1; // cheap pre-check
   const m = TRAILING_START.exec(s);
   if (!m) return -1;
@@ -63,7 +69,7 @@ export class SipMessageBuilder {
   private sawBlank = false;
 
   constructor(startLine: string) {
-    this.head.push(startLine.replace(/[ \t]+$/, ""));
+    this.head.push(trimEnd(startLine));
   }
 
   get inBody(): boolean {
@@ -84,7 +90,7 @@ export class SipMessageBuilder {
         return "more";
       }
       if (isHeaderLine(line)) {
-        this.head.push(line.replace(/[ \t]+$/, ""));
+        this.head.push(trimEnd(line));
         this.headerCount++;
         const m = /^(content-length|l)[ \t]*:[ \t]*(\d+)/i.exec(line);
         if (m) this.contentLength = Number(m[2]);
@@ -169,7 +175,10 @@ export function unknownEndpoint(): Endpoint {
   return { ip: "0.0.0.0", port: 0 };
 }
 
+const IPV4_CANONICAL = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 function canonicalIpv4(s: string): string | undefined {
+  if (IPV4_CANONICAL.test(s)) return s;
   const parts = s.split(".").map(Number);
   if (parts.some((n) => n > 255)) return undefined;
   return parts.join(".");

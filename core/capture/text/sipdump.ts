@@ -26,7 +26,7 @@
  * too: keep-alives are reported as skipped, HTTP becomes an "http" Pdu.
  */
 import type { CaptureSink, Endpoint, Pdu, Transport } from "../types";
-import { concatBytes, latin1, latin1ToBytes } from "./bytes";
+import { latin1ToBytes } from "./bytes";
 import { LineSplitter, type Line } from "./lines";
 import type { TextReader } from "./reader";
 import { isSipStartLine, parseHostPort, transportOf, unknownEndpoint } from "./sip-text";
@@ -40,7 +40,7 @@ interface Entry {
   no: number;
   line: number;
   meta: Map<string, string>;
-  parts: Uint8Array[];
+  parts: string[];
   eols: string[];
   inMessage: boolean;
 }
@@ -68,13 +68,13 @@ export class SipdumpReader implements TextReader {
   }
 
   private onLine(line: Line): void {
-    const s = latin1(line.bytes);
+    const s = line.text;
     const e = this.entry;
     if (e?.inMessage) {
       const at = s.indexOf(END_MARKER);
       if (at >= 0 && /^\|*[ \t]*$/.test(s.slice(at))) {
         if (at > 0) {
-          e.parts.push(line.bytes.slice(0, at));
+          e.parts.push(s.slice(0, at));
           e.eols.push("");
         }
         this.close(e, true);
@@ -82,7 +82,7 @@ export class SipdumpReader implements TextReader {
         return;
       }
       if (!SEPARATOR.test(s)) {
-        e.parts.push(line.bytes.slice());
+        e.parts.push(s);
         e.eols.push(line.eol);
         return;
       }
@@ -111,7 +111,7 @@ export class SipdumpReader implements TextReader {
     if (isSipStartLine(s) || HTTP_START.test(s.trimEnd())) {
       // No "~~~" line: the message starts here.
       cur.inMessage = true;
-      cur.parts.push(line.bytes.slice());
+      cur.parts.push(s);
       cur.eols.push(line.eol);
       return;
     }
@@ -119,26 +119,26 @@ export class SipdumpReader implements TextReader {
   }
 
   private close(e: Entry, marked: boolean): void {
-    const pieces: Uint8Array[] = [];
+    let message = "";
     // A file whose CRs were stripped: give the message back its wire CRLFs.
     const lfOnly = e.eols.every((x) => x !== "\r\n");
     for (let i = 0; i < e.parts.length; i++) {
-      pieces.push(e.parts[i]);
+      message += e.parts[i];
       const eol = e.eols[i];
-      if (eol) pieces.push(latin1ToBytes(lfOnly ? "\r\n" : eol));
+      if (eol) message += lfOnly ? "\r\n" : eol;
     }
-    const bytes = concatBytes(pieces);
+    const bytes = latin1ToBytes(message);
     const time = this.timeOf(e);
     const frame = e.no;
     this.capture.record?.(frame, time);
     const problems: string[] = [];
     if (!marked) problems.push("entry has no end marker (file cut or edited)");
-    const head = latin1(bytes, 0, Math.min(bytes.length, 2048)).split(/\r?\n/, 1)[0] ?? "";
+    const head = e.parts[0] ?? "";
     let protocol: Pdu["protocol"];
     if (isSipStartLine(head)) protocol = "sip";
     else if (HTTP_START.test(head.trimEnd())) protocol = "http";
     else {
-      const what = bytes.length === 0 ? "empty entry" : /^[\r\n]+$/.test(latin1(bytes, 0, Math.min(bytes.length, 16))) ? "CRLF keep-alive" : "not a SIP or HTTP message";
+      const what = bytes.length === 0 ? "empty entry" : /^[\r\n]+$/.test(message) ? "CRLF keep-alive" : "not a SIP or HTTP message";
       this.capture.problem({ frame, reason: `sipdump entry ${frame} (line ${e.line}): ${what}`, skipped: true });
       return;
     }
