@@ -650,9 +650,10 @@ export class PacketDissector {
           }
         }
         if (proto === undefined) {
-          // Claimed by nobody (TLS, RTP over TCP, a capture that starts mid-message): not a PDU.
-          off = this.advance(half, buffered, off, end);
-          break;
+          // Claimed by nobody here (TLS, RTP over TCP, a capture that starts mid-message): not a
+          // PDU and not a problem. A message may still start at a later line.
+          off = this.advance(half, buffered, off, this.resync(c, b, off, end));
+          continue;
         }
       } else {
         res = this.frameAs(c, proto, b, off, end);
@@ -665,7 +666,7 @@ export class PacketDissector {
       }
       if (f.kind === "none") {
         // A decided stream that stops making sense (a gap, junk): resynchronise at a later line start.
-        const at = this.resync(c, half, proto!, b, off, end);
+        const at = this.resync(c, b, off, end);
         this.problem(`${at - off} bytes in TCP ${ep(half.src)} -> ${ep(half.dst)} are not ${proto}: skipped`, true);
         half.proto = undefined;
         off = this.advance(half, buffered, off, at);
@@ -699,16 +700,16 @@ export class PacketDissector {
     return to;
   }
 
-  /** The next line start after `off` where `proto` (or any candidate) frames again, else `end`. */
-  private resync(c: TcpConn, half: TcpHalf, proto: PayloadProtocol, b: Uint8Array, off: number, end: number): number {
-    void half;
+  /** The next line start after `off` where some candidate protocol frames (or may), else `end`. */
+  private resync(c: TcpConn, b: Uint8Array, off: number, end: number): number {
+    const list = candidates(this.tables["tcp.port"], this.tables.heuristics.tcp, c.portLo, c.portHi, this.cands);
     let p = off;
     for (let tries = 0; tries < 4096; tries++) {
       const lf = indexOfLf(b, p, end);
       if (lf < 0) return end;
       p = lf + 1;
       if (p >= end) return end;
-      if (this.frameAs(c, proto, b, p, end).f.kind !== "none") return p;
+      for (let i = 0; i < list.length; i++) if (this.frameAs(c, list[i], b, p, end).f.kind !== "none") return p;
     }
     return end;
   }
