@@ -171,7 +171,11 @@ export class SipEngine {
     this.selfPorts = new Set(cfg.listen.map((l) => l.port));
     this.serverUser = {
       // Deferred so the machine's own effects of the same step (100 Trying) go out first.
-      deliver: (txn, wire, now) => this.deferred.push(() => this.onServerRequest(txn, wire.msg!, now)),
+      // Only the request that created the transaction is the TU's business; an ACK for a non-2xx
+      // final response ends at this hop (§17.2.1) even when the machine shows it to the TU.
+      deliver: (txn, wire, now) => {
+        if (wire.msg && wire.msg.method !== "ACK" && wire === txn.request) this.deferred.push(() => this.onServerRequest(txn, wire.msg!, now));
+      },
       inform: (txn, error) => this.report("info", "server-transaction-" + error, `${txn.method} server transaction ended: ${error}`),
     };
     this.clientUser = {
@@ -224,6 +228,17 @@ export class SipEngine {
         const same = txn.flow.transport === flow.transport && txn.flow.remote.ip === flow.remote.ip && txn.flow.remote.port === flow.remote.port && (flow.conn === undefined || txn.flow.conn === undefined || txn.flow.conn === flow.conn);
         if (same) this.txns.transportError(txn, now);
       }
+    });
+  }
+
+  /** A stream that can no longer be framed (oversized, no Content-Length): answer if possible, then close. */
+  rejectStream(head: Uint8Array, status: number, reason: string, flow: Flow, now: number): EngineEffect[] {
+    return this.run(() => {
+      const msg = parseSip(head);
+      this.report("warning", "stream-rejected", `${flow.transport.toUpperCase()} connection from ${flow.remote.ip}:${flow.remote.port}: ${reason}; closing`);
+      if (msg.kind === "request" && msg.method && msg.vias.length) this.respondStateless(msg, flow, status, reason);
+      if (flow.conn !== undefined) this.out.push({ kind: "close", conn: flow.conn });
+      void now;
     });
   }
 
@@ -552,8 +567,12 @@ export class SipEngine {
     }
     const ruri = msg.requestUri ? parseUri(msg.requestUri) : undefined;
     let nextHop: string | undefined = routes[0]?.uriText;
-    if (!nextHop && ruri && this.isSelf(ruri.host, ruri.port)) nextHop = ruri.user ? this.lookupTarget(ruri.user, now) : undefined;
-    else if (!nextHop) nextHop = msg.requestUri;
+    let newRuri = msg.requestUri!;
+    if (!nextHop && ruri && this.isSelf(ruri.host, ruri.port)) {
+      // Retargeted like its INVITE was: the Request-URI becomes the registered/routed contact.
+      nextHop = ruri.user ? this.lookupTarget(ruri.user, now) : undefined;
+      if (nextHop) newRuri = nextHop;
+    } else if (!nextHop) nextHop = msg.requestUri;
     const target = nextHop ? this.flowForUri(nextHop) : undefined;
     if (!target) return; // an ACK is never answered
     const mf = Number.parseInt(msg.header("max-forwards") ?? "70", 10);
@@ -570,7 +589,7 @@ export class SipEngine {
     }
     if (!mfDone) out.splice(1, 0, { name: "Max-Forwards", value: "69" });
     this.trackInDialog(msg, now);
-    this.emitSend(target, serializeRequest("ACK", msg.requestUri!, out, msg.body.length ? msg.body : undefined));
+    this.emitSend(target, serializeRequest("ACK", newRuri, out, msg.body.length ? msg.body : undefined));
   }
 
   private onCancel(txn: Txn, msg: SipMessage, now: number): void {
