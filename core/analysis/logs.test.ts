@@ -123,6 +123,22 @@ describe("linkLogs", () => {
     expect(links[0].time).toBe(t0 + 2);
   });
 
+  it("pins a timed error without a Call-ID to the message it followed (an xhttp request to its HTTP request)", () => {
+    const t0 = Date.UTC(2026, 10, 21, 5, 39, 12) / 1000;
+    const http: Observed = { id: 7, file: 0, frame: 8, time: t0 + 0.5, src: UAC, dst: PROXY, transport: "tcp", protocol: "http" };
+    const timed = [...call.map((o) => ({ ...o, time: o.time + t0 })), http];
+    const m = model(timed, [
+      "Nov 21 05:39:13 px kamailio[10]: ERROR: tm [t_suspend.c:95]: t_suspend(): too few headers",
+      "Nov 21 05:39:14 px kamailio[10]: ERROR: <core> [core/tcp_main.c:1]: tcp_send(): connect failed",
+      "Nov 21 05:39:14 px kamailio[10]: INFO: <script>: fine",
+      "Nov 21 05:39:30 px kamailio[10]: ERROR: <core> [core/tcp_main.c:1]: tcp_send(): connect failed",
+    ]);
+    const links = linkLogs(m);
+    expect(links.map((l) => [l.message, l.how])).toEqual([[7, "time"], [5, "time"], [undefined, "none"], [undefined, "none"]]);
+    expect(links[1].callId).toBe("c1");
+    expect(links[0].callId).toBeUndefined();
+  });
+
   it("links a line that printed a message to that message", () => {
     const printed = msg(7, 0, { ip: "0.0.0.0", port: 0 }, { ip: "0.0.0.0", port: 0 }, "c9", "1 OPTIONS", "OPTIONS", 1);
     printed.frame = 2;

@@ -167,6 +167,7 @@ export function linkLogs(model: CaptureModel): LogLink[] {
   }
   for (const list of byCall.values()) list.sort((a, b) => a.time - b.time || a.id - b.id);
   const servers = serverEndpoints(model.messages);
+  const byTimeOrder = model.messages.filter((m) => m.time > 0).sort((a, b) => a.time - b.time || a.id - b.id);
   const received = (m: Observed) => servers.size === 0 || servers.has(epKey(m.dst));
 
   const links: LogLink[] = [];
@@ -189,7 +190,21 @@ export function linkLogs(model: CaptureModel): LogLink[] {
       if (link.callId) current.set(`${r.file}:${link.callId}`, own);
       continue;
     }
-    if (!r.callId) continue;
+    if (!r.callId) {
+      // No Call-ID (an xhttp request has none; a dead connection is not a call): a timed line that
+      // reports a problem goes with the message it followed, so the error sits next to it.
+      if (r.time !== undefined && ERRORISH.has(r.level)) {
+        const cause = classifyLog(r)?.cause;
+        const m = lastBefore(byTimeOrder, r.time, cause === "xhttp-async-failure" ? "http" : undefined);
+        if (m) {
+          link.message = m.id;
+          link.how = "time";
+          link.callId = m.sip?.callId;
+          if (link.callId === undefined) delete link.callId;
+        }
+      }
+      continue;
+    }
     const msgs = byCall.get(r.callId) ?? [];
     const callKey = `${r.file}:${r.callId}`;
 
@@ -306,6 +321,24 @@ function statusIn(text: string): number | undefined {
 
 function hasCandidate(msgs: Observed[], r: LogRecord, status: number, received: (m: Observed) => boolean): boolean {
   return msgs.some((m) => matchesPrefix(m, r) && statusOf(m) === status && received(m));
+}
+
+/** How far back (s) an uncalled error line looks for the message it followed. */
+const ERROR_LOOKBACK = 2;
+
+/** Latest message (of `protocol` when given) at or before t (+ slack), not older than ERROR_LOOKBACK. */
+function lastBefore(sorted: Observed[], t: number, protocol?: Observed["protocol"]): Observed | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].time <= t + CLOCK_SLACK) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0 && sorted[i].time >= t - ERROR_LOOKBACK; i--) {
+    if (protocol === undefined || sorted[i].protocol === protocol) return sorted[i];
+  }
+  return undefined;
 }
 
 function byTime(pool: Observed[], t: number): Observed | undefined {
