@@ -133,6 +133,27 @@ describe("KamailioLogReader", () => {
     });
   }
 
+  it("reads a multi-line journalctl entry whose continuation lines are indented", () => {
+    const pad = " ".repeat(35);
+    const input =
+      "Nov 21 05:39:12 px kamailio[9]: INFO: <script>: to 10.0.0.3:5060 SIP/2.0 200 OK\n" +
+      [`${pad}Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-5`, `${pad}Call-ID: j1`, `${pad}Content-Length: 5`, pad, `${pad}v=0`].join("\n") +
+      "\nNov 21 05:39:13 px kamailio[9]: INFO: <script>: after\n";
+    const got = read(input, false, { year: 2026 });
+    expect(got.pdus).toHaveLength(1);
+    expect(text(got.pdus[0].bytes)).toBe("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-5\r\nCall-ID: j1\r\nContent-Length: 5\r\n\r\nv=0\r\n");
+    expect(got.pdus[0].dst).toEqual({ ip: "10.0.0.3", port: 5060 });
+    expect(got.logs).toHaveLength(2);
+  });
+
+  it("reads a debugger-style dump that opens with a brace", () => {
+    const got = read(" 3(5) NOTICE: debugger [debugger_api.c:1]: dbg_sip_msg(): msg out:{SIP/2.0 486 Busy Here\r\nCall-ID: z\r\nContent-Length: 0\r\n\r\n}\n 3(5) INFO: <script>: next\n");
+    expect(got.pdus).toHaveLength(1);
+    expect(text(got.pdus[0].bytes)).toBe("SIP/2.0 486 Busy Here\r\nCall-ID: z\r\nContent-Length: 0\r\n\r\n");
+    expect(got.logs.map((l) => l.line)).toEqual([1, 6]);
+    expect(got.stats.unattachedLines).toBe(1);
+  });
+
   it("does not make a message out of a line that only mentions a request line", () => {
     const got = read(" 2(1) INFO: {1 1 INVITE x} <script>: REQ INVITE sip:bob@127.0.0.1:5060 from 127.0.0.1:5080 ci=x\n 2(1) INFO: <script>: saw INVITE sip:a@b SIP/2.0\n 2(1) INFO: <script>: y\n");
     expect(got.pdus).toHaveLength(0);

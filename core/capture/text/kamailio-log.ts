@@ -28,7 +28,7 @@ import { latin1ToBytes, utf8 } from "./bytes";
 import { parseKamailioLogLine, SyslogClock, type ParsedLogLine, type SyslogClockOptions } from "./kamailio-log-line";
 import { LineSplitter, type Line } from "./lines";
 import type { TextReader } from "./reader";
-import { addressesInText, isSipStartLine, SipMessageBuilder, trailingStartLine, unknownEndpoint } from "./sip-text";
+import { addressesInText, isHeaderLine, isSipStartLine, SipMessageBuilder, trailingStartLine, unknownEndpoint } from "./sip-text";
 
 export type KamailioLogOptions = SyslogClockOptions;
 
@@ -41,6 +41,8 @@ export interface KamailioLogStats {
 
 interface OpenMessage {
   builder: SipMessageBuilder;
+  /** journalctl indents a multi-line entry's continuation lines under the text: that indent. */
+  indent?: number;
   startLine: number;
   context: string;
   time?: number;
@@ -95,7 +97,7 @@ export class KamailioLogReader implements TextReader {
       } else if (this.open.builder.inBody && isSipStartLine(s)) {
         this.closeMessage();
       } else {
-        const r = this.open.builder.add(s);
+        const r = this.open.builder.add(this.unindent(this.open, s));
         if (r === "more") return;
         this.closeMessage();
         if (r === "done") return;
@@ -113,6 +115,18 @@ export class KamailioLogReader implements TextReader {
       return;
     }
     this.counts.unattachedLines++;
+  }
+
+  private unindent(open: OpenMessage, s: string): string {
+    if (open.indent === undefined) {
+      const lead = /^[ \t]+/.exec(s)?.[0].length ?? 0;
+      // Decide on the first line after the start line: indented header => journalctl layout.
+      open.indent = lead > 0 && !open.builder.inBody && isHeaderLine(s.slice(lead)) ? lead : 0;
+    }
+    if (open.indent === 0) return s;
+    let i = 0;
+    while (i < open.indent && (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x09)) i++;
+    return s.slice(i);
   }
 
   private onRecord(line: Line, s: string, parsed: ParsedLogLine): void {

@@ -15,7 +15,7 @@ const TOKEN = "[A-Za-z0-9.!%*_+`'~-]+";
 const REQUEST_LINE = /^[A-Z][A-Z0-9_-]* (?:sips?|tel|urn|im|pres):\S+ SIP\/2\.0$/;
 const STATUS_LINE = /^SIP\/2\.0 [1-6]\d\d(?: [^\r\n]*)?$/;
 /** A start line at the end of some other text ("received: INVITE sip:b@h SIP/2.0"). */
-const TRAILING_START = /(?:^|[\s:>\]\)=|])([A-Z][A-Z0-9_-]* (?:sips?|tel|urn|im|pres):\S+ SIP\/2\.0|SIP\/2\.0 [1-6]\d\d(?: [^\r\n]*)?)$/;
+const TRAILING_START = /(?:^|[\s:>\]\)=|{(\["'])([A-Z][A-Z0-9_-]* (?:sips?|tel|urn|im|pres):\S+ SIP\/2\.0|SIP\/2\.0 [1-6]\d\d(?: [^\r\n]*)?)$/;
 const HEADER_LINE = new RegExp(`^${TOKEN}[ \\t]*:`);
 const BLANK = /^[ \t]*$/;
 
