@@ -486,7 +486,9 @@ export class SipEngine {
 
   private loopHash(msg: SipMessage): string {
     // §16.6 step 8: the loop-detection part of the branch covers what a spiral would change.
-    return md5Hex(`${msg.requestUri}|${msg.from?.tag ?? ""}|${msg.to?.tag ?? ""}|${msg.callId}|${msg.cseq?.seq}|${msg.vias[0]?.branch ?? ""}`).slice(0, 10);
+    // The top Via is left out so the same request coming round again hashes the same (a loop),
+    // while a retargeted one (new Request-URI) does not (a spiral, §16.3 step 4).
+    return md5Hex(`${msg.requestUri}|${msg.from?.tag ?? ""}|${msg.to?.tag ?? ""}|${msg.callId}|${msg.cseq?.seq}`).slice(0, 10);
   }
 
   /** §16.6: forward `msg` to `nextHop`, with `ruri` as the new Request-URI. */
@@ -1013,7 +1015,8 @@ export class SipEngine {
         this.dropWatcher(w, "subscription expired");
         continue;
       }
-      if (w.flow.conn !== undefined && !this.liveConns.has(w.flow.conn) && !this.flowForUri(w.contact)) {
+      // A watcher that subscribed over a connection is reachable only over that connection.
+      if (w.flow.conn !== undefined && !this.liveConns.has(w.flow.conn)) {
         this.stats.skippedWatchers++;
         this.report("warning", "watcher-connection-gone", `watcher ${w.id} of ${presentity} (${w.contact}): its ${w.flow.transport.toUpperCase()} connection is closed; NOTIFY skipped, the other watchers are still notified`, { watcher: w.id });
         this.watchers.delete(w.id);
@@ -1032,7 +1035,7 @@ export class SipEngine {
   }
 
   private sendNotify(w: Watcher, now: number, state?: string): void {
-    const flow = (w.flow.conn !== undefined && this.liveConns.has(w.flow.conn) ? w.flow : undefined) ?? this.flowForUri(w.contact) ?? w.flow;
+    const flow = w.flow.conn !== undefined ? w.flow : this.flowForUri(w.contact) ?? w.flow;
     const p = this.presentities.get(w.presentity);
     const doc = p?.doc ?? buildPidf(`sip:${w.presentity}@${this.cfg.users.realm}`, "closed");
     const subState = state ?? `active;expires=${Math.max(1, Math.round(w.expiresAt - now))}`;

@@ -2,15 +2,15 @@
  * MD5 (RFC 1321) over bytes or UTF-8 text, hex output. The pure core may not import node:crypto, and
  * HTTP Digest (RFC 2617 / RFC 8760 "MD5") needs nothing else; this is the textbook algorithm.
  */
+import { encodeText } from "../protocols/sip/text";
 
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) | 0;
 
-const encoder = new TextEncoder();
 
 export function md5Hex(input: string | Uint8Array): string {
-  const bytes = typeof input === "string" ? encoder.encode(input) : input;
+  const bytes = typeof input === "string" ? encodeText(input) : input;
   const bitLen = bytes.length * 8;
   const padded = new Uint8Array((((bytes.length + 8) >> 6) + 1) << 6);
   padded.set(bytes);

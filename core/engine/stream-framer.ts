@@ -18,7 +18,7 @@ export type FramerOutput =
   | { kind: "error"; status: 400 | 513; reason: string; head: Uint8Array };
 
 export class SipStreamFramer {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private failed = false;
 
   constructor(private readonly limits: FramerLimits = DEFAULT_FRAMER_LIMITS) {}
