@@ -171,16 +171,27 @@ export function parseBody(body: string): BodyFields {
   return out;
 }
 
-/** Kamailio's log_prefix as the cookbook sets it: "{$mt $hdr(CSeq) $ci}" -> "1 1 INVITE cid". */
+/**
+ * Kamailio's log_prefix as the cookbook sets it, "{$mt $hdr(CSeq) $ci}" -> "1 1 INVITE cid", and
+ * the shorter variants people use ("{$hdr(CSeq) $ci}", "{$mt $ci}", "{$ci}"). Kamailio prints
+ * "<null>" for a variable it cannot evaluate (no message being processed).
+ */
 function parsePrefix(p: string): Partial<BodyFields> {
-  const t = p.trim().split(/\s+/).filter((x) => x !== "<null>");
-  if (t.length === 4 && /^\d+$/.test(t[0]) && /^\d+$/.test(t[1]) && /^[A-Za-z]+$/.test(t[2])) {
-    return { msgType: Number(t[0]), cseq: `${t[1]} ${t[2]}`, callId: t[3] };
+  const t = p.trim().split(/\s+/).filter((x) => x !== "<null>" && x !== "");
+  const out: Partial<BodyFields> = {};
+  let i = 0;
+  if (t.length >= 2 && (t[0] === "1" || t[0] === "2") && !(t.length >= 3 && /^[A-Za-z]+$/.test(t[1]))) {
+    out.msgType = Number(t[0]);
+    i = 1;
   }
-  if (t.length === 3 && /^\d+$/.test(t[0]) && /^[A-Za-z]+$/.test(t[1])) {
-    return { cseq: `${t[0]} ${t[1]}`, callId: t[2] };
+  if (i + 1 < t.length && /^\d+$/.test(t[i]) && /^[A-Za-z]+$/.test(t[i + 1])) {
+    out.cseq = `${t[i]} ${t[i + 1]}`;
+    i += 2;
   }
-  return {};
+  const rest = t.slice(i);
+  if (rest.length === 1 && (out.cseq !== undefined || out.msgType !== undefined || rest[0].length >= 6 || rest[0].includes("@"))) out.callId = rest[0];
+  else if (rest.length > 0 || (out.cseq === undefined && out.msgType === undefined)) return {};
+  return out;
 }
 
 /** Call-ID named in free text: "callid X", "clid 'X'", "call-id: X", "ci=X". */
