@@ -40,15 +40,20 @@ export function buildModel(list: WireMessage[], opts: { end?: number; t1?: numbe
     protocol: "sip",
     sip: parseSip(sipBytes(w.text)),
   }));
-  const times = list.map((w) => w.t);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const w of list) {
+    first = Math.min(first, w.t);
+    last = Math.max(last, w.t);
+  }
   return {
     files: ["fixture"],
     messages,
     connections: [],
     logs: [],
     problems: [],
-    start: Math.min(...times),
-    end: opts.end ?? Math.max(...times),
+    start: first,
+    end: opts.end ?? last,
     t1: opts.t1 ?? 0.5,
   };
 }

@@ -127,6 +127,20 @@ export interface DialogView {
   terminatedBy?: "BYE" | "481" | "408" | "CANCEL" | "non2xx";
   start: number;
   end: number;
+  /** The initial INVITE transaction (absent for a partial dialog). */
+  invite?: number;
+  /** When the dialog reached Terminated (the BYE, the 481/408, the final non-2xx...). */
+  terminatedAt?: number;
+  /** The BYE's transaction, its first final response and that response's status. */
+  byeTxn?: number;
+  byeResponse?: number;
+  byeStatus?: number;
+  /** Indexes of every DialogView that is this same dialog (Call-ID + tags) seen at another hop, itself included. */
+  hops?: number[];
+  /** The dialog began before the capture: only mid-dialog requests were seen (caller = first sender seen). */
+  partial?: boolean;
+  /** What the capture should show and does not (e.g. "ack-2xx"); same rules as TransactionView.expectations. */
+  expectations?: Expectation[];
 }
 
 /**

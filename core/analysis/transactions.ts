@@ -64,8 +64,8 @@ interface Work {
   cseq: number;
   client: ClientState;
   server: ServerState;
-  /** Response signatures already seen (status|To tag|RSeq): a repeat is a retransmission. */
-  seen: Set<string>;
+  /** Response signatures already seen (status|To tag|RSeq): a repeat is a retransmission. A short array: a transaction has a handful. */
+  seen: string[];
   /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
   ackOwedAt: number;
   /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
@@ -141,7 +141,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, key: string, t1: n
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: new Set(), ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: [], ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
 }
 
 export function observeTransactions(model: CaptureModel): TransactionObservation {
@@ -224,13 +224,13 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     v.messages.push(i);
     const status = sip.status ?? 0;
     const sig = responseSignature(sip);
-    const again = w.seen.has(sig);
+    const again = w.seen.includes(sig);
     if (again) {
       retransmission[i] = 1;
       v.retransmissions.push(i);
       if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
     } else {
-      w.seen.add(sig);
+      w.seen.push(sig);
       if (status < 200) {
         v.provisional.push(i);
         w.lastProvisional = now;
@@ -275,9 +275,11 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
   const end = model.end;
   const t1 = w.cfg.t1;
   const allowance = answerAllowance(t1);
-  // Timeouts that happened inside the capture were noted while advancing; run the rest out.
-  advance(w, Number.POSITIVE_INFINITY);
   const sawFinal = v.final !== undefined;
+  // Timeouts that happened inside the capture were noted while advancing; run the rest out. Only
+  // a transaction without a final (B, F) or with an unACKed non-2xx final (H) can still time out,
+  // so the others are skipped (most of a clean capture).
+  if (!sawFinal || (w.invite && (v.finalStatus ?? 0) >= 300 && v.ack === undefined)) advance(w, Number.POSITIVE_INFINITY);
 
   // ACK for a non-2xx final (§17.1.1.3): the client machine sends it the moment the final arrives;
   // the server machine waits for it until Timer H. The earlier deadline is the one to check.

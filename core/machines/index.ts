@@ -10,3 +10,4 @@ export * from "./invite-client";
 export * from "./invite-server";
 export * from "./non-invite-client";
 export * from "./non-invite-server";
+export * from "./dialog";

@@ -41,9 +41,12 @@ function owningMethod(msg: SipMessage): string | undefined {
   return m === "ACK" ? "INVITE" : m;
 }
 
-/** The top Via; uses the parser's single-Via fast path when the message has one. */
+/**
+ * The top Via. `vias` is parsed once and cached by the parser and read by other analyses too, so
+ * it is cheaper over a whole analysis than re-parsing the top Via on each call.
+ */
 function topVia(msg: SipMessage): Via | undefined {
-  return "topVia" in msg ? (msg as { topVia?: Via }).topVia : msg.vias[0];
+  return msg.vias[0];
 }
 
 function keyFor(msg: SipMessage, method: string): string | undefined {

@@ -1,0 +1,243 @@
+/**
+ * The dialog OBSERVER: INVITE dialogs (RFC 3261 §12) per hop, driven through the pure dialog
+ * machine (core/machines/dialog.ts) from the transactions the transaction observer built.
+ *
+ * - A dialog is created at the hop of its initial INVITE transaction by a 101-199 with a To tag
+ *   (Early) or a 2xx (Confirmed); one DialogView per To tag, so forking gives several early
+ *   dialogs for one INVITE (§12.1, §13.2.2.4).
+ * - The same dialog (Call-ID + both tags) seen on several hops through a proxy is one DialogView
+ *   per hop; `hops` lists the indexes of all of them (the same array on each).
+ * - Mid-dialog requests (To tag present: re-INVITE, UPDATE, PRACK, INFO, BYE, the ACK for a 2xx)
+ *   are filed to the dialog with those tags observed at the same pair of endpoints (else the
+ *   closest one: a BYE that bypasses a non-record-routing proxy). The sender side is read from the
+ *   request's From tag (the caller's requests carry the caller's tag in From).
+ * - A mid-dialog request with no dialog in the capture (the call started before the capture)
+ *   makes a `partial` dialog so BYE/ACK still have a home.
+ * - Termination: BYE, 481/408 to a mid-dialog request, a non-2xx final to the initial INVITE
+ *   (CANCEL when the INVITE was cancelled), or (early dialogs) another fork confirmed.
+ * - `expectations`: a 2xx to an INVITE whose ACK the capture never shows ("ack-2xx"), with the
+ *   same capture-window rule as transactions (the UAC ACKs at once; Timer-like limit 64*T1 after
+ *   which the UAS sends BYE, §13.3.1.4).
+ */
+import type { Endpoint } from "../capture/types";
+import type { CaptureModel, DialogView, Expectation } from "./model";
+import type { TransactionObservation } from "./transactions";
+import { answerAllowance } from "./transactions";
+import { startDialog, stepDialog, type DialogEvent, type DialogState } from "../machines/dialog";
+import { timerConfig } from "../machines/timers";
+
+interface Work {
+  view: DialogView;
+  machine: DialogState;
+  /** Initial INVITE transaction index (-1 for partial dialogs). */
+  invite: number;
+  /** 2xx per INVITE CSeq number, first copy: for the ack-2xx expectation. */
+  answers: Map<number, number>;
+}
+
+const INVITE_DIALOG_METHODS = new Set(["INVITE", "ACK", "BYE", "UPDATE", "PRACK", "INFO", "REFER"]);
+
+function sameEp(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && a.ip === b.ip;
+}
+
+/** How well a dialog's hop fits a message's endpoints: 2 per exact endpoint, 1 per IP. */
+function hopScore(v: DialogView, src: Endpoint, dst: Endpoint): number {
+  const one = (e: Endpoint) => (sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0);
+  return one(src) + one(dst);
+}
+
+function tagKey(callId: string, a: string, b: string): string {
+  return a < b ? callId + "\u0000" + a + "\u0000" + b : callId + "\u0000" + b + "\u0000" + a;
+}
+
+export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObservation, "transactions" | "txnOfMessage" | "retransmission">): DialogView[] {
+  const { transactions, txnOfMessage, retransmission } = txns;
+  const msgs = model.messages;
+  const cfg = timerConfig({ t1: model.t1 > 0 ? model.t1 : 0.5 });
+  const works: Work[] = [];
+  const byTags = new Map<string, Work[]>();
+  /** Initial INVITE transaction index -> its dialogs (one per To tag). */
+  const byInvite = new Map<number, Work[]>();
+  /** Mid-dialog transaction index -> dialog index. */
+  const dialogOfTxn = new Int32Array(transactions.length).fill(-1);
+  /** Initial INVITE transactions: the request had no To tag. */
+  const initial = new Uint8Array(transactions.length);
+  for (const t of transactions) {
+    if (t.method === "INVITE" && msgs[t.request].sip?.to?.tag === undefined) initial[t.index] = 1;
+  }
+
+  const step = (w: Work, ev: DialogEvent, now: number) => {
+    const before = w.machine.state;
+    w.machine = stepDialog(w.machine, ev, now).state;
+    const v = w.view;
+    v.state = w.machine.state === "Terminated" ? "Terminated" : w.machine.state;
+    if (before !== "Terminated" && w.machine.state === "Terminated") {
+      const by = w.machine.terminatedBy;
+      if (by === "BYE" || by === "481" || by === "408" || by === "CANCEL" || by === "non2xx") v.terminatedBy = by;
+      v.terminatedAt = now;
+    }
+  };
+
+  const create = (callId: string, fromTag: string, toTag: string, caller: Endpoint, callee: Endpoint, state: "Early" | "Confirmed", invite: number, now: number): Work => {
+    const view: DialogView = {
+      index: works.length,
+      callId,
+      fromTag,
+      toTag,
+      caller,
+      callee,
+      state,
+      transactions: invite >= 0 ? [invite] : [],
+      acks: [],
+      start: invite >= 0 ? msgs[transactions[invite].request].time : now,
+      end: now,
+    };
+    if (invite >= 0) view.invite = invite;
+    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, answers: new Map() };
+    works.push(w);
+    const k = tagKey(callId, fromTag, toTag);
+    const list = byTags.get(k);
+    if (list) list.push(w);
+    else byTags.set(k, [w]);
+    return w;
+  };
+
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    const sip = m.sip;
+    if (!sip) continue;
+    const ti = txnOfMessage[i];
+    const now = m.time;
+
+    if (sip.kind === "response") {
+      if (ti < 0 || retransmission[i]) continue;
+      const t = transactions[ti];
+      const status = sip.status ?? 0;
+      if (initial[ti]) {
+        const tag = sip.to?.tag;
+        let forks = byInvite.get(ti);
+        if (status > 100 && status < 300 && tag !== undefined) {
+          let w = forks?.find((f) => f.view.toTag === tag);
+          if (!w) {
+            // §12.1.2: a 101-199 with a To tag creates an early dialog; a 2xx a confirmed one.
+            w = create(t.callId, sip.from?.tag ?? "", tag, t.client, t.server, "Early", ti, now);
+            if (forks) forks.push(w);
+            else byInvite.set(ti, (forks = [w]));
+          }
+          w.view.end = now;
+          if (status >= 200) {
+            if (w.view.answer === undefined) w.view.answer = i;
+            const cseq = sip.cseq?.seq ?? -1;
+            if (!w.answers.has(cseq)) w.answers.set(cseq, i);
+            step(w, { type: "InviteAnswered", status, cseq, initial: true }, now);
+            for (const f of forks!) if (f !== w) step(f, { type: "OtherForkConfirmed" }, now);
+          }
+        } else if (status >= 300 && forks) {
+          for (const f of forks) {
+            f.view.end = now;
+            step(f, { type: "InviteAnswered", status, cseq: sip.cseq?.seq ?? -1, initial: true, cancelled: t.cancelledBy !== undefined }, now);
+          }
+        }
+        continue;
+      }
+      const di = dialogOfTxn[ti];
+      if (di < 0) continue;
+      const w = works[di];
+      w.view.end = now;
+      if (status < 200) continue;
+      if (t.method === "BYE" && w.view.byeResponse === undefined && w.view.byeTxn === ti) {
+        w.view.byeResponse = i;
+        w.view.byeStatus = status;
+      }
+      if (t.method === "INVITE") {
+        const cseq = sip.cseq?.seq ?? -1;
+        if (status < 300 && !w.answers.has(cseq)) w.answers.set(cseq, i);
+        step(w, { type: "InviteAnswered", status, cseq, initial: false }, now);
+      } else {
+        step(w, { type: "ResponseSeen", method: t.method, status }, now);
+      }
+      continue;
+    }
+
+    // Requests inside a dialog: To tag present.
+    const toTag = sip.to?.tag;
+    const fromTag = sip.from?.tag;
+    const callId = sip.callId;
+    if (toTag === undefined || fromTag === undefined || callId === undefined) continue;
+    const method = sip.method ?? "";
+    const list = byTags.get(tagKey(callId, fromTag, toTag));
+    let w: Work | undefined;
+    if (list) {
+      let best = -1;
+      for (const c of list) {
+        const s = hopScore(c.view, m.src, m.dst);
+        if (s > best) {
+          best = s;
+          w = c;
+        }
+      }
+    } else if (INVITE_DIALOG_METHODS.has(method)) {
+      // The dialog began before the capture: file its requests to a partial dialog.
+      w = create(callId, fromTag, toTag, m.src, m.dst, "Confirmed", -1, now);
+      w.view.partial = true;
+    }
+    if (!w) continue;
+    const v = w.view;
+    v.end = now;
+    if (retransmission[i]) continue;
+    if (method === "ACK" && ti < 0) {
+      // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026).
+      v.acks.push(i);
+      step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
+      continue;
+    }
+    if (ti >= 0 && dialogOfTxn[ti] < 0 && !initial[ti]) {
+      dialogOfTxn[ti] = v.index;
+      v.transactions.push(ti);
+    }
+    if (method === "BYE" && v.bye === undefined) {
+      v.bye = i;
+      v.byeFrom = m.src;
+      if (ti >= 0) v.byeTxn = ti;
+    }
+    if (method !== "ACK") step(w, { type: "RequestSeen", method, from: fromTag === v.fromTag ? "caller" : "callee" }, now);
+  }
+
+  // Order by when each dialog's INVITE was sent (the upstream hop first), not by the response
+  // that created it; indexes follow.
+  works.sort((a, b) => a.view.start - b.view.start || a.view.index - b.view.index);
+  works.forEach((w, i) => (w.view.index = i));
+  // Same dialog seen at several hops; early dialogs superseded by another fork; expectations.
+  for (const list of byTags.values()) {
+    if (list.length < 2) continue;
+    const hops = list.map((w) => w.view.index).sort((a, b) => a - b);
+    for (const w of list) w.view.hops = hops;
+  }
+  const allowance = answerAllowance(cfg.t1);
+  const out: DialogView[] = new Array(works.length);
+  for (const w of works) {
+    const v = w.view;
+    const fork = w.machine.timers.find((t) => t.name === "ForkWait");
+    if (fork && fork.at <= model.end) step(w, { type: "TimerFired", name: "ForkWait" }, fork.at);
+    const expectations: Expectation[] = [];
+    for (const pending of w.machine.awaitingAck) {
+      const answer = w.answers.get(pending.cseq);
+      if (answer === undefined) continue;
+      const by = msgs[answer].time + allowance;
+      expectations.push({
+        what: "ack-2xx",
+        label: "ACK (for 2xx)",
+        from: v.caller,
+        to: v.callee,
+        by,
+        beyondCapture: by > model.end,
+        reason: `RFC 3261 §13.2.2.4: the UAC ACKs every 2xx to an INVITE at once; §13.3.1.4: the UAS retransmits the 2xx and ends the session with BYE after 64*T1 (+${(64 * cfg.t1).toFixed(0)} s) without it`,
+        after: answer,
+      });
+    }
+    if (expectations.length) v.expectations = expectations;
+    out[v.index] = v;
+  }
+  return out;
+}

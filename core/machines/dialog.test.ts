@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { startDialog, stepDialog, type DialogEffect, type DialogEvent } from "./dialog";
+import { timerConfig } from "./timers";
+
+function fmt(e: DialogEffect): string {
+  switch (e.type) {
+    case "StartTimer": return `Start ${e.timer.name}@${e.timer.at}`;
+    case "StopTimer": return `Stop ${e.name}`;
+    case "Resend2xx": return `Resend2xx ${e.cseq}`;
+    case "AckTimeout": return `AckTimeout ${e.cseq}`;
+    case "Terminated": return `End ${e.by}`;
+    default: return e.type;
+  }
+}
+
+const ok = (cseq = 1, initial = true): DialogEvent => ({ type: "InviteAnswered", status: 200, cseq, initial });
+type Row = [name: string, start: "Early" | "Confirmed", path: [DialogEvent, number][], ev: [DialogEvent, number], state: string, effects: string[]];
+
+const ROWS: Row[] = [
+  ["Early + 2xx -> Confirmed; 2xx retransmit T1, AckWait 64*T1", "Early", [], [ok(), 1], "Confirmed", ["Start 2xx@1.5", "Start AckWait@33", "Confirmed"]],
+  ["Early + 486 to the initial INVITE -> Terminated (non2xx)", "Early", [], [{ type: "InviteAnswered", status: 486, cseq: 1, initial: true }, 1], "Terminated", ["End non2xx"]],
+  ["Early + 487 after CANCEL -> Terminated (CANCEL)", "Early", [], [{ type: "InviteAnswered", status: 487, cseq: 1, initial: true, cancelled: true }, 1], "Terminated", ["End CANCEL"]],
+  ["Confirmed + ACK stops the 2xx timers", "Early", [[ok(), 1]], [{ type: "AckSeen", cseq: 1 }, 1.1], "Confirmed", ["Stop 2xx", "Stop AckWait"]],
+  ["Confirmed + ACK of another CSeq: nothing", "Early", [[ok(), 1]], [{ type: "AckSeen", cseq: 7 }, 1.1], "Confirmed", []],
+  ["2xx timer: resend, interval doubles", "Early", [[ok(), 1]], [{ type: "TimerFired", name: "2xx", cseq: 1 }, 1.5], "Confirmed", ["Resend2xx 1", "Start 2xx@2.5"]],
+  ["AckWait: ACK timeout, BYE (§13.3.1.4)", "Early", [[ok(), 1]], [{ type: "TimerFired", name: "AckWait", cseq: 1 }, 33], "Confirmed", ["Stop 2xx", "AckTimeout 1", "SendBye"]],
+  ["Confirmed + BYE -> Terminated", "Confirmed", [], [{ type: "RequestSeen", method: "BYE", from: "callee" }, 5], "Terminated", ["End BYE"]],
+  ["Confirmed + re-INVITE 2xx: ACK awaited for CSeq 2", "Confirmed", [], [ok(2, false), 5], "Confirmed", ["Start 2xx@5.5", "Start AckWait@37"]],
+  ["Confirmed + re-INVITE 491: unchanged", "Confirmed", [], [{ type: "InviteAnswered", status: 491, cseq: 2, initial: false }, 5], "Confirmed", []],
+  ["Confirmed + 481 to a mid-dialog request -> Terminated", "Confirmed", [], [{ type: "ResponseSeen", method: "INFO", status: 481 }, 5], "Terminated", ["End 481"]],
+  ["Confirmed + 408 to a re-INVITE -> Terminated", "Confirmed", [], [{ type: "InviteAnswered", status: 408, cseq: 2, initial: false }, 5], "Terminated", ["End 408"]],
+  ["Early + another fork confirmed: ForkWait 64*T1", "Early", [], [{ type: "OtherForkConfirmed" }, 2], "Early", ["Start ForkWait@34"]],
+  ["Early + ForkWait fires -> Terminated", "Early", [[{ type: "OtherForkConfirmed" }, 2]], [{ type: "TimerFired", name: "ForkWait" }, 34], "Terminated", ["End fork-superseded"]],
+  ["Early + UPDATE/PRACK: stays Early", "Early", [], [{ type: "RequestSeen", method: "PRACK", from: "caller" }, 1], "Early", []],
+  ["Terminated absorbs everything", "Confirmed", [[{ type: "RequestSeen", method: "BYE", from: "caller" }, 5]], [ok(3, false), 6], "Terminated", []],
+];
+
+describe("dialog machine: RFC 3261 §12-§15 transitions", () => {
+  it.each(ROWS)("%s", (_name, start, path, [ev, at], state, effects) => {
+    let s = startDialog(start, timerConfig(), 0).state;
+    for (const [e, t] of path) s = stepDialog(s, e, t).state;
+    const r = stepDialog(s, ev, at);
+    expect({ state: r.state.state, effects: r.effects.map(fmt) }).toEqual({ state, effects });
+  });
+
+  it("records who sent the BYE", () => {
+    const s = stepDialog(startDialog("Confirmed", timerConfig(), 0).state, { type: "RequestSeen", method: "BYE", from: "callee" }, 3).state;
+    expect(s).toMatchObject({ state: "Terminated", terminatedBy: "BYE", byeFrom: "callee" });
+  });
+});
