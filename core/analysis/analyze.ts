@@ -53,7 +53,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const dialogs = observeDialogsSafe(model, obs);
   const nodes = buildNodes(msgs, options.aliases);
   const connections = buildConnections(model);
-  const logs = buildLogEvents(model);
+  const { events: logs, causes: logCauses } = buildLogEvents(model);
   const baseCtx = { model, msgs, dtos, txns, dialogs, txnOf: obs.txnOfMessage, retrans: obs.retransmission, nodes, connections };
   const registrations = buildRegistrations(baseCtx);
   const presence = buildPresence(baseCtx);
@@ -66,7 +66,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
     if (l.callId !== undefined) push(logsByCallId, l.callId, l.id);
     if (l.messageId !== undefined) push(logsByMessage, l.messageId, l.id);
   }
-  const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logsByCallId, logsByMessage };
+  const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logCauses, logsByCallId, logsByMessage };
 
   const findings = runRules(ctx);
   const findingsOfCall = new Map<number, FindingDTO[]>();

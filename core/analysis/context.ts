@@ -34,6 +34,8 @@ export interface AnalysisContext {
   http: HttpExchange[];
   connections: ConnectionIndex;
   logs: LogEventDTO[];
+  /** Log id -> known failure cause (classifyLog). */
+  logCauses: Map<number, import("./logs").LogCause>;
   /** Log events by the Call-ID they name / message they are pinned to. */
   logsByCallId: Map<string, number[]>;
   logsByMessage: Map<number, number[]>;
@@ -59,6 +61,12 @@ export interface Rule {
   /** Severity when the fault is proven inside the capture window. */
   severity: Severity;
   title: string;
+  /**
+   * Root-cause rules this one gives way to: a hit on a Call-ID that one of them already reported is
+   * a consequence of that fault (a REGISTER that times out because the HSS answer was never acted
+   * on) and is not reported twice.
+   */
+  yieldsTo?: readonly string[];
   /** `earlier`: what the rules before this one reported (log-error avoids repeating them). */
   check(ctx: AnalysisContext, earlier: readonly RuleHit[]): RuleHit[];
 }

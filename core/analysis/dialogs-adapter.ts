@@ -1,10 +1,8 @@
-/**
- * Dialogs for the AnalysisResult. The dialog observer (dialogs.ts) is wired here so that the rest
- * of the analysis does not depend on its exact entry signature.
- */
+/** Dialogs for the AnalysisResult, from the dialog observer (dialogs.ts). */
 import type { CaptureModel, DialogView } from "./model";
 import type { TransactionObservation } from "./transactions";
+import { observeDialogs } from "./dialogs";
 
-export function observeDialogsSafe(_model: CaptureModel, _obs: TransactionObservation): DialogView[] {
-  return [];
+export function observeDialogsSafe(model: CaptureModel, obs: TransactionObservation): DialogView[] {
+  return observeDialogs(model, obs);
 }

@@ -31,10 +31,22 @@ export function runRules(ctx: AnalysisContext): FindingDTO[] {
       all.push(hit);
     }
   });
-  hits.sort((a, b) => a.hit.time - b.hit.time || a.order - b.order);
+  const rootCallIds = new Map<string, Set<string>>();
+  for (const h of hits) {
+    if (h.hit.callId === undefined) continue;
+    let set = rootCallIds.get(h.rule);
+    if (!set) rootCallIds.set(h.rule, (set = new Set()));
+    set.add(h.hit.callId);
+  }
+  const kept = hits.filter(({ rule, hit }) => {
+    const r = RULES.find((x) => x.id === rule);
+    if (!r?.yieldsTo || hit.callId === undefined) return true;
+    return !r.yieldsTo.some((root) => rootCallIds.get(root)?.has(hit.callId!));
+  });
+  kept.sort((a, b) => a.hit.time - b.hit.time || a.order - b.order);
   const callOfCallId = new Map<string, number>();
   for (const c of ctx.calls) for (const id of c.callIds) callOfCallId.set(id, c.index);
-  return hits.map(({ rule, hit }, i) => {
+  return kept.map(({ rule, hit }, i) => {
     const f: FindingDTO = {
       id: `f${i + 1}`,
       rule,

@@ -1,40 +1,37 @@
 /**
- * Log lines as timeline events (LogEventDTO), each pinned to the message it refers to: by the
- * Call-ID it names (and its CSeq method when the log prefix carries one), nearest in time when the
- * line has a time. Lines without a Call-ID keep only their time.
+ * Log lines as timeline events (LogEventDTO), each pinned to the message it refers to by linkLogs
+ * (log prefix, Call-ID, time) and named by classifyLog when it is a known failure text.
  */
 import type { LogEventDTO } from "../api";
 import type { CaptureModel } from "./model";
+import { classifyLog, linkLogs, type LogCause } from "./logs";
 
-export function buildLogEvents(model: CaptureModel): LogEventDTO[] {
-  if (model.logs.length === 0) return [];
-  const byCallId = new Map<string, number[]>();
-  for (const m of model.messages) {
-    const c = m.sip?.callId;
-    if (c === undefined) continue;
-    let l = byCallId.get(c);
-    if (!l) byCallId.set(c, (l = []));
-    l.push(m.id);
-  }
-  return model.logs.map((r) => {
+export interface LogEvents {
+  events: LogEventDTO[];
+  /** Log id -> known cause (classifyLog), when recognised. */
+  causes: Map<number, LogCause>;
+}
+
+export function buildLogEvents(model: CaptureModel): LogEvents {
+  const causes = new Map<number, LogCause>();
+  if (model.logs.length === 0) return { events: [], causes };
+  const links = linkLogs(model);
+  const byLog = new Map<number, (typeof links)[number]>();
+  for (const l of links) byLog.set(l.log, l);
+  const events = model.logs.map((r) => {
     const d: LogEventDTO = { id: r.id, file: r.file, line: r.line, level: r.level, text: r.text };
-    if (r.time !== undefined) d.time = r.time;
+    const link = byLog.get(r.id);
+    const cls = classifyLog(r);
+    if (cls) causes.set(r.id, cls.cause);
+    const time = r.time ?? link?.time;
+    if (time !== undefined) d.time = time;
     if (r.pid !== undefined) d.pid = r.pid;
     if (r.module) d.module = r.module;
     if (r.function) d.function = r.function;
-    if (r.callId) {
-      d.callId = r.callId;
-      const ids = byCallId.get(r.callId);
-      if (ids?.length) {
-        const method = r.cseq?.split(/\s+/)[1];
-        const cands = method ? ids.filter((i) => model.messages[i].sip?.cseq?.method === method) : ids;
-        const pool = cands.length ? cands : ids;
-        let best = pool[0];
-        if (r.time !== undefined) for (const i of pool) if (Math.abs(model.messages[i].time - r.time) < Math.abs(model.messages[best].time - r.time)) best = i;
-        d.messageId = best;
-        if (d.time === undefined) d.time = model.messages[best].time;
-      }
-    }
+    const callId = r.callId ?? link?.callId ?? cls?.callId;
+    if (callId) d.callId = callId;
+    if (link?.message !== undefined) d.messageId = link.message;
     return d;
   });
+  return { events, causes };
 }

@@ -11,6 +11,7 @@ export const rule: Rule = {
   id: "bye-unanswered",
   severity: "warning",
   title: "BYE never answered",
+  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
   check(ctx) {
     const out: RuleHit[] = [];
     for (const t of ctx.txns) {

@@ -9,7 +9,7 @@ import { clock } from "../context";
 import { levelRank } from "./util";
 
 /** Log texts known to mean a signalling fault even without a Call-ID. */
-const KNOWN = /too few headers|already in deleted state|BYE not sent|build.*via|via.*build|no (?:open|such) (?:tcp|ws|websocket)? ?connection|connection (?:not found|closed)|tcp_send|ws_send|msg_send|t_continue|timeout|failed to (?:send|forward|relay)/i;
+const KNOWN = /too few headers|already in deleted state|BYE not sent|build.*via|via.*build|could not (?:create|build) via|connection.*could not be found|no (?:open|such) (?:tcp|ws|websocket)? ?connection|connection (?:not found|closed)|tcp_send|ws_send|msg_send|t_continue|timeout|failed to (?:send|forward|relay)/i;
 
 export const rule: Rule = {
   id: "log-error",
@@ -23,7 +23,7 @@ export const rule: Rule = {
     for (const l of ctx.logs) {
       const rank = levelRank(l.level);
       if (rank < 3) continue;
-      const known = KNOWN.test(l.text);
+      const known = ctx.logCauses.has(l.id) || KNOWN.test(l.text);
       if (l.callId === undefined && l.messageId === undefined && !known) continue;
       const key = `${l.callId ?? ""}|${l.text.replace(/\d+/g, "#")}`;
       if (seen.has(key)) continue;

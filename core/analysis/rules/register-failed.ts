@@ -10,6 +10,7 @@ export const rule: Rule = {
   id: "register-failed",
   severity: "warning",
   title: "Registration failed",
+  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
   check(ctx) {
     const out: RuleHit[] = [];
     for (const r of ctx.registrations) {

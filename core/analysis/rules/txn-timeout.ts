@@ -14,6 +14,7 @@ export const rule: Rule = {
   id: "txn-timeout",
   severity: "warning",
   title: "Transaction timed out without a final response",
+  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
   check(ctx) {
     const out: RuleHit[] = [];
     for (const t of ctx.txns) {

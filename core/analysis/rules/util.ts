@@ -65,7 +65,7 @@ export function logsForCall(ctx: AnalysisContext, callId: string | undefined, te
 export function logsMatching(ctx: AnalysisContext, text: RegExp, from: number, to: number): number[] {
   const out: number[] = [];
   for (const l of ctx.logs) {
-    if (!text.test(l.text)) continue;
+    if (!text.test(l.text) && !(l.function && text.test(`${l.function}()`))) continue;
     if (l.time === undefined || (l.time >= from && l.time <= to)) out.push(l.id);
   }
   return out;
