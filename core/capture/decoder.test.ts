@@ -263,6 +263,22 @@ describe("TCP", () => {
     expect(o.pdus.map((p) => text(p.bytes))).toEqual([sip("first")]);
   });
 
+  test("keep-alive CRLFs do not make a telnet stream SIP; an unclaimed stream is no problem", () => {
+    const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 40023 }, { ip: "10.0.0.2", port: 23 });
+    const o = decode([...f.handshake(), ...f.send("client", utf8("\r\n")), ...f.send("server", utf8("login: ")), ...f.send("client", utf8("root\r\n")), ...f.send("client", utf8("ls -l\r\n"))]);
+    expect(o.pdus).toEqual([]);
+    expect(o.problems).toEqual([]);
+  });
+
+  test("a message cut short by the end of the capture is shown, marked incomplete", () => {
+    const f = new TcpFlowBuilder(C, S, { mss: 200 });
+    const hs = f.handshake();
+    const segs = f.send("client", utf8(sip("cut", "c".repeat(500))));
+    const o = decode([...hs, ...segs.slice(0, 2)]);
+    expect(o.pdus.map((p) => [p.frame, p.bytes.length, p.frames, p.problems])).toEqual([[5, 400, [4, 5], ["incomplete sip message: 400 bytes in TCP 10.0.0.1:40001 -> 10.0.0.2:5060 left at end of capture"]]]);
+    expect(o.problems.map((p) => p.skipped)).toEqual([false]);
+  });
+
   function diameter(cmd: number, request: boolean, hbh: number, avps = 1): Uint8Array {
     const body: Uint8Array[] = [];
     for (let i = 0; i < avps; i++) body.push(concatBytes([u32(263), Uint8Array.of(0x40, 0, 0, 12), utf8("abcd")]));

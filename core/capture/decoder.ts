@@ -61,6 +61,8 @@ interface TcpHalf {
   seq: TcpSequencer;
   buf: StreamBuffer;
   proto: PayloadProtocol | undefined;
+  /** The protocol whose framer asked for more bytes (for reporting what was left at the end). */
+  pending: PayloadProtocol | undefined;
   mode: HalfMode;
   untilClose: boolean;
   finSeen: boolean;
@@ -527,6 +529,7 @@ export class PacketDissector {
       dst,
       buf: new StreamBuffer(),
       proto: undefined,
+      pending: undefined,
       mode: "pdu",
       untilClose: false,
       finSeen: false,
@@ -546,14 +549,25 @@ export class PacketDissector {
     half.seq.flush(this.frame);
     const n = half.buf.length;
     if (n === 0) return;
-    if (half.untilClose && half.proto !== undefined) {
-      const bytes = half.buf.buf.slice(half.buf.start, half.buf.end);
-      this.emit("http", bytes, half.src, half.dst, "tcp", half.buf.framesOf(0, n, this.frame));
-    } else if (half.proto !== undefined || half.mode === "ws") {
-      this.problem(`${n} bytes of an incomplete ${half.mode === "ws" ? "WebSocket frame" : half.proto} message in TCP ${ep(half.src)} -> ${ep(half.dst)} left at ${why}`, true);
+    const { buf, start, end } = half.buf;
+    const proto = half.proto ?? half.pending;
+    const where = `TCP ${ep(half.src)} -> ${ep(half.dst)}`;
+    if (half.untilClose && proto !== undefined) {
+      this.emit("http", buf.slice(start, end), half.src, half.dst, "tcp", half.buf.framesOf(0, n, this.frame));
+    } else if (half.mode === "ws") {
+      this.problem(`${n} bytes of an incomplete WebSocket frame in ${where} left at ${why}`, true);
+    } else if (proto === "sip" || proto === "http" || proto === "http-upgrade" || proto === "diameter") {
+      // A message cut short (capture ended, connection closed): with its header block complete it
+      // is still worth showing, marked incomplete; a bare fragment is only reported.
+      const protocol: PduProtocol = proto === "sip" ? "sip" : proto === "diameter" ? "diameter" : "http";
+      const whole = protocol === "diameter" ? n >= 20 : findHeaderEnd(buf, start, end) >= 0;
+      const reason = `incomplete ${protocol} message: ${n} bytes in ${where} left at ${why}`;
+      if (whole) this.emit(protocol, buf.slice(start, end), half.src, half.dst, "tcp", half.buf.framesOf(0, n, this.frame), reason);
+      this.problem(reason, !whole);
     }
     half.buf.clear();
     half.untilClose = false;
+    half.pending = undefined;
     void c;
   }
 
@@ -660,6 +674,7 @@ export class PacketDissector {
       }
       const f = res!.f;
       if (f.kind === "more") {
+        half.pending = proto;
         half.untilClose = res!.untilClose === true;
         if (half.untilClose) half.proto = proto;
         break;
@@ -672,11 +687,13 @@ export class PacketDissector {
         off = this.advance(half, buffered, off, at);
         continue;
       }
-      half.proto = proto;
       if (f.kind === "skip") {
+        // keep-alives decide nothing: a telnet session's bare CRLF must not make the stream "SIP"
         off = this.advance(half, buffered, off, f.end);
         continue;
       }
+      half.proto = proto;
+      half.pending = undefined;
       // a PDU
       const frames = buffered ? half.buf.framesOf(f.start - half.buf.start, f.end - half.buf.start, this.frame) : segFrame !== this.frame ? [segFrame, this.frame] : undefined;
       const bytes = buffered ? b.slice(f.start, f.end) : b.subarray(f.start, f.end);
