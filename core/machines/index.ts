@@ -11,3 +11,5 @@ export * from "./invite-server";
 export * from "./non-invite-client";
 export * from "./non-invite-server";
 export * from "./dialog";
+export * from "./subscription";
+export * from "./cxdx";
