@@ -204,7 +204,9 @@ export class PacketDissector {
     if (end - off < 20) return this.problem("IPv4 header truncated", true);
     if (b[off] >> 4 !== 4) return this.problem(`IPv4 header has version ${b[off] >> 4}`, true);
     const ihl = (b[off] & 15) * 4;
-    const total = (b[off + 2] << 8) | b[off + 3];
+    let total = (b[off + 2] << 8) | b[off + 3];
+    // 0 is what a host capturing its own TSO/GSO output records: the captured length is the truth.
+    if (total === 0) total = end - off;
     if (ihl < 20 || total < ihl || end - off < ihl) return this.problem(`IPv4 header lengths are invalid (IHL ${ihl}, total ${total})`, true);
     // Ethernet pads short frames: the IP total length bounds the payload. A sliced capture may carry less.
     const stop = Math.min(end, off + total);

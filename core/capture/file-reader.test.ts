@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { createContainerReader, type RawRecord } from "./file-reader";
+import { createContainerReader, MAX_BLOCK, type RawRecord } from "./file-reader";
 import { CaptureFormatError, type CaptureProblem } from "./types";
 import { PcapWriter, concatBytes } from "./pcap-writer";
 import { PcapngWriter } from "./pcapng-writer";
@@ -189,6 +189,20 @@ describe("pcapng", () => {
     expect(records).toHaveLength(1);
     expect(problems).toHaveLength(1);
     expect(problems[0].reason).toMatch(/invalid length 13/);
+  });
+
+  test("an oversized packet block is stepped over without buffering it; the next one is read", () => {
+    const w = new PcapngWriter();
+    const huge = w.enhancedPacket(0, 1n, new Uint8Array(MAX_BLOCK + 100));
+    const bytes = concatBytes([w.sectionHeader(), w.interfaceDescription({ linktype: 1 }), huge, w.enhancedPacket(0, 2n, pkt(2))]);
+    for (const chunk of [bytes.length, 4096, 100_000]) {
+      const { records, problems } = read(bytes, chunk);
+      expect(records.map((r) => [r.frame, r.data.length])).toEqual([[2, 60]]);
+      expect(problems).toMatchObject([{ frame: 1, skipped: true }]);
+      expect(problems[0].reason).toMatch(/skipped/);
+    }
+    const cut = read(bytes.subarray(0, 5000), 1000);
+    expect(cut.problems.map((p) => p.reason)).toEqual([expect.stringMatching(/skipped/), expect.stringMatching(/ends inside an oversized pcapng block/)]);
   });
 
   test("mismatched trailing length is a warning, reading goes on", () => {

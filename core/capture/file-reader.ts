@@ -34,8 +34,8 @@ export interface RecordSink {
 
 /** Larger than any real packet (Wireshark's limit is 256 KiB); bounds every buffer we allocate. */
 export const MAX_RECORD = 1 << 20;
-/** pcapng blocks other than packets (SHB/IDB with long options, NRB) may be bigger, but not absurdly. */
-export const MAX_BLOCK = 16 << 20;
+/** Largest pcapng block we buffer (a packet block holds at most MAX_RECORD plus options); larger ones are skipped unread. */
+export const MAX_BLOCK = MAX_RECORD + (64 << 10);
 
 export interface ContainerReader {
   push(chunk: Uint8Array): void;
@@ -142,10 +142,20 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
       type = PCAPNG_SHB;
     }
     const len = u32(b, off + 4, le);
-    if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
+    if (len < 12 || len % 4 !== 0) {
       if (fileOffset === 0) throw new CaptureFormatError(4, `pcapng section header block length ${len} is invalid`);
       problem(`pcapng block of type 0x${type.toString(16)} has an invalid length ${len}; the rest of the file cannot be read`, true, frame + 1);
       stopped = true;
+      return avail;
+    }
+    if (len > MAX_BLOCK) {
+      if (fileOffset === 0) throw new CaptureFormatError(4, `pcapng section header block length ${len} is too large`);
+      // The length is structural, so the block can be stepped over without buffering it.
+      const isPacket = type === 6 || type === 2 || type === 3;
+      if (isPacket) frame++;
+      problem(`pcapng block of type 0x${type.toString(16)} is ${len} bytes (limit ${MAX_BLOCK}): skipped`, true, isPacket ? frame : frame + 1);
+      if (avail >= len) return len;
+      skipRemaining = len - avail;
       return avail;
     }
     if (avail < len) return -len;
@@ -238,6 +248,8 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
 
   let step: Step = detect;
 
+  // Bytes still to step over (an oversized pcapng block), never buffered.
+  let skipRemaining = 0;
   // Bytes of a unit that straddles chunks.
   let carry: Uint8Array | undefined;
   let carryLen = 0;
@@ -247,6 +259,14 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
     if (chunk.length) sawAnyByte = true;
     let pos = 0;
     while (!stopped) {
+      if (skipRemaining > 0) {
+        const n = Math.min(skipRemaining, chunk.length - pos);
+        skipRemaining -= n;
+        pos += n;
+        fileOffset += n;
+        if (skipRemaining > 0) return;
+        continue;
+      }
       if (carry) {
         const take = Math.min(carryNeed - carryLen, chunk.length - pos);
         carry.set(chunk.subarray(pos, pos + take), carryLen);
@@ -289,6 +309,11 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
 
   function end(): void {
     if (stopped) return;
+    if (skipRemaining > 0) {
+      problem(`file ends inside an oversized pcapng block (${skipRemaining} bytes missing)`, true, frame + 1);
+      stopped = true;
+      return;
+    }
     if (!format) {
       if (!sawAnyByte) throw new CaptureFormatError(0, "the file is empty");
       if (carryLen >= 4 && step === detect) {
