@@ -156,9 +156,10 @@ interface Episode {
 export function linkLogs(model: CaptureModel): LogLink[] {
   const byCall = new Map<string, Observed[]>();
   const printed = new Map<string, number>();
+  const logFiles = new Set(model.logs.map((l) => l.file));
   for (const m of model.messages) {
     // A message read from a log file has frame = its line number there (capture files have no log lines).
-    printed.set(`${m.file}:${m.frame}`, m.id);
+    if (logFiles.has(m.file)) printed.set(`${m.file}:${m.frame}`, m.id);
     const cid = m.sip?.callId;
     if (!cid) continue;
     let list = byCall.get(cid);
@@ -168,7 +169,28 @@ export function linkLogs(model: CaptureModel): LogLink[] {
   for (const list of byCall.values()) list.sort((a, b) => a.time - b.time || a.id - b.id);
   const servers = serverEndpoints(model.messages);
   const byTimeOrder = model.messages.filter((m) => m.time > 0).sort((a, b) => a.time - b.time || a.id - b.id);
-  const received = (m: Observed) => servers.size === 0 || servers.has(epKey(m.dst));
+  // Per message id, computed once: its "seq METHOD" and whether the log's server received it.
+  const cseqOf: (string | undefined)[] = [];
+  const inboundOf: boolean[] = [];
+  for (const m of model.messages) {
+    const c = m.sip?.cseq;
+    cseqOf[m.id] = c ? `${c.seq} ${c.method}` : undefined;
+    inboundOf[m.id] = servers.size === 0 || servers.has(epKey(m.dst));
+  }
+  const matches = (m: Observed, r: LogRecord) => cseqOf[m.id] === r.cseq && kindMatches(m, r);
+  const received = (m: Observed) => inboundOf[m.id];
+  // Candidate messages per (file, Call-ID, type, CSeq): the ones the server received, else all.
+  const pools = new Map<string, Observed[]>();
+  const poolFor = (key: string, msgs: Observed[], r: LogRecord): Observed[] => {
+    let pool = pools.get(key);
+    if (!pool) {
+      const candidates = msgs.filter((m) => matches(m, r));
+      const inbound = candidates.filter(received);
+      pool = inbound.length > 0 ? inbound : candidates;
+      pools.set(key, pool);
+    }
+    return pool;
+  };
 
   const links: LogLink[] = [];
   // Per file and Call-ID: the current episode; per file+key: messages used so far.
@@ -209,7 +231,7 @@ export function linkLogs(model: CaptureModel): LogLink[] {
     const callKey = `${r.file}:${r.callId}`;
 
     if (r.time !== undefined && msgs.length > 0) {
-      const pool = r.cseq ? msgs.filter((m) => matchesPrefix(m, r)) : msgs;
+      const pool = r.cseq ? msgs.filter((m) => matches(m, r)) : msgs;
       const chosen = byTime(pool.length > 0 ? pool : msgs, r.time);
       if (chosen) {
         link.message = chosen.id;
@@ -228,7 +250,7 @@ export function linkLogs(model: CaptureModel): LogLink[] {
         ep.key === key &&
         ep.pid === r.pid &&
         ep.firstText !== r.text &&
-        !(status !== undefined && ep.message !== undefined && statusOf(model.messages[ep.message]) !== status && hasCandidate(msgs, r, status, received));
+        !(status !== undefined && ep.message !== undefined && statusOf(model.messages[ep.message]) !== status && poolFor(key, msgs, r).some((m) => statusOf(m) === status));
       if (sameEpisode && ep) {
         if (ep.message !== undefined) {
           link.message = ep.message;
@@ -237,9 +259,7 @@ export function linkLogs(model: CaptureModel): LogLink[] {
         continue;
       }
       const from = cursor.get(key) ?? 0;
-      const candidates = msgs.filter((m) => matchesPrefix(m, r));
-      const inbound = candidates.filter(received);
-      const pool = inbound.length > 0 ? inbound : candidates;
+      const pool = poolFor(key, msgs, r);
       let idx = -1;
       if (status !== undefined) idx = pool.findIndex((m, i) => i >= from && statusOf(m) === status);
       if (idx < 0 && from < pool.length) idx = from;
@@ -301,12 +321,9 @@ function borrowNeighbourTimes(model: CaptureModel, links: LogLink[]): void {
   }
 }
 
-function matchesPrefix(m: Observed, r: LogRecord): boolean {
-  const sip = m.sip;
-  if (!sip?.cseq || !r.cseq) return false;
-  if (`${sip.cseq.seq} ${sip.cseq.method}` !== r.cseq) return false;
-  if (r.msgType === 1) return sip.kind === "request";
-  if (r.msgType === 2) return sip.kind === "response";
+function kindMatches(m: Observed, r: LogRecord): boolean {
+  if (r.msgType === 1) return m.sip?.kind === "request";
+  if (r.msgType === 2) return m.sip?.kind === "response";
   return true;
 }
 
@@ -317,10 +334,6 @@ function statusOf(m: Observed | undefined): number | undefined {
 function statusIn(text: string): number | undefined {
   const m = /(?:^|[\s(=:])([1-6]\d\d)(?=[\s),;]|$)/.exec(text);
   return m ? Number(m[1]) : undefined;
-}
-
-function hasCandidate(msgs: Observed[], r: LogRecord, status: number, received: (m: Observed) => boolean): boolean {
-  return msgs.some((m) => matchesPrefix(m, r) && statusOf(m) === status && received(m));
 }
 
 /** How far back (s) an uncalled error line looks for the message it followed. */
