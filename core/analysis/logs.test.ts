@@ -31,7 +31,9 @@ describe("classifyLog", () => {
     [" 3(20) ERROR: <core> [core/tcp_main.c:1930]: tcp_send(): connect failed", "presence-dead-watcher"],
     [" 5(30) ERROR: ims_auth [cxdx_mar.c:507]: async_cdp_callback(): t_continue failed", "ims-auth-continue-timer"],
     [" 5(30) ERROR: tm [t_suspend.c:204]: t_continue_helper(): transaction timer expired for MAR reply route", "ims-auth-continue-timer"],
+    [" 5(30) ERROR: tm [t_suspend.c:228]: t_continue_helper(): transaction timer already fired, not continuing", "ims-auth-continue-timer"],
     [" 2(12) ERROR: tm [t_fwd.c:1540]: t_forward_nonack(): failure to add branches", "tm-delivery-failure"],
+    [" 0(26971) ERROR: tm [t_lookup.c:1234]: t_lookup_request(): no transaction found", "tm-delivery-failure"],
     [" 2(12) ERROR: <core> [core/forward.h:290]: msg_send_buffer(): udp_send failed", "tm-delivery-failure"],
     // Clean lines stay unclassified.
     [" 2(26622) INFO: {1 1 INVITE basic-1-26635@127.0.0.1} <script>: REQ INVITE sip:bob@127.0.0.1:5060 from 127.0.0.1:5080", undefined],
@@ -143,9 +145,11 @@ describe("linkLogs", () => {
     const printed = msg(7, 0, { ip: "0.0.0.0", port: 0 }, { ip: "0.0.0.0", port: 0 }, "c9", "1 OPTIONS", "OPTIONS", 1);
     printed.frame = 2;
     printed.fromLog = true;
-    const m = model([...call, printed], [" 1(1) INFO: <script>: x", " 1(1) INFO: <script>: got OPTIONS sip:a@b SIP/2.0"]);
+    const m = model([...call, printed], [" 1(10) INFO: {1 1 INVITE c1} <script>: REQ INVITE", " 1(1) INFO: <script>: got OPTIONS sip:a@b SIP/2.0"]);
     const links = linkLogs(m);
     expect(links[1]).toMatchObject({ message: 7, how: "printed", callId: "c9" });
+    // The printed copy has no time (0): the line keeps its neighbour's, not 1970.
+    expect(links[1].time).toBe(1.0);
   });
 
   it("leaves lines about unknown calls unlinked", () => {

@@ -46,13 +46,17 @@ const RULES: CauseRule[] = [
   {
     cause: "ims-auth-continue-timer",
     test: (r, all) => {
+      if (!errorish(r)) return false;
       const ims = /^(ims_auth|cdp|ims_registrar_scscf|cdp_avp)$/.test(r.module ?? "") || /\bMA[RA]\b|cxdx_mar|multimedia.?auth/i.test(all);
       const resume = /t_continue|t_lookup_ident|suspend|resum|async_cdp_callback|reply route|timer|timed? ?out|expired/i.test(all);
-      return ims && resume && errorish(r);
+      // tm's own complaint when t_continue() finds the transaction's timer already fired.
+      const continueTimer = /t_continue/i.test(all) && /timer|timed? ?out|expired/i.test(all);
+      return (ims && resume) || continueTimer;
     },
     explanation:
-      "The S-CSCF got the HSS's MAA but could not resume the suspended REGISTER: the transaction resumed with " +
-      "t_continue() had its timer expire (SAR works because it resumes with t_continue_skip_timer()), so no 401 is sent.",
+      "A suspended transaction could not be resumed: t_continue() found its timer already fired. In an S-CSCF this " +
+      "is the MAR reply route never running after the HSS's MAA (SAR works because it resumes with " +
+      "t_continue_skip_timer()), so the REGISTER gets no 401, or only a late 408/500.",
   },
   {
     cause: "presence-dead-watcher",
@@ -292,7 +296,11 @@ export function linkLogs(model: CaptureModel): LogLink[] {
     const r = model.logs[i];
     const l = links[i];
     if (r.time !== undefined) l.time = r.time;
-    else if (l.message !== undefined) l.time = model.messages[l.message]?.time;
+    else if (l.message !== undefined) {
+      // A message read from a log file is only as timed as the log: a stderr log's copy has none (0).
+      const m = model.messages[l.message];
+      if (m && !logFiles.has(m.file)) l.time = m.time;
+    }
   }
   borrowNeighbourTimes(model, links);
   return links;
