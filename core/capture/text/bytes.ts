@@ -1,5 +1,5 @@
 /**
- * Byte <-> text helpers for the text readers. The pure core has no TextDecoder in its lib, and
+ * Byte <-> text functions for the text readers. The pure core has no TextDecoder in its lib, and
  * the readers need two views of a line: latin1 (one char per byte, so offsets and lengths map
  * back to bytes exactly when we cut a SIP message out of it) and UTF-8 (for text shown to people).
  */
