@@ -106,7 +106,7 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     const sip = m.sip;
-    if (!sip) continue;
+    if (!sip || m.fromLog) continue;
     const ti = txnOfMessage[i];
     const now = m.time;
 

@@ -85,6 +85,11 @@ export interface TransactionView {
   finalCopies?: number[];
   /** Further distinct final responses (first copies): a forking proxy relaying several 2xx upstream. */
   otherFinals?: number[];
+  /**
+   * Responses filed here by Call-ID, From tag, CSeq and endpoints because their top Via was missing
+   * or matched no transaction (RFC 3261 §8.2.6.2 requires the Via to be copied): a server fault.
+   */
+  matchedWithoutVia?: number[];
 }
 
 export interface Expectation {

@@ -174,9 +174,26 @@ describe("observeTransactions", () => {
   });
 
   it("responses that match no transaction are orphans", () => {
-    const r = observe([response(0, 200, "INVITE", inv, "b1"), request(1, "OPTIONS", { from: A, to: B, branch: "z9hG4bK-o" }), response(1.1, 200, "OPTIONS", { from: A, to: B, branch: "z9hG4bK-other" })]);
+    const o: Hop = { from: A, to: B, branch: "z9hG4bK-o" };
+    const r = observe([response(0, 200, "INVITE", inv, "b1"), request(1, "OPTIONS", o), response(1.1, 200, "OPTIONS", { ...o, branch: "z9hG4bK-other", callId: "other@x" })]);
     expect(r.orphanResponses).toEqual([0, 2]);
     expect(Array.from(r.txnOfMessage)).toEqual([-1, 0, -1]);
+  });
+
+  it("a response without a usable Via is filed by Call-ID, From tag, CSeq and the hop's endpoints, and flagged", () => {
+    // Real Kamailio relays a 487 upstream with no Via at all (lab capture 'cancel').
+    const up: Hop = { from: A, to: P, branch: "z9hG4bK-up" };
+    const down: Hop = { from: P, to: B, branch: "z9hG4bK-down", lowerVias: [`Via: SIP/2.0/UDP ${A};branch=z9hG4bK-up`] };
+    const noVia = response(2.1, 487, "INVITE", up, "b1");
+    noVia.text = noVia.text.replace(/^Via:.*\n/m, "");
+    const otherBranch = response(0.5, 100, "INVITE", { ...down, branch: "z9hG4bK-bogus" });
+    const r = observe([request(0, "INVITE", up), request(0.1, "INVITE", down), otherBranch, response(2, 487, "INVITE", down, "b1"), request(2.01, "ACK", { ...down, toTag: "b1" }), noVia, request(2.2, "ACK", { ...up, toTag: "b1" })], { end: 60 });
+    expect(r.orphanResponses).toEqual([]);
+    expect(r.transactions.map((t) => [t.client.ip, t.final, t.ack, t.matchedWithoutVia])).toEqual([
+      ["10.0.0.1", 5, 6, [5]],
+      ["10.0.0.2", 3, 4, [2]],
+    ]);
+    expect(r.transactions.every((t) => t.expectations.length === 0)).toBe(true);
   });
 
   it("RFC 2543 fallback (no magic cookie): matched by Call-ID, From tag, CSeq and top Via", () => {

@@ -152,12 +152,14 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const orphanResponses: number[] = [];
   const works: Work[] = [];
   const byKey = new Map<string, Work>();
+  /** Call-ID + From tag + CSeq -> transactions (all hops): the fallback for responses without a usable Via. */
+  const byDialogKey = new Map<string, Work[]>();
   const t1 = model.t1 > 0 ? model.t1 : 0.5;
 
   for (let i = 0; i < n; i++) {
     const m = msgs[i];
     const sip = m.sip;
-    if (!sip) continue;
+    if (!sip || m.fromLog) continue;
     const key = transactionKey(sip);
     const now = m.time;
     if (sip.kind === "request") {
@@ -196,6 +198,12 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       w = newWork(works.length, m, sip, key, t1);
       works.push(w);
       byKey.set(key, w);
+      const dk = dialogKey(sip);
+      if (dk !== undefined) {
+        const list = byDialogKey.get(dk);
+        if (list) list.push(w);
+        else byDialogKey.set(dk, [w]);
+      }
       txnOfMessage[i] = w.view.index;
       if (method === "CANCEL") {
         // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
@@ -213,10 +221,18 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     }
 
     // Response.
-    const w = key !== undefined ? byKey.get(key) : undefined;
-    if (!w || w.cseq !== (sip.cseq?.seq ?? -1)) {
-      orphanResponses.push(i);
-      continue;
+    let w = key !== undefined ? byKey.get(key) : undefined;
+    if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
+    if (!w) {
+      // A response whose top Via is missing or matches nothing (real Kamailio relays a 487 with no
+      // Via at all): match it by Call-ID, From tag, CSeq and the reversed endpoints of the request,
+      // and say so on the transaction.
+      w = matchWithoutVia(byDialogKey, sip, m);
+      if (!w) {
+        orphanResponses.push(i);
+        continue;
+      }
+      (w.view.matchedWithoutVia ??= []).push(i);
     }
     advance(w, now);
     const v = w.view;
@@ -257,6 +273,35 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     transactions[w.view.index] = w.view;
   }
   return { transactions, txnOfMessage, retransmission, orphanResponses };
+}
+
+function dialogKey(sip: SipMessage): string | undefined {
+  const callId = sip.callId;
+  const cseq = sip.cseq;
+  if (callId === undefined || cseq === undefined) return undefined;
+  return callId + "|" + (sip.from?.tag ?? "") + "|" + cseq.seq + "|" + (cseq.method === "ACK" ? "INVITE" : cseq.method);
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && a.ip === b.ip;
+}
+
+/**
+ * The transaction a response belongs to when its Via cannot say: same Call-ID, From tag and CSeq,
+ * travelling back along the request's hop (server -> client). The same Call-ID/CSeq exists on
+ * every hop of a proxied call, so the endpoints decide: exact first, then addresses only.
+ */
+function matchWithoutVia(index: Map<string, Work[]>, sip: SipMessage, m: Observed): Work | undefined {
+  const dk = dialogKey(sip);
+  const list = dk !== undefined ? index.get(dk) : undefined;
+  if (!list) return undefined;
+  let byIp: Work | undefined;
+  for (let k = list.length - 1; k >= 0; k--) {
+    const w = list[k];
+    if (sameEndpoint(w.view.server, m.src) && sameEndpoint(w.view.client, m.dst)) return w;
+    if (!byIp && w.view.server.ip === m.src.ip && w.view.client.ip === m.dst.ip && m.src.ip !== m.dst.ip) byIp = w;
+  }
+  return byIp;
 }
 
 function expectation(what: string, label: string, from: Endpoint, to: Endpoint, by: number, end: number, reason: string, after: number, timer?: string): Expectation {
