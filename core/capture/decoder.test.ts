@@ -263,6 +263,14 @@ describe("TCP", () => {
     expect(o.pdus.map((p) => text(p.bytes))).toEqual([sip("first")]);
   });
 
+  test("a first message with a body larger than the undecided-bytes limit still frames", () => {
+    const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 40002 }, { ip: "10.0.0.2", port: 6070 }, { mss: 1460 });
+    const msg = sip("huge", "h".repeat(100_000));
+    const o = run(writePcap([...f.handshake(), ...f.send("client", utf8(msg))].map((bytes, i) => ({ time: i, bytes }))), 64 * 1024);
+    expect(o.problems).toEqual([]);
+    expect(o.pdus.map((p) => [p.bytes.length, p.frames!.length])).toEqual([[msg.length, Math.ceil(msg.length / 1460)]]);
+  });
+
   test("keep-alive CRLFs do not make a telnet stream SIP; an unclaimed stream is no problem", () => {
     const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 40023 }, { ip: "10.0.0.2", port: 23 });
     const o = decode([...f.handshake(), ...f.send("client", utf8("\r\n")), ...f.send("server", utf8("login: ")), ...f.send("client", utf8("root\r\n")), ...f.send("client", utf8("ls -l\r\n"))]);

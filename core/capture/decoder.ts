@@ -61,6 +61,8 @@ interface TcpHalf {
   seq: TcpSequencer;
   buf: StreamBuffer;
   proto: PayloadProtocol | undefined;
+  /** Buffered bytes needed before framing is worth retrying (a known Content-Length / length field). */
+  need: number;
   /** The protocol whose framer asked for more bytes (for reporting what was left at the end). */
   pending: PayloadProtocol | undefined;
   mode: HalfMode;
@@ -532,6 +534,7 @@ export class PacketDissector {
       buf: new StreamBuffer(),
       proto: undefined,
       pending: undefined,
+      need: 0,
       mode: "pdu",
       untilClose: false,
       finSeen: false,
@@ -570,6 +573,7 @@ export class PacketDissector {
     half.buf.clear();
     half.untilClose = false;
     half.pending = undefined;
+    half.need = 0;
     void c;
   }
 
@@ -582,6 +586,7 @@ export class PacketDissector {
     );
     half.buf.clear();
     half.untilClose = false;
+    half.need = 0;
     half.wsFrags = [];
     half.wsFrames = [];
     half.wsFragBytes = 0;
@@ -594,13 +599,16 @@ export class PacketDissector {
       if (used < data.length) half.buf.append(data.subarray(used), segFrame);
     } else {
       half.buf.append(data, segFrame);
-      this.frameStream(c, half, half.buf.buf, half.buf.start, half.buf.end, true, segFrame);
+      // A message whose length is already known is not re-framed until it is all here.
+      if (half.buf.length >= half.need) this.frameStream(c, half, half.buf.buf, half.buf.start, half.buf.end, true, segFrame);
     }
-    const limit = half.proto === undefined && half.mode === "pdu" ? MAX_UNDECIDED : MAX_STREAM_BUFFER;
+    // Bytes no framer has claimed are kept only briefly; a framer waiting for a known length may wait longer.
+    const limit = (half.proto ?? half.pending) === undefined && half.mode === "pdu" ? MAX_UNDECIDED : MAX_STREAM_BUFFER;
     if (half.buf.length > limit) {
       this.problem(`${half.buf.length} bytes buffered in TCP ${ep(half.src)} -> ${ep(half.dst)} without a complete message: dropped`, true);
       half.buf.clear();
       half.untilClose = false;
+      half.need = 0;
     }
   }
 
@@ -646,6 +654,7 @@ export class PacketDissector {
    * `buffered` says the bytes live in half.buf (consumed there as PDUs leave).
    */
   private frameStream(c: TcpConn, half: TcpHalf, b: Uint8Array, off: number, end: number, buffered: boolean, segFrame: number): number {
+    half.need = 0;
     while (off < end) {
       if (half.mode === "ws") {
         const used = this.wsFrame(c, half, b, off, end, buffered, segFrame);
@@ -676,6 +685,7 @@ export class PacketDissector {
       }
       const f = res!.f;
       if (f.kind === "more") {
+        half.need = f.need ?? 0;
         half.pending = proto;
         half.untilClose = res!.untilClose === true;
         if (half.untilClose) half.proto = proto;

@@ -47,8 +47,8 @@ function afToEthertype(af: number): number {
 }
 
 /**
- * Fills `out` for the record; returns false for an unknown link type or a too-short header
- * (`reason` then says which).
+ * Fills `out` for the record; returns undefined on success, or the reason the record cannot be
+ * decoded (an unknown link type or a too-short header).
  */
 export function decodeLink(linktype: number, b: Uint8Array, out: LinkResult): string | undefined {
   switch (linktype) {

@@ -37,6 +37,6 @@ export function frameDiameter(b: Uint8Array, off: number, end: number, stream: b
   const n = diameterLength(b, off, end, strict);
   if (n < 0) return NONE;
   if (n === 0) return stream ? MORE : NONE;
-  if (off + n > end) return stream ? MORE : { kind: "pdu", start: off, end, problem: `Diameter length ${n} exceeds the ${end - off} bytes carried` };
+  if (off + n > end) return stream ? { kind: "more", need: n } : { kind: "pdu", start: off, end, problem: `Diameter length ${n} exceeds the ${end - off} bytes carried` };
   return { kind: "pdu", start: off, end: off + n };
 }

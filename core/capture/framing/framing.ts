@@ -9,8 +9,11 @@ export type Framing =
   | { kind: "pdu"; start: number; end: number; problem?: string }
   /** Bytes [off, end) are keep-alives (e.g. SIP CRLF pings): drop silently. */
   | { kind: "skip"; end: number }
-  /** Could be this protocol but more bytes are needed to say where it ends. */
-  | { kind: "more" }
+  /**
+   * Could be this protocol but more bytes are needed to say where it ends; `need`, when known, is
+   * the total byte count from `off` (the stream layer then waits for that many before asking again).
+   */
+  | { kind: "more"; need?: number }
   /** Not this protocol at this offset. */
   | { kind: "none" };
 

@@ -69,7 +69,7 @@ export function frameHttpEx(b: Uint8Array, off: number, end: number, stream: boo
   if (cl) {
     const n = parseDecimal(b, cl.value, cl.end);
     if (n < 0 || n > MAX_BODY) return { framing: { kind: "pdu", start: off, end: hdrEnd, problem: "unusable Content-Length: body assumed empty" } };
-    return { framing: hdrEnd + n > end ? MORE : { kind: "pdu", start: off, end: hdrEnd + n } };
+    return { framing: hdrEnd + n > end ? { kind: "more", need: hdrEnd + n - off } : { kind: "pdu", start: off, end: hdrEnd + n } };
   }
   if (k === "request" || (status >= 100 && status < 200) || status === 204 || status === 304) {
     return { framing: { kind: "pdu", start: off, end: hdrEnd } };

@@ -152,7 +152,7 @@ export function frameSip(b: Uint8Array, off: number, end: number, stream: boolea
     else bodyLen = n;
   }
   const pduEnd = hdrEnd + bodyLen;
-  if (pduEnd > end) return MORE;
+  if (pduEnd > end) return { kind: "more", need: pduEnd - off };
   return { kind: "pdu", start, end: pduEnd, problem };
 }
 

@@ -158,6 +158,12 @@ describe("KamailioLogReader", () => {
     expect(got.stats.unattachedLines).toBe(1);
   });
 
+  it("takes the addresses of an announcing record across a separator line, once", () => {
+    const m = "OPTIONS sip:x@10.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK-6\nContent-Length: 0\n\n";
+    const got = read(" 1(2) DEBUG: <core> [core/receive.c:1]: receive_msg(): received from tcp:10.0.0.9:5070\n-----\n" + m + m);
+    expect(got.pdus.map((p) => [p.frame, p.src.port, p.transport])).toEqual([[3, 5070, "tcp"], [7, 0, "udp"]]);
+  });
+
   it("does not make a message out of a line that only mentions a request line", () => {
     const got = read(" 2(1) INFO: {1 1 INVITE x} <script>: REQ INVITE sip:bob@127.0.0.1:5060 from 127.0.0.1:5080 ci=x\n 2(1) INFO: <script>: saw INVITE sip:a@b SIP/2.0\n 2(1) INFO: <script>: y\n");
     expect(got.pdus).toHaveLength(0);

@@ -52,7 +52,7 @@ export class KamailioLogReader implements TextReader {
   private readonly splitter = new LineSplitter((l) => this.onLine(l));
   private readonly clock: SyslogClock;
   private open: OpenMessage | undefined;
-  private last: { line: number; record: ParsedLogLine } | undefined;
+  private last: { line: number; record: ParsedLogLine; used?: boolean } | undefined;
   private lastTime: number | undefined;
   private sawYearlessSyslog = 0;
   private readonly counts: KamailioLogStats = { lines: 0, records: 0, messages: 0, unattachedLines: 0 };
@@ -109,8 +109,10 @@ export class KamailioLogReader implements TextReader {
       return;
     }
     if (isSipStartLine(s)) {
-      // A dump under an announcing record ("--- received message from 1.2.3.4:5060 ---").
-      const ctx = this.last && this.last.line === line.no - 1 ? this.last.record : undefined;
+      // A dump under its announcing record ("received from udp:1.2.3.4:5060:"), allowing a separator
+      // line or two in between; a record already used by an earlier message announces nothing more.
+      const ctx = this.last && !this.last.used && line.no - this.last.line <= 3 ? this.last.record : undefined;
+      if (this.last) this.last.used = true;
       this.open = { builder: new SipMessageBuilder(s), startLine: line.no, context: ctx?.text ?? "", time: ctx?.time };
       return;
     }
@@ -141,6 +143,7 @@ export class KamailioLogReader implements TextReader {
 
     const at = trailingStartLine(s);
     if (at >= 0) {
+      this.last.used = true;
       this.open = { builder: new SipMessageBuilder(s.slice(at)), startLine: line.no, context: s.slice(0, at), time: record.time };
       return;
     }
