@@ -22,6 +22,7 @@ import { callLookups, summarizeCall } from "./call-summary";
 import { buildStats } from "./stats";
 import { buildLadder } from "./ladder";
 import { observeDialogsSafe } from "./dialogs-adapter";
+import { adoptOrphanResponses } from "./adopt-orphans";
 
 export interface AnalyzeBase {
   summary: SummaryDTO;
@@ -50,6 +51,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const dtos = base?.messages ?? msgs.map(messageDTO);
   const obs = observeTransactions(model);
   const txns = obs.transactions;
+  adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);
   const dialogs = observeDialogsSafe(model, obs);
   const nodes = buildNodes(msgs, options.aliases);
   const connections = buildConnections(model);

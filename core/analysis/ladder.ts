@@ -40,7 +40,6 @@ export function buildLadder(inp: LadderInputs): LadderDTO {
       order.push(id);
     }
   };
-  const degree = new Map<string, number>();
   const diaIndex = new Map<number, number>();
   const httpIndex = new Map<number, number>();
   for (const x of ctx.diameter) {
@@ -59,8 +58,6 @@ export function buildLadder(inp: LadderInputs): LadderDTO {
     const to = ctx.nodes.nodeOf(m.dst);
     touch(from);
     touch(to);
-    degree.set(from, (degree.get(from) ?? 0) + 1);
-    degree.set(to, (degree.get(to) ?? 0) + 1);
     const a: LadderArrowDTO = { messageId: id, from, to, label: messageLabel(ctx, id), time: m.time, protocol: m.protocol };
     const t = m.sip ? ctx.txnOf[id] : m.diameter ? ctx.txns.length + (diaIndex.get(id) ?? 0) : ctx.txns.length + ctx.diameter.length + (httpIndex.get(id) ?? 0);
     if (t >= 0) a.txn = t;
@@ -89,9 +86,18 @@ export function buildLadder(inp: LadderInputs): LadderDTO {
       ghosts.push({ ...g, from, to, finding: f.id });
     }
   }
-  // The server's log lane: the busiest node of the call (the proxy/registrar that wrote the log).
+  // The server's log lane: the node that received the message a line is pinned to (the server
+  // logs what it processes); for unpinned lines, the node receiving most requests in the call.
+  const requestsIn = new Map<string, number>();
+  for (const id of call.messages) {
+    const m = ctx.msgs[id];
+    if (m.sip?.kind === "request" || m.diameter?.flags.request || m.http?.kind === "request") {
+      const n = ctx.nodes.nodeOf(m.dst);
+      requestsIn.set(n, (requestsIn.get(n) ?? 0) + 1);
+    }
+  }
   let logNode: string | undefined;
-  for (const [n, d] of degree) if (logNode === undefined || d > (degree.get(logNode) ?? 0)) logNode = n;
+  for (const [n, d] of requestsIn) if (logNode === undefined || d > (requestsIn.get(logNode) ?? 0)) logNode = n;
   const callIds = new Set(call.callIds);
   const inCall = new Set(call.messages);
   const pinned = new Set<number>();
@@ -99,7 +105,8 @@ export function buildLadder(inp: LadderInputs): LadderDTO {
   const logs: (LogEventDTO & { node?: string })[] = [];
   for (const l of ctx.logs) {
     if (!(pinned.has(l.id) || (l.callId !== undefined && callIds.has(l.callId)) || (l.messageId !== undefined && inCall.has(l.messageId)))) continue;
-    logs.push(logNode ? { ...l, node: logNode } : { ...l });
+    const node = l.messageId !== undefined && inCall.has(l.messageId) ? ctx.nodes.nodeOf(ctx.msgs[l.messageId].dst) : logNode;
+    logs.push(node ? { ...l, node } : { ...l });
   }
   const nodes = order.map((id) => {
     const i = ctx.nodes.index.get(id);

@@ -46,7 +46,8 @@ export function formatFinding(result: AnalysisResult, f: FindingDTO, width = 100
   const out = [`${f.id.padEnd(5)} ${f.severity.toUpperCase().padEnd(7)} ${f.rule}: ${f.title}${f.call ? `  [call ${f.call}]` : ""}`];
   out.push(...wrap(f.explanation, width, "        "));
   if (f.messages.length) {
-    const frames = f.messages.map((id) => msgs[id]).filter((m) => m).map((m) => (result.model.files.length > 1 ? `${m.file}:${m.frame}` : `${m.frame}`));
+    const several = manyCaptureFiles(result);
+    const frames = f.messages.map((id) => msgs[id]).filter((m) => m).map((m) => (several ? `${result.model.files[m.file] ?? m.file}:${m.frame}` : `${m.frame}`));
     out.push(`        evidence: frame${frames.length > 1 ? "s" : ""} ${frames.join(", ")}`);
   }
   for (const g of f.ghosts) out.push(`        ✗ expected ${g.label} ${g.src} → ${g.dst} by ${clock(g.expectedBy)} (${g.reason})`);
@@ -58,6 +59,20 @@ export function formatFinding(result: AnalysisResult, f: FindingDTO, width = 100
     if (l) out.push(`        log line ${l.line}: ${l.level} ${l.text.trim().slice(0, 160)}`);
   }
   return out;
+}
+
+const manyFilesCache = new WeakMap<AnalysisResult, boolean>();
+
+/** Several capture files carry messages (a log file alongside one capture does not count). */
+function manyCaptureFiles(result: AnalysisResult): boolean {
+  let v = manyFilesCache.get(result);
+  if (v === undefined) {
+    const files = new Set<number>();
+    for (const m of result.model.messages) if (!m.fromLog) files.add(m.file);
+    v = files.size > 1;
+    manyFilesCache.set(result, v);
+  }
+  return v;
 }
 
 export function formatReport(result: AnalysisResult, options: ReportOptions = {}): string {

@@ -35,13 +35,17 @@ export const rule: Rule = {
         const lastRepeat = ctx.msgs[repeats[repeats.length - 1]].time;
         explanation += ` The server retransmitted the ${t.finalStatus} ${repeats.length} time${repeats.length > 1 ? "s" : ""} over ${secs(lastRepeat - fin.time)} waiting for it (Timer G, until Timer H at 64×T1).`;
       }
+      const noVia = fin.sip !== undefined && fin.sip.vias.length === 0;
+      if (noVia) explanation += ` The ${t.finalStatus} carries no Via header at all, so the client cannot match it to its INVITE transaction (RFC 3261 §8.2.6.2: a response copies the request's Via).`;
       if (w.beyond) explanation += captureEndedNote(ctx, deadline);
       const hit: RuleHit = {
         severity: w.severity,
         title: cancel && t.finalStatus === 487 ? "487 after CANCEL never ACKed" : `${t.finalStatus} response never ACKed`,
         explanation,
         reference: "RFC 3261 §17.1.1.3 (ACK for non-2xx), §17.2.1 (Timers G and H)",
-        likelyCause: cancel
+ likelyCause: noVia
+          ? `The ${t.finalStatus} was built without the request's Via headers, so it matches no client transaction and is never ACKed${cancel ? " (the transaction it answered had been cancelled and its state dropped)" : ""}.`
+          : cancel
           ? "The UAC side deleted its INVITE transaction when it cancelled it, so the 487 matched no transaction (Kamailio: tm.cancel RPC on a tm.t_uac_start transaction)."
           : "The client transaction was gone or never matched the response (wrong Via/branch, NAT or transport mismatch).",
         callId: t.callId,

@@ -20,8 +20,9 @@ export const rule: Rule = {
       const reason = fin.sip?.reason ?? "";
       const credentialsRejected = (last.status === 401 || last.status === 407) && last.credentials;
       const rounds = r.attempts.length;
+      const nonceTrouble = credentialsRejected && /nonce|stale/i.test(reason);
       const explanation = credentialsRejected
-        ? `The REGISTER for ${r.aor} carried credentials and was challenged again with ${last.status} ${reason} (not a stale nonce): the registrar rejected the username/password. ${rounds} attempt${rounds > 1 ? "s" : ""}, no 2xx.`
+        ? `The REGISTER for ${r.aor} carried credentials and was challenged again with ${last.status} ${reason}${nonceTrouble ? "" : " (not a stale nonce): the registrar rejected the username/password"}. ${rounds} attempt${rounds > 1 ? "s" : ""}, no 2xx.`
         : `The REGISTER for ${r.aor} was refused with ${last.status} ${reason} after ${rounds} attempt${rounds > 1 ? "s" : ""}; the UA is not registered.`;
       const logs = logsForCall(ctx, r.callId);
       const hit: RuleHit = {
@@ -29,7 +30,10 @@ export const rule: Rule = {
         title: `Registration failed (${last.status}${reason ? " " + reason : ""})`,
         explanation,
         reference: "RFC 3261 §10.3 (registrar processing), §22 (digest authentication)",
-        likelyCause: credentialsRejected ? "Wrong password or username for this realm." : last.status === 403 ? "The registrar forbids this user/AOR (wrong credentials, not provisioned, or not allowed from this address)." : last.status === 404 ? "Unknown user/AOR at this registrar." : "The registrar refused the binding; see the status.",
+        likelyCause: nonceTrouble
+          ? "The registrar keeps rejecting the nonce the UA answers with (reason \"" + reason + "\"): nonces not shared between registrar instances, a clock problem, or a UA that reuses an old nonce."
+          : credentialsRejected
+          ? "Wrong password or username for this realm." : last.status === 403 ? "The registrar forbids this user/AOR (wrong credentials, not provisioned, or not allowed from this address)." : last.status === 404 ? "Unknown user/AOR at this registrar." : "The registrar refused the binding; see the status.",
         callId: r.callId,
         messages: uniq(r.attempts.flatMap((a) => [a.request, ...(a.final !== undefined ? [a.final] : [])])),
         ghosts: [],

@@ -28,15 +28,17 @@ export const rule: Rule = {
       l.push(m.id);
     }
     const out: RuleHit[] = [];
-    const early = ctx.model.start + 64 * ctx.model.t1;
     for (const [key, ids] of groups) {
       const first = ctx.msgs[ids[0]];
       const s = first.sip!;
+      // How long before its response a request may have been sent: an INVITE may ring until a
+      // proxy's Timer C (3 min), anything else ends within 64×T1.
+      const early = ctx.model.start + (s.cseq?.method === "INVITE" ? 180 : 64 * ctx.model.t1);
       const beforeCapture = first.time <= early;
       const seenElsewhere = requested.has(key);
       const severity = beforeCapture || seenElsewhere ? "info" : "warning";
       let explanation = `${ids.length > 1 ? `${ids.length} responses` : "The response"} ${s.status} ${s.reason ?? ""} to ${s.cseq?.method ?? "?"} (Call-ID ${s.callId}, CSeq ${s.cseq?.seq ?? "?"}) from ${ctx.nodes.nodeName(first.src)} to ${ctx.nodes.nodeName(first.dst)} at ${clock(first.time)} match no request on that hop.`;
-      if (beforeCapture) explanation += " It comes within the first 64×T1 of the capture: the request was most likely sent before the capture started.";
+      if (beforeCapture) explanation += " It comes early in the capture (within the longest time the request could have waited for it): the request was most likely sent before the capture started.";
       else if (seenElsewhere) explanation += " The request was seen on another hop only: this hop's request was not captured or was rewritten (Via branch changed).";
       out.push({
         severity,
