@@ -39,6 +39,8 @@ const HTTP_START = /^(?:(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH) \S+ HTTP\/1\.
 interface Entry {
   no: number;
   line: number;
+  /** Byte offset of the entry's "====" line. */
+  offset: number;
   meta: Map<string, string>;
   parts: string[];
   eols: string[];
@@ -91,7 +93,7 @@ export class SipdumpReader implements TextReader {
     }
     if (SEPARATOR.test(s)) {
       if (this.entry) this.close(this.entry, false);
-      this.entry = { no: ++this.entries, line: line.no, meta: new Map(), parts: [], eols: [], inMessage: false };
+      this.entry = { no: ++this.entries, line: line.no, offset: line.offset, meta: new Map(), parts: [], eols: [], inMessage: false };
       return;
     }
     const cur = this.entry;
@@ -139,7 +141,7 @@ export class SipdumpReader implements TextReader {
     else if (HTTP_START.test(head.trimEnd())) protocol = "http";
     else {
       const what = bytes.length === 0 ? "empty entry" : /^[\r\n]+$/.test(message) ? "CRLF keep-alive" : "not a SIP or HTTP message";
-      this.capture.problem({ frame, reason: `sipdump entry ${frame} (line ${e.line}): ${what}`, skipped: true });
+      this.capture.problem({ frame, offset: e.offset, reason: `sipdump entry ${frame} (line ${e.line}): ${what}`, skipped: true });
       return;
     }
     const { src, dst, transport } = this.addresses(e);
