@@ -40,7 +40,7 @@ describe("SipdumpReader", () => {
       expect(text(c.pdus[0].bytes)).toBe(INVITE);
       expect(text(c.pdus[1].bytes)).toBe(OK_NO_FINAL_CRLF);
       expect(c.problems.map((p) => [p.frame, p.skipped])).toEqual([[3, true]]);
-      expect(FILE.slice(c.problems[0].offset, c.problems[0].offset! + 30)).toBe("====================\ntag: rcv\nti");
+      expect(FILE.slice(c.problems[0].offset, c.problems[0].offset! + 30)).toBe("====================\ntag: rcv\n");
       expect(c.problems[0].reason).toMatch(/keep-alive/);
       expect(c.records).toEqual([1, 2, 3, 4]);
     });
