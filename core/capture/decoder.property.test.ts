@@ -76,7 +76,7 @@ describe("decoder on hostile bytes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), chunkPlan, (bytes, chunks) => {
         const r = runDecoder(bytes, chunks);
-        expect(r.ms).toBeLessThan(2000);
+        expect(r.ms).toBeLessThan(15_000); // a hang, not a slow run on a busy machine
         // random bytes almost never carry a valid magic: then nothing was read
         if (r.formatError) expect(r.records).toBe(0);
       }),
@@ -92,7 +92,7 @@ describe("decoder on hostile bytes", () => {
         new DataView(h.buffer).setUint32(20, linktype, true);
         const r = runDecoder(concatBytes([h, body]), chunks);
         expect(r.formatError).toBeUndefined();
-        expect(r.ms).toBeLessThan(2000);
+        expect(r.ms).toBeLessThan(15_000); // a hang, not a slow run on a busy machine
       }),
       { numRuns: 300 },
     );
@@ -121,7 +121,7 @@ describe("decoder on hostile bytes", () => {
         if (m.cut !== undefined) b = b.subarray(0, m.cut % (b.length + 1));
         const r = runDecoder(b, m.chunks);
         problems += r.problems;
-        expect(r.ms).toBeLessThan(5000);
+        expect(r.ms).toBeLessThan(15_000);
         if (r.formatError) {
           // only the file header (pcap: 24 bytes; pcapng: the first SHB) can make the whole file unreadable
           expect(r.formatError.offset).toBeLessThan(64 * 1024);

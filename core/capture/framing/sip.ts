@@ -8,11 +8,10 @@
  * Content-Length (or compact `l:`); a stream message without one is framed with an empty body and
  * a problem. CRLF keep-alives (RFC 5626 §4.4.1) between messages are dropped.
  */
-import { findHeader, findHeaderEnd, MORE, NONE, parseDecimal, type Framing } from "./framing";
+import { indexOfLf, matchLower, MORE, NONE, parseDecimal, type Framing } from "./framing";
 
 // Longest first, so a suffix match prefers PRACK over ACK.
 const KNOWN_METHODS = ["SUBSCRIBE", "REGISTER", "OPTIONS", "MESSAGE", "PUBLISH", "INVITE", "CANCEL", "NOTIFY", "UPDATE", "PRACK", "REFER", "INFO", "BYE", "ACK"];
-const CL_NAMES = ["content-length", "l"];
 /** A start line longer than this is not one (Via/Request-URI may be long, but not this long). */
 const MAX_START_LINE = 8192;
 const MAX_HEADER_BLOCK = 256 * 1024;
@@ -139,14 +138,39 @@ export function frameSip(b: Uint8Array, off: number, end: number, stream: boolea
     }
   }
   if (!stream) return { kind: "pdu", start, end, problem };
-  const hdrEnd = findHeaderEnd(b, start, end);
+  // One pass over the header lines: find the empty line and the (first) Content-Length on the way.
+  let p = indexOfLf(b, start, end) + 1;
+  if (p === 0) return end - start > MAX_HEADER_BLOCK ? NONE : MORE;
+  let hdrEnd = -1;
+  let clLine = -1;
+  while (p < end) {
+    const c = b[p];
+    if (c === 10) {
+      hdrEnd = p + 1;
+      break;
+    }
+    if (c === 13) {
+      if (p + 1 >= end) break;
+      if (b[p + 1] === 10) {
+        hdrEnd = p + 2;
+        break;
+      }
+    }
+    const lc = c | 0x20;
+    if (clLine < 0 && (lc === 0x63 || lc === 0x6c)) {
+      const v = contentLengthValue(b, p, end);
+      if (v !== -2) clLine = p;
+    }
+    const lf = indexOfLf(b, p, end);
+    if (lf < 0) break;
+    p = lf + 1;
+  }
   if (hdrEnd < 0) return end - start > MAX_HEADER_BLOCK ? NONE : MORE;
-  const cl = findHeader(b, start, hdrEnd, CL_NAMES);
   let bodyLen = 0;
-  if (!cl) {
+  if (clLine < 0) {
     problem = joinProblem(problem, "no Content-Length on a stream transport: body assumed empty");
   } else {
-    const n = parseDecimal(b, cl.value, cl.end);
+    const n = contentLengthValue(b, clLine, hdrEnd);
     if (n < 0) problem = joinProblem(problem, "unreadable Content-Length on a stream transport: body assumed empty");
     else if (n > MAX_BODY) problem = joinProblem(problem, `Content-Length ${n} is beyond ${MAX_BODY}: body assumed empty`);
     else bodyLen = n;
@@ -154,6 +178,24 @@ export function frameSip(b: Uint8Array, off: number, end: number, stream: boolea
   const pduEnd = hdrEnd + bodyLen;
   if (pduEnd > end) return { kind: "more", need: pduEnd - off };
   return { kind: "pdu", start, end: pduEnd, problem };
+}
+
+/**
+ * For a header line at p: -2 when it is not Content-Length / "l", else its decimal value or -1
+ * when that is unreadable.
+ */
+function contentLengthValue(b: Uint8Array, p: number, end: number): number {
+  let q: number;
+  if (matchLower(b, p, end, "content-length")) q = p + 14;
+  else if ((b[p] | 0x20) === 0x6c) q = p + 1;
+  else return -2;
+  while (q < end && (b[q] === 32 || b[q] === 9)) q++;
+  if (q >= end || b[q] !== 58) return -2;
+  q++;
+  while (q < end && (b[q] === 32 || b[q] === 9)) q++;
+  let e = q;
+  while (e < end && b[e] !== 13 && b[e] !== 10) e++;
+  return parseDecimal(b, q, e);
 }
 
 function joinProblem(a: string | undefined, b: string): string {
