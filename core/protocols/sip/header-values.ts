@@ -91,12 +91,13 @@ export function parseParams(text: string): Record<string, string | null> {
       else if (c === 61 /* = */ && eq < 0) eq = segEnd;
     }
     if (segEnd > n) segEnd = n;
+    // A repeated parameter keeps its first value (what Wireshark shows, e.g. for a doubled ;tag=).
     if (eq < 0) {
-      const name = trimSlice(text, i, segEnd);
-      if (name) params[name.toLowerCase()] = null;
+      const name = trimSlice(text, i, segEnd).toLowerCase();
+      if (name && !(name in params)) params[name] = null;
     } else {
-      const name = trimSlice(text, i, eq);
-      if (name) params[name.toLowerCase()] = trimSlice(text, eq + 1, segEnd);
+      const name = trimSlice(text, i, eq).toLowerCase();
+      if (name && !(name in params)) params[name] = trimSlice(text, eq + 1, segEnd);
     }
     i = segEnd + 1;
   }

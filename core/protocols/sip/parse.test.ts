@@ -397,6 +397,27 @@ Content-Length: 0
     },
   },
   {
+    name: "real-world quirks: unbracketed IPv6 in Via and URIs, a doubled ;tag= keeps the first",
+    text: `INVITE sip:4321@fec0:0:0:0:216:d3ff:fe0d:22c:5060 SIP/2.0
+Call-ID: c3eF6f58@fe80:0:0:0:21a:a0ff:fe07:32e0
+Contact: <sip:9876@fe80::1>
+CSeq: 1 INVITE
+From: <sip:9876@fe80:0:0:0:21a:a0ff:fe07:32e0>;tag=a3bhg
+To: "mcr" <sip:mcr@[fd17::3519]:5062>;tag=first;tag=second
+Via: SIP/2.0/UDP fe80:0:0:0:21a:a0ff:fe07:32e0:5060;branch=z9hG4bKkdjuw8376
+Content-Length: 0
+
+`,
+    check: (m) => {
+      expect(m.vias[0]).toMatchObject({ host: "fe80:0:0:0:21a:a0ff:fe07:32e0", port: 5060, branch: "z9hG4bKkdjuw8376" });
+      expect(m.from?.uri).toMatchObject({ host: "fe80:0:0:0:21a:a0ff:fe07:32e0", port: undefined });
+      expect(m.contact[0].uri?.host).toBe("fe80::1");
+      expect(m.to?.tag).toBe("first");
+      expect(m.to?.uri).toMatchObject({ host: "fd17::3519", port: 5062 });
+      expect(m.problems).toEqual([]);
+    },
+  },
+  {
     name: "junk before the start line is skipped and reported; CRLF keep-alives are not",
     text: `garbage bytes here\n\nINVITE sip:bob@b.example SIP/2.0\nVia: SIP/2.0/UDP a.example;branch=z9hG4bK1\nFrom: <sip:a@a.example>;tag=1\nTo: <sip:bob@b.example>\nCall-ID: junk1\nCSeq: 1 INVITE\nContent-Length: 0\n\n`,
     check: (m) => {

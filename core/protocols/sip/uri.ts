@@ -5,6 +5,7 @@
  */
 import type { SipUri } from "./types";
 import { parseParams, percentDecode } from "./header-values";
+import { splitHostPort } from "./host-port";
 
 /** RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 function isScheme(t: string, end: number): boolean {
@@ -44,28 +45,16 @@ export function parseUri(text: string): SipUri | undefined {
     rest = rest.slice(at + 1);
   }
 
-  let host: string;
-  let i: number;
+  // host[:port] runs to the first ';' (params) or '?' (headers); an IPv6 reference's ']' comes first.
+  let i = 0;
   if (rest[0] === "[") {
     const close = rest.indexOf("]");
     if (close < 0) return undefined;
-    host = rest.slice(1, close);
     i = close + 1;
-  } else {
-    i = 0;
-    while (i < rest.length && rest[i] !== ":" && rest[i] !== ";" && rest[i] !== "?") i++;
-    host = rest.slice(0, i).trim();
   }
+  while (i < rest.length && rest[i] !== ";" && rest[i] !== "?") i++;
+  const { host, port } = splitHostPort(rest.slice(0, i));
   if (!host) return undefined;
-
-  let port: number | undefined;
-  if (rest[i] === ":") {
-    let j = i + 1;
-    while (j < rest.length && rest[j] !== ";" && rest[j] !== "?") j++;
-    const p = Number(rest.slice(i + 1, j).trim());
-    if (Number.isInteger(p) && p >= 0 && p <= 65535) port = p;
-    i = j;
-  }
 
   let params: Record<string, string | null> = {};
   const headers: Record<string, string> = {};

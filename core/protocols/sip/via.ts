@@ -5,6 +5,7 @@
  */
 import type { Via } from "./types";
 import { parseParams } from "./header-values";
+import { splitHostPort } from "./host-port";
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
@@ -55,6 +56,17 @@ export function parseVia(text: string): Via | undefined {
   } else {
     const e = tokenEnd(raw, i, 58, 59, 44);
     host = raw.slice(i, e);
+    if (raw.charCodeAt(e) === 58) {
+      // Several ':' before the parameters: an IPv6 address written without brackets.
+      const sentByEnd = tokenEnd(raw, i, 59, 44);
+      const sentBy = raw.slice(i, sentByEnd);
+      if (sentBy.indexOf(":", sentBy.indexOf(":") + 1) >= 0) {
+        const hp = splitHostPort(sentBy);
+        host = hp.host;
+        i = sentByEnd;
+        return finishVia(raw, i, name, version, transportText, host, hp.port);
+      }
+    }
     i = e;
   }
   if (!host) return undefined;
@@ -74,6 +86,13 @@ export function parseVia(text: string): Via | undefined {
     port = p;
     i = skipWs(raw, i);
   }
+  return finishVia(raw, i, name, version, transportText, host, port);
+}
+
+/** Parameters after sent-by, and the Via object. */
+function finishVia(raw: string, i: number, name: string, version: string, transportText: string, host: string, port: number | undefined): Via | undefined {
+  const n = raw.length;
+  i = skipWs(raw, i);
   let params: Record<string, string | null> = {};
   if (i < n) {
     if (raw.charCodeAt(i) !== 59 /* ; */) return undefined;
