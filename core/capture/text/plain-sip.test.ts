@@ -61,6 +61,16 @@ describe("PlainSipReader", () => {
     expect(c.problems.map((p) => p.reason)).toEqual(["1 line(s) outside any SIP message ignored"]);
   });
 
+  it("cuts a runaway block of header-like lines at 1 MiB", () => {
+    const c = collect();
+    const r = new PlainSipReader(c.capture);
+    r.push(ascii("OPTIONS sip:x@h SIP/2.0\n"));
+    for (let i = 0; i < 2000; i++) r.push(ascii("X-Pad: " + "c".repeat(1000) + "\n"));
+    r.end();
+    expect(c.pdus[0].bytes.length).toBeLessThanOrEqual((1 << 20) + 4);
+    expect(c.pdus[0].problems?.[0]).toMatch(/cut at/);
+  });
+
   it("never throws on random or mutated bytes", () => {
     const base = ascii("U 2024/01/02 03:04:05.000001 10.0.0.1:5060 -> 10.0.0.2:5060 #7\n" + REQ + "\n" + RSP);
     fc.assert(

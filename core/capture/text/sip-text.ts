@@ -52,6 +52,9 @@ export interface FramedSip {
   problems: string[];
 }
 
+/** A text-framed message larger than this is cut (a runaway block of header-like garbage must not grow without bound). */
+export const MAX_TEXT_MESSAGE = 1 << 20;
+
 /** "more": keep feeding; "done": the line was taken and the message is complete; "stop": the line is not part of the message (re-process it), the message ended before it. */
 export type AddResult = "more" | "done" | "stop";
 
@@ -67,6 +70,8 @@ export class SipMessageBuilder {
   private contentLength: number | undefined;
   private headerCount = 0;
   private sawBlank = false;
+  private size = 0;
+  private cut = false;
 
   constructor(startLine: string) {
     this.head.push(trimEnd(startLine));
@@ -77,6 +82,11 @@ export class SipMessageBuilder {
   }
 
   add(line: string): AddResult {
+    this.size += line.length + 2;
+    if (this.size > MAX_TEXT_MESSAGE) {
+      this.cut = true;
+      return "done";
+    }
     if (this.phase === "headers") {
       if (isBlank(line)) {
         this.sawBlank = true;
@@ -109,7 +119,8 @@ export class SipMessageBuilder {
   finish(): FramedSip | undefined {
     if (this.headerCount === 0) return undefined;
     const problems: string[] = [];
-    if (!this.sawBlank) problems.push("no blank line after the headers (message cut short in the text)");
+    if (this.cut) problems.push(`message cut at ${MAX_TEXT_MESSAGE} bytes`);
+    else if (!this.sawBlank) problems.push("no blank line after the headers (message cut short in the text)");
     let body = this.body.length > 0 ? this.body.join("\r\n") + "\r\n" : "";
     const cl = this.contentLength;
     if (cl !== undefined) {

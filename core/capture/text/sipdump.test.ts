@@ -62,6 +62,19 @@ describe("SipdumpReader", () => {
     expect(c.pdus[1].problems).toBeUndefined();
   });
 
+  it("cuts an entry whose end marker is lost instead of growing without bound", () => {
+    const big = "====================\ntag: rcv\n~~~~~~~~~~~~~~~~~~~~\nOPTIONS sip:x@h SIP/2.0\n" + "X-Pad: " + "a".repeat(1000) + "\n".repeat(1) ;
+    const c = collect();
+    const r = new SipdumpReader(c.capture);
+    r.push(ascii(big));
+    for (let i = 0; i < 5000; i++) r.push(ascii("X-Pad: " + "b".repeat(1000) + "\n"));
+    r.end();
+    expect(c.pdus).toHaveLength(1);
+    expect(c.pdus[0].bytes.length).toBeLessThanOrEqual(4 << 20);
+    expect(c.pdus[0].problems?.[0]).toMatch(/entry cut/);
+    expect(c.problems.at(-1)?.reason).toMatch(/outside any sipdump entry/);
+  });
+
   it("never throws on random or mutated bytes", () => {
     const base = ascii(FILE);
     fc.assert(

@@ -34,6 +34,8 @@ import { isSipStartLine, parseHostPort, transportOf, unknownEndpoint } from "./s
 const SEPARATOR = /^={10,}[ \t]*$/;
 const BODY_START = /^~{10,}[ \t]*$/;
 const END_MARKER = "||||||||||||||||||||";
+/** sipdump writes one datagram or stream read per entry (at most 64 KiB); far more means a lost end marker. */
+const MAX_ENTRY = 4 << 20;
 const HTTP_START = /^(?:(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH) \S+ HTTP\/1\.[01]|HTTP\/1\.[01] \d{3}(?: .*)?)$/;
 
 interface Entry {
@@ -43,6 +45,8 @@ interface Entry {
   offset: number;
   meta: Map<string, string>;
   parts: string[];
+  size: number;
+  cut?: boolean;
   eols: string[];
   inMessage: boolean;
 }
@@ -83,17 +87,19 @@ export class SipdumpReader implements TextReader {
         this.entry = undefined;
         return;
       }
-      if (!SEPARATOR.test(s)) {
+      if (!SEPARATOR.test(s) && e.size + s.length <= MAX_ENTRY) {
         e.parts.push(s);
+        e.size += s.length + 2;
         e.eols.push(line.eol);
         return;
       }
+      if (!SEPARATOR.test(s)) e.cut = true;
       this.close(e, false);
       this.entry = undefined;
     }
     if (SEPARATOR.test(s)) {
       if (this.entry) this.close(this.entry, false);
-      this.entry = { no: ++this.entries, line: line.no, offset: line.offset, meta: new Map(), parts: [], eols: [], inMessage: false };
+      this.entry = { no: ++this.entries, line: line.no, offset: line.offset, meta: new Map(), parts: [], size: 0, eols: [], inMessage: false };
       return;
     }
     const cur = this.entry;
@@ -114,6 +120,7 @@ export class SipdumpReader implements TextReader {
       // No "~~~" line: the message starts here.
       cur.inMessage = true;
       cur.parts.push(s);
+      cur.size += s.length + 2;
       cur.eols.push(line.eol);
       return;
     }
@@ -134,7 +141,7 @@ export class SipdumpReader implements TextReader {
     const frame = e.no;
     this.capture.record?.(frame, time);
     const problems: string[] = [];
-    if (!marked) problems.push("entry has no end marker (file cut or edited)");
+    if (!marked) problems.push(e.cut ? `entry cut at ${MAX_ENTRY} bytes (end marker lost?)` : "entry has no end marker (file cut or edited)");
     const head = e.parts[0] ?? "";
     let protocol: Pdu["protocol"];
     if (isSipStartLine(head)) protocol = "sip";
