@@ -110,7 +110,7 @@ describe("decoder on hostile bytes", () => {
     fc.assert(
       fc.property(mutation, (m) => {
         const src = seeds[m.seed].bytes;
-        let b = src.slice();
+        let b: Uint8Array = src.slice();
         for (const [at, x] of m.flips) b[at % b.length] ^= x;
         if (m.splice) {
           // copy a random slice over another place (duplicated/shifted records)

@@ -24,7 +24,7 @@ function pcap(le: boolean, ns: boolean, recs: { sec: number; frac: number; data:
   v.setUint16(6, 4, le);
   v.setUint32(16, 65535, le);
   v.setUint32(20, linktype, le);
-  const parts = [h];
+  const parts: Uint8Array[] = [h];
   for (const r of recs) {
     const rh = new Uint8Array(16);
     const rv = new DataView(rh.buffer);

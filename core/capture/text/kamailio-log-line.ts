@@ -194,10 +194,15 @@ function parsePrefix(p: string): Partial<BodyFields> {
   return out;
 }
 
-/** Call-ID named in free text: "callid X", "clid 'X'", "call-id: X", "ci=X". */
+/**
+ * Call-ID named in free text: "callid X", "clid 'X'", "call-id: X", "ci=X". After a bare space the
+ * value must look like an id (a digit or "@"), so "Call-ID header missing" names no call.
+ */
 export function callIdFromText(text: string): { callId?: string } {
-  const m = /(?:\bcall[-_]?id\b|\bclid\b|\bci=)\s*[:=]?\s*['"[<]?([^\s'"\]>,;]+)/i.exec(text);
+  const m = /(?:\bcall[-_]?id\b|\bclid\b|\bci(?==))(\s*[:=]?\s*)['"[<]?([^\s'"\]>,;]+)/i.exec(text);
   if (!m) return {};
-  const id = m[1].replace(/[.)]+$/, "");
-  return id.length > 0 ? { callId: id } : {};
+  const id = m[2].replace(/[.)]+$/, "");
+  if (id.length === 0) return {};
+  if (!/[:=]/.test(m[1]) && !/[\d@]/.test(id)) return {};
+  return { callId: id };
 }

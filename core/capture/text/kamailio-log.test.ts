@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { KamailioLogReader } from "./kamailio-log";
-import { parseKamailioLogLine, SyslogClock } from "./kamailio-log-line";
+import { callIdFromText, parseKamailioLogLine, SyslogClock } from "./kamailio-log-line";
 import { ascii, collect, feed, text } from "./test-sinks";
 
 function read(input: string, byteByByte = false, opts = {}) {
@@ -56,6 +56,18 @@ describe("parseKamailioLogLine", () => {
     const got = parseKamailioLogLine(line, new SyslogClock({ year: 2026 }));
     expect(got).toBeDefined();
     expect(got).toMatchObject(want);
+  });
+
+  it.each([
+    ["Call-ID header missing", undefined],
+    ["with callid abc-1@h already", "abc-1@h"],
+    ["clid 'x1@y' and tags", "x1@y"],
+    ["Call-ID: plainword", "plainword"],
+    ["REGISTER ci=reg-1@127.0.0.1", "reg-1@127.0.0.1"],
+    ["pci=zzz", undefined],
+    ["callid_avp set", undefined],
+  ])("finds the Call-ID in %j", (t, want) => {
+    expect(callIdFromText(t).callId).toBe(want);
   });
 
   it.each(["Listening on ", "             udp: 127.0.0.1 [127.0.0.1]:5060", "Aliases: ", "", "INVITE sip:a@b SIP/2.0", " 1(2) NOTALEVEL: x"])(
