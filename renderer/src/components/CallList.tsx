@@ -13,14 +13,14 @@ const PAGE = 200;
 const ROW_H = 30;
 
 const COLUMNS: { key: SortKey; label: string; width: string; cls?: string; title?: string }[] = [
-  { key: "start", label: "Time (UTC)", width: "96px" },
-  { key: "from", label: "From", width: "minmax(90px, 1.2fr)" },
-  { key: "to", label: "To", width: "minmax(90px, 1.2fr)" },
-  { key: "method", label: "Method", width: "78px" },
-  { key: "state", label: "Status", width: "minmax(80px, 0.9fr)" },
-  { key: "duration", label: "Duration", width: "70px", cls: "num" },
-  { key: "legs", label: "Legs", width: "42px", cls: "num" },
-  { key: "findings", label: "Findings", width: "62px", cls: "num", title: "Findings in this call" },
+  { key: "start", label: "Time", width: "104px", title: "Start time, UTC" },
+  { key: "from", label: "From", width: "minmax(64px, 1fr)" },
+  { key: "to", label: "To", width: "minmax(64px, 1fr)" },
+  { key: "method", label: "Method", width: "74px" },
+  { key: "state", label: "Status", width: "minmax(100px, 1.1fr)" },
+  { key: "duration", label: "Duration", width: "74px", cls: "num" },
+  { key: "legs", label: "Legs", width: "46px", cls: "num", title: "Call-IDs / hops linked into this call" },
+  { key: "findings", label: "Issues", width: "60px", cls: "num", title: "Findings in this call" },
 ];
 
 export interface CallListProps {
@@ -87,11 +87,13 @@ export function CallList(props: CallListProps) {
     for (let p = first; p <= last; p++) fetchPage(p);
   });
 
+  // Custom columns widen the table; the list then scrolls sideways rather than squeezing.
+  const minWidth = 600 + columns.length * 150;
   const template = useMemo(() => [...COLUMNS.map((c) => c.width), ...columns.map(() => "minmax(80px, 1fr)")].join(" "), [columns]);
   const rowAt = (i: number): Row | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
 
   const header = (
-    <div className="row head" style={{ gridTemplateColumns: template }} role="row">
+    <div className="row head" style={{ gridTemplateColumns: template, minWidth }} role="row">
       {COLUMNS.map((c) => {
         const active = sort?.key === c.key;
         return (
@@ -123,7 +125,7 @@ export function CallList(props: CallListProps) {
           </div>
         </div>
       ) : null}
-      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth }}>
         {items.map((v) => {
           const c = rowAt(v.index);
           const style = { position: "absolute" as const, top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)`, gridTemplateColumns: template };

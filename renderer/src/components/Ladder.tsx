@@ -28,7 +28,7 @@ export interface LadderProps {
   testId?: string;
 }
 
-const TIME_W = 132;
+const TIME_W = 164;
 const HEAD_H = 44;
 const MIN_LANE = 150;
 
@@ -44,6 +44,15 @@ export function Ladder(props: LadderProps) {
   const rows = useMemo(() => ladderRows(ladder), [ladder]);
   const arrowRows = useMemo(() => rows.map((r, i) => (r.kind === "arrow" ? i : -1)).filter((i) => i >= 0), [rows]);
   const rowOfMessage = useMemo(() => new Map(rows.map((r, i) => [r.kind === "arrow" ? r.arrow.messageId : -1, i])), [rows]);
+  const prevArrowTime = useMemo(() => {
+    const out: (number | undefined)[] = [];
+    let last: number | undefined;
+    for (const r of rows) {
+      out.push(last);
+      if (r.kind === "arrow") last = r.time;
+    }
+    return out;
+  }, [rows]);
   const laneIndex = useMemo(() => new Map(ladder.nodes.map((n, i) => [n.id, i])), [ladder.nodes]);
   const prefix = props.testId ?? "ladder";
 
@@ -100,11 +109,13 @@ export function Ladder(props: LadderProps) {
   function renderRow(row: LadderRow, i: number) {
     const y = (i - first) * rowH;
     const mid = y + rowH * 0.6;
-    const prevTime = i > 0 ? rows[i - 1].time : row.time;
+    // Delta from the previous *message* (ghost rows sit where they were expected, not in time order).
+    const prev = prevArrowTime[i];
+    const isGhost = row.kind === "ghost";
     const timeCells = (
       <>
-        <text className="t" x={8} y={mid + 4}>{clock(row.time)}</text>
-        <text className="t" x={TIME_W - 8} y={mid + 4} textAnchor="end" opacity={0.8}>{i === 0 ? "" : `+${(row.time - prevTime).toFixed(3)}`}</text>
+        <text className="t" x={8} y={mid + 4} fontStyle={isGhost ? "italic" : undefined}>{isGhost ? `by ${clock(row.time)}` : clock(row.time)}</text>
+        {isGhost ? null : <text className="t" x={TIME_W - 10} y={mid + 4} textAnchor="end" opacity={0.75}>{prev === undefined ? "" : `+${Math.max(0, row.time - prev).toFixed(3)}`}</text>}
       </>
     );
     if (row.kind === "log") {
@@ -129,7 +140,7 @@ export function Ladder(props: LadderProps) {
       const evidence = props.highlight?.findings.has(g.finding);
       return (
         <g key={`g${g.finding}-${i}`} className={`arrow ${evidence ? "evidence" : ""}`} data-testid="ladder-ghost" data-label={g.label} data-finding={g.finding}>
-          <rect className="rowbg" x={TIME_W} y={y} width={totalW - TIME_W} height={rowH} />
+          <rect className="rowbg" x={0} y={y} width={totalW} height={rowH} />
           {timeCells}
           <line x1={x1} y1={mid} x2={x2 === x1 ? x1 + 40 : x2} y2={mid} stroke={GHOST_COLOR} strokeWidth={1.6} strokeDasharray="6 4" markerEnd={`url(#${markerId(GHOST_COLOR, prefix)})`} />
           <text className="ghost-lbl" x={(x1 + x2) / 2} y={mid - 5} textAnchor="middle">{`${g.label} missing`}</text>

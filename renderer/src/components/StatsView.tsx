@@ -34,13 +34,29 @@ function statusColor(code: string): string {
   return code.startsWith("2") ? "#3fb68b" : code.startsWith("1") ? "#8b949e" : code.startsWith("3") ? "#56b6c2" : code.startsWith("4") ? "#e8a33d" : "#e5484d";
 }
 
-const histo = (h: [number, number][]) => h.map(([le, count]) => ({ le: `≤ ${seconds(le)}`, count }));
+const histo = (h: [number, number][]) => h.map(([le, count]) => ({ le: `≤${seconds(le).replace(" ", "")}`, count }));
+
+/** Empty buckets are absent from the data; put zeros back so quiet periods show as quiet. */
+function filledRate(stats: StatsDTO): StatsDTO["rate"] {
+  const r = stats.rate;
+  if (r.length < 2 || !(stats.bucketSeconds > 0)) return r;
+  const span = (r[r.length - 1].bucket - r[0].bucket) / stats.bucketSeconds;
+  if (span > 3000) return r;
+  const by = new Map(r.map((x) => [Math.round(x.bucket / stats.bucketSeconds), x]));
+  const out: StatsDTO["rate"] = [];
+  for (let k = 0; k <= Math.round(span); k++) {
+    const bucket = r[0].bucket + k * stats.bucketSeconds;
+    out.push(by.get(Math.round(bucket / stats.bucketSeconds)) ?? { bucket, sip: 0, diameter: 0, http: 0 });
+  }
+  return out;
+}
 
 export function StatsView({ stats }: { stats: StatsDTO }) {
   const methods = Object.keys(stats.responseTimeHistogram).length ? Object.keys(stats.responseTimeHistogram) : Object.keys(stats.responseTimes);
   const [method, setMethod] = useState(methods.includes("INVITE") ? "INVITE" : methods[0]);
   const codes = useMemo(() => Object.entries(stats.statuses).sort((a, b) => Number(a[0]) - Number(b[0])).map(([code, count]) => ({ code, count })), [stats]);
   const methodCounts = useMemo(() => Object.entries(stats.methods).sort((a, b) => b[1] - a[1]).map(([m, count]) => ({ m, count })), [stats]);
+  const rate = useMemo(() => filledRate(stats), [stats]);
   const hasDia = stats.rate.some((r) => r.diameter > 0);
   const hasHttp = stats.rate.some((r) => r.http > 0);
   return (
@@ -48,15 +64,15 @@ export function StatsView({ stats }: { stats: StatsDTO }) {
       <div className="stats">
         <Card id="rate" title="Message rate" sub={`messages per ${stats.bucketSeconds} s bucket`}>
           <ResponsiveContainer width="100%" height={220}>
-            <AreaChart data={stats.rate}>
+            <AreaChart data={rate}>
               <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
               <XAxis dataKey="bucket" tickFormatter={(v: number) => clock(v).slice(0, 8)} {...AXIS} />
               <YAxis allowDecimals={false} {...AXIS} />
               <Tooltip labelFormatter={(v) => clock(Number(v))} {...TOOLTIP} />
               <Legend />
-              <Area type="monotone" dataKey="sip" name="SIP" stackId="1" stroke="#4e9af1" fill="#4e9af1" fillOpacity={0.35} isAnimationActive={false} />
-              {hasDia ? <Area type="monotone" dataKey="diameter" name="Diameter" stackId="1" stroke="#c678dd" fill="#c678dd" fillOpacity={0.35} isAnimationActive={false} /> : null}
-              {hasHttp ? <Area type="monotone" dataKey="http" name="HTTP" stackId="1" stroke="#e8a33d" fill="#e8a33d" fillOpacity={0.35} isAnimationActive={false} /> : null}
+              <Area type="stepAfter" dataKey="sip" name="SIP" stackId="1" stroke="#4e9af1" fill="#4e9af1" fillOpacity={0.35} isAnimationActive={false} />
+              {hasDia ? <Area type="stepAfter" dataKey="diameter" name="Diameter" stackId="1" stroke="#c678dd" fill="#c678dd" fillOpacity={0.35} isAnimationActive={false} /> : null}
+              {hasHttp ? <Area type="stepAfter" dataKey="http" name="HTTP" stackId="1" stroke="#e8a33d" fill="#e8a33d" fillOpacity={0.35} isAnimationActive={false} /> : null}
             </AreaChart>
           </ResponsiveContainer>
         </Card>

@@ -1,0 +1,201 @@
+/**
+ * SIPScope in a real browser against browser mode: open captures through the UI, filter, open a
+ * call, compare the drawn ladder with the Api's ladder, inspect a message, follow a finding to its
+ * evidence, stats, SVG export, and the XSS probe. Every test leaves a screenshot in test-results/.
+ */
+import { test, expect, type Page } from "@playwright/test";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FindingDTO, LadderDTO } from "../../core/api";
+import { switchboardCapture, xssCapture, XSS_IMG, XSS_SCRIPT } from "./captures";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const publicCapture = path.resolve(root, "..", "shared", "captures", "public", "goff-call-with-proxy.pcap");
+const shots = path.join(root, "test-results");
+
+function url(): string {
+  const u = process.env.SIPSCOPE_URL;
+  if (!u) throw new Error("SIPSCOPE_URL not set: run through playwright.config.ts (global setup)");
+  return u;
+}
+
+/** Call the host's Api directly (same token) to compare the UI with the analysis. */
+async function api<T>(page: Page, method: string, args: unknown[]): Promise<T> {
+  const u = new URL(url());
+  const res = await page.request.post(`${u.origin}/api/${method}`, { headers: { "x-sipscope-token": u.searchParams.get("token")! }, data: args });
+  const body = await res.json();
+  if (!body.ok) throw new Error(body.error);
+  return body.value as T;
+}
+
+async function openFile(page: Page, ...files: string[]): Promise<string> {
+  await page.goto(url());
+  await page.getByTestId("open-file").setInputFiles(files);
+  await expect(page.getByTestId("call-row").first()).toBeVisible();
+  const sessions = await api<{ id: string; state: string }[]>(page, "listSessions", []);
+  return sessions[sessions.length - 1].id;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+test.beforeEach(async ({ page }) => {
+  page.on("dialog", (d) => {
+    throw new Error(`unexpected dialog: ${d.message()}`);
+  });
+});
+
+// Runs first: the host has no session yet, so the start screen shows.
+test("the empty start screen says what to do", async ({ page }) => {
+  await page.goto(url());
+  await expect(page.getByText("Open a SIP trace")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Open files…" })).toBeVisible();
+  await shot(page, "e2e-start");
+});
+
+test("a bundled sample opens and its ladder matches the analysis", async ({ page }) => {
+  const dir = path.join(root, "samples");
+  const sample = existsSync(dir) ? readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort()[0] : undefined;
+  test.skip(!sample, "no samples/*.pcap yet (npm run samples writes them)");
+  const session = await openFile(page, path.join(dir, sample!));
+  const first = page.getByTestId("call-row").first();
+  const callId = (await first.getAttribute("data-call-id"))!;
+  await first.click();
+  const ladder = await api<LadderDTO>(page, "ladder", [session, callId]);
+  const arrows = page.getByTestId("ladder-arrow");
+  await expect(arrows.first()).toBeVisible();
+  const shown = await arrows.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-message-id"))));
+  expect(shown).toEqual(ladder.arrows.slice(0, shown.length).map((a) => a.messageId));
+  await shot(page, "e2e-sample");
+});
+
+test("public capture: call list, ladder arrows = analysis, message inspector", async ({ page }) => {
+  test.skip(!existsSync(publicCapture), `public capture absent: ${publicCapture}`);
+  const session = await openFile(page, publicCapture);
+  await expect(page.getByTestId("session-title")).toContainText("goff-call-with-proxy.pcap");
+  const row = page.getByTestId("call-row").first();
+  await row.click();
+  const callId = (await row.getAttribute("data-call-id"))!;
+  const ladder = await api<LadderDTO>(page, "ladder", [session, callId]);
+  const arrows = page.getByTestId("ladder-arrow");
+  await expect(arrows).toHaveCount(ladder.arrows.length);
+  const drawn = await arrows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")]));
+  expect(drawn).toEqual(ladder.arrows.map((a) => [a.messageId, a.label.split(" ")[0]]));
+  expect(drawn.map((d) => d[1])).toContain("INVITE");
+  expect(drawn.map((d) => d[1])).toContain("200");
+  await expect(page.getByTestId("ladder-node")).toHaveCount(ladder.nodes.length);
+
+  // Keyboard: focus the ladder, ↓ twice, Enter opens the second message.
+  await page.getByTestId("ladder").focus();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("message-raw")).toContainText(ladder.arrows[1].label.split(" ")[0]);
+  // Click opens the first INVITE.
+  await arrows.first().click();
+  await expect(page.getByTestId("message-raw")).toContainText("INVITE sip:");
+  await expect(page.getByTestId("message-raw")).toContainText("Call-ID:");
+  await shot(page, "e2e-public-capture");
+});
+
+test("filter the call list by field and text", async ({ page }) => {
+  await openFile(page, switchboardCapture());
+  const rows = page.getByTestId("call-row");
+  await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(5);
+  const all = await rows.count();
+  const filter = page.getByTestId("call-filter");
+  await filter.fill("status:486");
+  await expect(rows).toHaveCount(2);
+  await filter.fill("user:carol");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("carol");
+  await filter.fill("method:INVITE status:2xx");
+  await expect(rows).toHaveCount(3);
+  await filter.fill("nobody-by-that-name");
+  await expect(rows).toHaveCount(0);
+  await expect(page.getByText("No calls match")).toBeVisible();
+  await filter.fill("");
+  await expect(rows).toHaveCount(all);
+  // Sort by status descending: the busy calls come first.
+  await page.getByRole("button", { name: "Status" }).click();
+  await page.getByRole("button", { name: /Status/ }).click();
+  await expect(rows.first()).toContainText("486");
+  await shot(page, "e2e-filter");
+});
+
+test("a finding jumps to the ladder with its evidence highlighted", async ({ page }) => {
+  const session = await openFile(page, switchboardCapture());
+  const findings = await api<FindingDTO[]>(page, "findings", [session]);
+  const target = findings.find((f) => f.rule === "ack-missing-non2xx") ?? findings.find((f) => f.call && (f.messages.length || f.ghosts.length));
+  expect(target, `findings: ${findings.map((f) => f.rule).join(", ")}`).toBeTruthy();
+  await page.getByTestId("tab-findings").click();
+  await expect(page.getByTestId("finding").first()).toBeVisible();
+  await shot(page, "e2e-findings");
+  await page.locator(`[data-testid="finding"][data-finding-id="${target!.id}"]`).click();
+  await expect(page.getByTestId("ladder")).toBeVisible();
+  for (const m of target!.messages) {
+    await expect(page.locator(`[data-testid="ladder-arrow"][data-message-id="${m}"]`)).toHaveAttribute("data-evidence", "true");
+  }
+  for (const g of target!.ghosts) {
+    const ghost = page.locator(`[data-testid="ladder-ghost"][data-finding="${target!.id}"]`).first();
+    await expect(ghost).toHaveAttribute("data-label", g.label);
+    await expect(ghost).toHaveClass(/evidence/);
+  }
+  await shot(page, "e2e-finding-evidence");
+});
+
+test("stats show charts", async ({ page }) => {
+  await openFile(page, switchboardCapture());
+  await page.getByTestId("tab-stats").click();
+  const charts = page.getByTestId("stats-chart");
+  await expect(charts.first()).toBeVisible();
+  expect(await charts.count()).toBeGreaterThanOrEqual(5);
+  await expect(page.locator('[data-chart="codes"] .recharts-bar-rectangle').first()).toBeVisible();
+  await shot(page, "e2e-stats");
+});
+
+test("export the ladder as SVG", async ({ page }) => {
+  await openFile(page, switchboardCapture());
+  await page.getByTestId("call-row").first().click();
+  await expect(page.getByTestId("ladder-arrow").first()).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-svg").click()]);
+  expect(download.suggestedFilename()).toMatch(/\.svg$/);
+  const svg = readFileSync((await download.path())!, "utf8");
+  expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svg).toContain(">INVITE<");
+  await shot(page, "e2e-export");
+});
+
+test("XSS probe: HTML in SIP headers is shown as text and never runs", async ({ page }) => {
+  const session = await openFile(page, xssCapture());
+  const row = page.getByTestId("call-row").first();
+  await row.click();
+  await page.getByTestId("ladder-arrow").first().click();
+  const raw = page.getByTestId("message-raw");
+  await expect(raw).toContainText(XSS_SCRIPT);
+  await expect(raw).toContainText(XSS_IMG);
+  await page.getByRole("button", { name: "Header tree" }).click();
+  await expect(page.getByText(XSS_SCRIPT).first()).toBeVisible();
+  // Custom column with the hostile header, and the SVG export of the call.
+  await page.getByRole("button", { name: "+ Column" }).click();
+  await page.getByLabel("Add header column").fill("Subject");
+  await page.getByLabel("Add header column").press("Enter");
+  await expect(row).toContainText(XSS_SCRIPT);
+  const exported = await api<{ text: string }>(page, "export", [session, "ladder-svg", [(await row.getAttribute("data-call-id"))!]]);
+  expect(exported.text).not.toMatch(/<script|<img|onerror=|onload=/i);
+  // Nothing ran, nothing was injected.
+  expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  expect(await page.locator("#root script, #root img, #root iframe, #root [onerror], #root [onload]").count()).toBe(0);
+  await shot(page, "e2e-xss");
+});
+
+test("light theme", async ({ page }) => {
+  await openFile(page, switchboardCapture());
+  await page.getByRole("button", { name: "Switch theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  await page.getByTestId("call-row").nth(1).click();
+  await page.getByTestId("ladder-arrow").first().click();
+  await shot(page, "e2e-light");
+});
