@@ -19,7 +19,8 @@ const PURE = {
 // npm packages a pure folder may use (pure JS, no I/O).
 const PURE_PACKAGES = new Set(["sdp-transform", "fflate"]);
 // Globals that mean I/O or a clock in pure code.
-const PURE_FORBIDDEN = [/\bDate\.now\s*\(/, /\bsetTimeout\s*\(/, /\bsetInterval\s*\(/, /\bprocess\./, /\bperformance\.now\s*\(/, /\bwindow\./, /\bdocument\./];
+// (?<![.\w]) so that a property such as `result.document.calls` is not mistaken for the global.
+const PURE_FORBIDDEN = [/(?<![.\w])Date\.now\s*\(/, /(?<![.\w])setTimeout\s*\(/, /(?<![.\w])setInterval\s*\(/, /(?<![.\w])process\./, /(?<![.\w])performance\.now\s*\(/, /(?<![.\w])window\./, /(?<![.\w])document\./];
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {

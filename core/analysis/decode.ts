@@ -38,9 +38,10 @@ export class ModelBuilder {
     return this.messages.length;
   }
 
-  sinkFor(file: number): FileSink {
+  /** `fromLog`: the file is a server log, so its messages were printed by the server, not captured. */
+  sinkFor(file: number, fromLog = false): FileSink {
     return {
-      pdu: (p: Pdu) => this.addPdu(file, p),
+      pdu: (p: Pdu) => this.addPdu(file, p, fromLog),
       connection: (e: ConnectionEvent) => this.connections.push({ ...e, file }),
       problem: (p: CaptureProblem) => this.addProblem(file, p),
       record: (_frame: number, time: number) => {
@@ -65,7 +66,7 @@ export class ModelBuilder {
     this.problems.push({ ...p, file });
   }
 
-  addPdu(file: number, pdu: Pdu): void {
+  addPdu(file: number, pdu: Pdu, fromLog = false): void {
     const o: Observed = {
       id: this.messages.length,
       file,
@@ -77,6 +78,7 @@ export class ModelBuilder {
       protocol: pdu.protocol,
     };
     if (pdu.frames && pdu.frames.length > 1) o.frames = pdu.frames;
+    if (fromLog) o.fromLog = true;
     if (pdu.protocol === "sip") o.sip = parseSip(pdu.bytes);
     else if (pdu.protocol === "diameter") o.diameter = decodeDiameter(pdu.bytes);
     else o.http = parseHttp(pdu.bytes);

@@ -84,7 +84,7 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
     let chunk = await readChunk(0);
     const kind = detectFileKind(chunk);
     if (!kind) throw new IngestError(file, 0, "unknown file format: not pcap, pcapng, a Kamailio log, a sipdump file or SIP text");
-    const sink = builder.sinkFor(index);
+    const sink = builder.sinkFor(index, kind === "kamailio-log");
     const reader =
       kind === "pcap" || kind === "pcapng"
         ? createCaptureDecoder(sink, { httpPorts: options.httpPorts })
