@@ -122,6 +122,13 @@ describe("tunnels", () => {
   });
 });
 
+test("many IPv6 addresses keep their own text (address cache)", () => {
+  const packets: Uint8Array[] = [];
+  for (let i = 0; i < 40; i++) packets.push(buildUdpPacket({ ip: `2001:db8::${(i % 13) + 1}`, port: 5060 }, { ip: `2001:db8:1::${(i % 7) + 1}`, port: 5060 }, utf8(sip(`v6${i}`))));
+  const o = decode(packets);
+  expect(o.pdus.map((p) => `${p.src.ip} ${p.dst.ip}`)).toEqual(packets.map((_, i) => `2001:db8::${(i % 13) + 1} 2001:db8:1::${(i % 7) + 1}`));
+});
+
 describe("IP fragments", () => {
   test("IPv4 fragments out of order reassemble in the frame that completes them", () => {
     const seg = buildUdpSegment(A, B, utf8(sip("frag", "x".repeat(3000))));
@@ -346,6 +353,30 @@ describe("TCP", () => {
     expect(o.connections.filter((c) => c.kind === "ws-close").map((c) => [c.code, endpointText(c.src)])).toEqual([[1001, "10.0.0.1:50000"]]);
   });
 
+  test("WebSocket frames carrying SIP are found when the upgrade happened before the capture", () => {
+    const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 50001 }, { ip: "10.0.0.4", port: 10444 }, { mss: 100 });
+    f.handshake();
+    const o = decode([...f.send("client", concatBytes([wsFrame(1, utf8(sip("mid1")), true, true), wsFrame(1, utf8(sip("mid2")), true, true)])), ...f.send("server", wsFrame(1, utf8("SIP/2.0 200 OK\r\nCall-ID: mid1\r\nContent-Length: 0\r\n\r\n"), true, false))]);
+    expect(o.problems).toEqual([]);
+    expect(o.pdus.map((p) => `${p.transport} ${text(p.bytes).match(/Call-ID: (\w+)/)![1]}`)).toEqual(["ws mid1", "ws mid2", "ws mid1"]);
+    // binary data that is not SIP-in-WebSocket stays unclaimed
+    const g = new TcpFlowBuilder({ ip: "10.0.0.1", port: 50002 }, { ip: "10.0.0.4", port: 10445 });
+    g.handshake();
+    expect(decode(g.send("client", wsFrame(2, new Uint8Array(300).fill(7), true, true))).pdus).toEqual([]);
+  });
+
+  test("HEP3 over TCP (port 9061) is framed by its length", () => {
+    const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 50003 }, { ip: "10.0.0.5", port: 9061 }, { mss: 90 });
+    const hs = f.handshake();
+    const payload = utf8(sip("heptcp"));
+    const chunk = (type: number, v: Uint8Array) => concatBytes([u16(0), u16(type), u16(6 + v.length), v]);
+    const body = concatBytes([chunk(2, Uint8Array.of(17)), chunk(3, ipBytes("172.16.1.1")), chunk(4, ipBytes("172.16.1.2")), chunk(7, u16(5060)), chunk(8, u16(5060)), chunk(15, payload)]);
+    const hep = concatBytes([utf8("HEP3"), u16(6 + body.length), body]);
+    const o = decode([...hs, ...f.send("client", concatBytes([hep, hep]))]);
+    expect(o.problems).toEqual([]);
+    expect(o.pdus.map((p) => `${p.transport} ${endpointText(p.src)} ${p.hep?.version}`)).toEqual(["udp 172.16.1.1:5060 3", "udp 172.16.1.1:5060 3"]);
+  });
+
   function wsFrame(opcode: number, payload: Uint8Array, fin: boolean, mask: boolean): Uint8Array {
     const len = payload.length;
     const hdr = [((fin ? 0x80 : 0) | opcode), (mask ? 0x80 : 0) | (len < 126 ? len : 126)];
@@ -381,6 +412,17 @@ describe("SCTP", () => {
       [4, "sctp", "frag", [3, 2, 4]],
     ]);
     expect(o.pdus[2].bytes).toEqual(big);
+  });
+
+  test("a retransmitted fragment of a finished message is not reported as incomplete", () => {
+    const big = utf8(sip("rtx", "r".repeat(200)));
+    const o = decode([
+      packet(src, dst, dataChunk(10, 2, 0, big.subarray(0, 100))),
+      packet(src, dst, dataChunk(11, 1, 0, big.subarray(100))),
+      packet(src, dst, dataChunk(10, 2, 0, big.subarray(0, 100))),
+    ]);
+    expect(o.problems).toEqual([]);
+    expect(o.pdus).toHaveLength(1);
   });
 
   test("PPID 46 is Diameter on any port", () => {

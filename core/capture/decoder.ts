@@ -158,6 +158,26 @@ export class PacketDissector {
     this.sink.connection(e);
   }
 
+  /** A few recent IPv6 addresses and their text: flows repeat addresses, and the text costs. */
+  private readonly ip6Keys: Uint8Array[] = [];
+  private readonly ip6Texts: string[] = [];
+  private ip6Next = 0;
+
+  private ip6(b: Uint8Array, o: number): string {
+    const keys = this.ip6Keys;
+    outer: for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      for (let j = 15; j >= 0; j--) if (k[j] !== b[o + j]) continue outer;
+      return this.ip6Texts[i];
+    }
+    const s = ipv6Text(b, o);
+    const slot = this.ip6Next;
+    this.ip6Next = (slot + 1) & 7;
+    keys[slot] = b.slice(o, o + 16);
+    this.ip6Texts[slot] = s;
+    return s;
+  }
+
   private ip4(b: Uint8Array, o: number): string {
     const k = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
     let s = this.ip4Cache.get(k);
@@ -238,8 +258,8 @@ export class PacketDissector {
     const plen = (b[off + 4] << 8) | b[off + 5];
     const stop = plen === 0 ? end : Math.min(end, off + 40 + plen); // 0: jumbogram, take what is there
     let next = b[off + 6];
-    const src = ipv6Text(b, off + 8);
-    const dst = ipv6Text(b, off + 24);
+    const src = this.ip6(b, off + 8);
+    const dst = this.ip6(b, off + 24);
     let p = off + 40;
     for (let n = 0; n < 16; n++) {
       if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
@@ -638,6 +658,8 @@ export class PacketDissector {
         const r = frameHttpEx(b, off, end, true);
         return { f: r.framing, untilClose: r.untilClose };
       }
+      case "ws-sniff":
+        return { f: sniffWsSip(b, off, end) };
       case "hep": {
         const n = hep3Length(b, off, end);
         if (n < 0) return { f: NONE };
@@ -684,6 +706,12 @@ export class PacketDissector {
         res = this.frameAs(c, proto, b, off, end);
       }
       const f = res!.f;
+      if (proto === "ws-sniff" && f.kind !== "more") {
+        // WebSocket frames carrying SIP on a connection upgraded before the capture began.
+        half.mode = "ws";
+        half.pending = undefined;
+        continue;
+      }
       if (f.kind === "more") {
         half.need = f.need ?? 0;
         half.pending = proto;
@@ -836,6 +864,25 @@ export class PacketDissector {
       }
     }
   }
+}
+
+/**
+ * Does a WebSocket data frame carrying SIP start at off? "pdu" (whole frame) / "more" (its payload
+ * so far starts like SIP) / "none". Only the first 512 payload bytes are unmasked for the sniff.
+ */
+function sniffWsSip(b: Uint8Array, off: number, end: number): Framing {
+  if (end - off < 2) return end > off && (b[off] & 0x7f) >= 1 && (b[off] & 0x7f) <= 2 ? MORE : NONE;
+  const h = wsFrameHeader(b, off, end);
+  if (h === 0) return MORE;
+  if (typeof h === "string" || (h.opcode !== 1 && h.opcode !== 2) || h.payloadLen < 16) return NONE;
+  const p = off + h.headerLen;
+  const n = Math.min(h.payloadLen, end - p, 512);
+  if (n < 16) return MORE;
+  const head = new Uint8Array(n);
+  for (let i = 0; i < n; i++) head[i] = h.maskAt < 0 ? b[p + i] : b[p + i] ^ b[h.maskAt + (i & 3)];
+  const f = frameSip(head, 0, n, true);
+  if (f.kind === "none" || f.kind === "skip") return NONE;
+  return end - p >= h.payloadLen ? { kind: "pdu", start: off, end: p + h.payloadLen } : MORE;
 }
 
 function ep(e: Endpoint): string {

@@ -14,7 +14,7 @@
  */
 
 /** What a payload can be handed to. "hep" and "vxlan" are encapsulations, the rest PDU protocols. */
-export type PayloadProtocol = "sip" | "diameter" | "http" | "http-upgrade" | "hep" | "hep2" | "vxlan";
+export type PayloadProtocol = "sip" | "diameter" | "http" | "http-upgrade" | "ws-sniff" | "hep" | "hep2" | "vxlan";
 
 export class DissectorTable<K> {
   private readonly entries = new Map<K, PayloadProtocol[]>();
@@ -65,7 +65,8 @@ export function defaultTables(httpPorts: readonly number[] = DEFAULT_HTTP_PORTS)
     heuristics: {
       udp: ["hep", "sip"],
       // "http-upgrade": a WebSocket handshake (GET with Upgrade: websocket, or its 101) on any port.
-      tcp: ["sip", "diameter", "hep", "http-upgrade"],
+      // "ws-sniff": a WebSocket data frame carrying SIP, for connections upgraded before the capture began.
+      tcp: ["sip", "diameter", "hep", "http-upgrade", "ws-sniff"],
       sctp: ["sip", "diameter"],
       ws: ["sip"],
     },

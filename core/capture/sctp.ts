@@ -26,6 +26,8 @@ const MAX_MESSAGE = 16 << 20;
 
 export class SctpReassembler {
   private streams = new Map<string, Map<number, Fragment>>();
+  /** Last TSN of the latest reassembled message per stream: a fragment at or before it is a retransmission. */
+  private completed = new Map<string, number>();
 
   constructor(private readonly problem: (frame: number, reason: string) => void) {}
 
@@ -38,6 +40,8 @@ export class SctpReassembler {
     const E = 1;
     if ((flags & (B | E)) === (B | E)) return { data, ppid, stream: streamId };
     const sk = `${key}|${streamId}`;
+    const done = this.completed.get(sk);
+    if (done !== undefined && ((tsn - done) | 0) <= 0 && ((tsn - done) | 0) > -MAX_FRAGMENTS_PER_STREAM) return undefined;
     let frags = this.streams.get(sk);
     if (!frags) this.streams.set(sk, (frags = new Map()));
     if (frags.size >= MAX_FRAGMENTS_PER_STREAM) {
@@ -82,6 +86,7 @@ export class SctpReassembler {
       frags.delete(t);
       if (t === last) break;
     }
+    this.completed.set(sk, last);
     return { data: out, ppid: firstPpid, stream: streamId, frames: frames.length > 1 ? frames : undefined };
   }
 
