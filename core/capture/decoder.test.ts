@@ -251,9 +251,16 @@ describe("TCP", () => {
   test("RST is a connection event; a stream message without Content-Length is framed with a problem", () => {
     const f = new TcpFlowBuilder(C, S);
     const msg = "OPTIONS sip:x@y SIP/2.0\r\nCall-ID: nocl\r\n\r\n";
-    const o = decode([...f.handshake(), ...f.send("client", utf8(msg)), f.rst("server")]);
+    const rst = f.rst("server");
+    const o = decode([...f.handshake(), ...f.send("client", utf8(msg)), rst, rst, f.ack("client")]);
     expect(o.pdus.map((p) => [text(p.bytes), p.problems])).toEqual([[msg, ["no Content-Length on a stream transport: body assumed empty"]]]);
+    // the repeated RST and the late ACK raise no second event
     expect(o.connections.map((c) => c.kind)).toEqual(["open", "rst"]);
+    // a new connection on the same ports after the reset is a new connection
+    const g = new TcpFlowBuilder(C, S, { clientIsn: 90000 });
+    const again = decode([...f.handshake(), rst, ...g.handshake(), ...g.send("client", utf8(sip("reuse"))), g.fin("client"), g.fin("client")]);
+    expect(again.connections.map((c) => c.kind)).toEqual(["open", "rst", "open", "fin"]);
+    expect(again.pdus).toHaveLength(1);
   });
 
   test("SIP on a non-SIP port is found by heuristic; CRLF keep-alives are skipped", () => {

@@ -52,6 +52,8 @@ const MAX_DEPTH = 8;
 const MAX_STREAM_BUFFER = 17 << 20;
 /** Undecided stream bytes kept while a framer says "more" before the protocol is known. */
 const MAX_UNDECIDED = 64 * 1024;
+/** Seconds of capture time a closed connection's key is remembered. */
+const CLOSED_MEMORY = 120;
 
 type HalfMode = "pdu" | "ws";
 
@@ -90,6 +92,8 @@ export class PacketDissector {
   private readonly frags: FragmentReassembler;
   private readonly sctp: SctpReassembler;
   private readonly conns = new Map<string, TcpConn>();
+  /** Recently closed connections (key -> capture time of the close). */
+  private readonly closed = new Map<string, number>();
   private readonly ip4Cache = new Map<number, string>();
   private readonly cands: PayloadProtocol[] = [];
   // the record being dissected
@@ -499,6 +503,14 @@ export class PacketDissector {
     const y = `${dstIp}|${dport}`;
     const key = x < y ? `${x}|${y}` : `${y}|${x}`;
     let c = this.conns.get(key);
+    if (!c && this.closed.size) {
+      const closedAt = this.closed.get(key);
+      if (closedAt !== undefined) {
+        // The last ACK, a retransmitted FIN or RST of a connection already closed: no new events.
+        if (!(flags & SYN) || flags & ACK) return;
+        this.closed.delete(key);
+      }
+    }
     if (c && flags & SYN && !(flags & ACK) && (c.rstSeen || c.a.finSeen || c.b.finSeen)) {
       // port reuse: a new connection on the same four-tuple
       this.finishHalf(c, c.a, "a new connection on the same ports");
@@ -527,14 +539,26 @@ export class PacketDissector {
       }
       this.finishHalf(c, c.a, "connection reset");
       this.finishHalf(c, c.b, "connection reset");
-      this.conns.delete(key);
+      this.close(key);
       return;
     }
     if (flags & FIN && !half.finSeen) {
       this.finishHalf(c, half, "FIN");
       half.finSeen = true;
       this.connection("fin", half.src, half.dst, "tcp");
-      if (c.a.finSeen && c.b.finSeen) this.conns.delete(key);
+      if (c.a.finSeen && c.b.finSeen) this.close(key);
+    }
+  }
+
+  /** Forget a finished connection, remembering its key for a while so stragglers raise no events. */
+  private close(key: string): void {
+    this.conns.delete(key);
+    this.closed.set(key, this.time);
+    if (this.closed.size > 4096) {
+      for (const [k, t] of this.closed) {
+        if (this.time - t < CLOSED_MEMORY && this.closed.size <= 65536) break;
+        this.closed.delete(k);
+      }
     }
   }
 
