@@ -4,7 +4,7 @@
  * by a ninth group reads as address + port; with "::" the text is ambiguous and is taken as all host.
  */
 export function splitHostPort(text: string): { host: string; port?: number } {
-  const t = text.trim();
+  const t = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32 ? text.trim() : text;
   if (t.startsWith("[")) {
     const close = t.indexOf("]");
     if (close < 0) return { host: t.slice(1) };
@@ -20,8 +20,16 @@ export function splitHostPort(text: string): { host: string; port?: number } {
 }
 
 function toPort(text: string): number | undefined {
-  const s = text.trim();
-  if (!/^\d{1,5}$/.test(s)) return undefined;
-  const n = Number(s);
+  let s = 0;
+  let e = text.length;
+  while (s < e && text.charCodeAt(s) <= 32) s++;
+  while (e > s && text.charCodeAt(e - 1) <= 32) e--;
+  if (e === s || e - s > 5) return undefined;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
   return n <= 65535 ? n : undefined;
 }

@@ -181,17 +181,12 @@ class LazySipMessage implements SipMessage {
     const keys: string[] = [];
     const sp: number[] = [];
     while (p < n) {
-      const e = b.indexOf(LF, p);
-      const ce = e < 0 ? n : lineContentEnd(b, p, e);
-      const next = e < 0 ? n : e + 1;
-      if (ce === p) {
-        terminated = true;
-        p = next;
-        break;
-      }
       const c = b[p];
       if (c === SP || c === HT) {
         // Folded continuation line (RFC 3261 §7.3.1): part of the previous field's value.
+        const e = b.indexOf(LF, p);
+        const ce = e < 0 ? n : lineContentEnd(b, p, e);
+        const next = e < 0 ? n : e + 1;
         if (count > 0) {
           const o = (count - 1) * STRIDE;
           sp[o + 3] = ce;
@@ -201,18 +196,38 @@ class LazySipMessage implements SipMessage {
         p = next;
         continue;
       }
-      let colon = p;
-      while (colon < ce && b[colon] !== COLON) colon++;
-      if (colon >= ce) {
+      // One pass over the name: find ':' (or the line end) and hash the lower-cased bytes for keyOf.
+      let i = p;
+      let h = 0;
+      let ch = 0;
+      while (i < n) {
+        ch = b[i];
+        if (ch === COLON || ch === LF) break;
+        h = (Math.imul(h, 31) + (ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch)) | 0;
+        i++;
+      }
+      if (i >= n || ch === LF) {
+        const ce = i >= n ? n : lineContentEnd(b, p, i);
+        const next = i >= n ? n : i + 1;
+        if (ce === p) {
+          // The empty line: end of the header block.
+          terminated = true;
+          p = next;
+          break;
+        }
         this.structural.push(`header line without ':' at offset ${p}`);
         p = next;
         continue;
       }
+      const colon = i;
+      const e = b.indexOf(LF, colon);
+      const ce = e < 0 ? n : lineContentEnd(b, colon, e);
+      const next = e < 0 ? n : e + 1;
       let nameEnd = colon;
       while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;
       let vs = colon + 1;
       while (vs < ce && (b[vs] === SP || b[vs] === HT)) vs++;
-      keys.push(keyOf(b, p, nameEnd));
+      keys.push(keyOf(b, p, nameEnd, nameEnd === colon ? h : undefined));
       sp.push(p, nameEnd, vs, ce, next, 0);
       count++;
       p = next;
@@ -485,14 +500,14 @@ function lowerByte(c: number): number {
 }
 
 /** Canonical key of the header name at [s, e): lower-case long form. */
-function keyOf(b: Uint8Array, s: number, e: number): string {
+function keyOf(b: Uint8Array, s: number, e: number, hash?: number): string {
   const len = e - s;
   if (len === 1) {
     const letter = String.fromCharCode(lowerByte(b[s]));
     return compactToKey(letter) ?? letter;
   }
-  let h = len;
-  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + lowerByte(b[i])) | 0;
+  let h = hash ?? 0;
+  if (hash === undefined) for (let i = s; i < e; i++) h = (Math.imul(h, 31) + lowerByte(b[i])) | 0;
   const slot = h & (KEY_CACHE_SIZE - 1);
   const cached = keyCache[slot];
   if (cached !== undefined && cached.length === len) {
