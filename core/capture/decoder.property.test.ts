@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { createCaptureDecoder } from "./decoder";
@@ -18,7 +19,7 @@ import { frameHttp } from "./framing/http";
 import { wsFrameHeader } from "./websocket";
 import { decodeHep3, decodeHep2 } from "./hep";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const publicDir = path.resolve(repoRoot, "..", "shared", "captures", "public");
 const realCaptures = existsSync(publicDir)
   ? readdirSync(publicDir)
