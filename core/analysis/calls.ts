@@ -161,9 +161,11 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     const tu = (sip.to?.uri?.user ?? "").toLowerCase();
     const srcNode = nodes.nodeOf(m.src);
     const dstNode = nodes.nodeOf(m.dst);
-    const sdp = sdpKey(sip.body);
+    let sdpMemo: string | undefined | null = null;
+    const sdpOf = () => (sdpMemo === null ? (sdpMemo = sdpKey(sip.body)) : sdpMemo);
     // Is this INVITE a B2BUA's outgoing leg? Only when its Call-ID never entered the sending node.
     if (uf.find(g) === g && !G.inviteTo.has(srcNode)) {
+      const sdp = sdpOf();
       for (const key of [`${srcNode}|u|${fu}|${tu}`, sdp ? `${srcNode}|s|${sdp}` : ""]) {
         const hit = key ? recent.get(key) : undefined;
         if (hit && m.time - hit.time <= B2BUA_WINDOW && hit.g !== g) {
@@ -176,6 +178,7 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     // Remember it as a possible incoming leg of dstNode, unless the Call-ID simply goes on (a proxy).
     if (!G.inviteFrom.has(dstNode)) {
       recent.set(`${dstNode}|u|${fu}|${tu}`, { g, time: m.time });
+      const sdp = sdpOf();
       if (sdp) recent.set(`${dstNode}|s|${sdp}`, { g, time: m.time });
     }
   }

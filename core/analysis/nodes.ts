@@ -62,7 +62,19 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
   const names: string[] = [];
   const count: number[] = [];
   const advertised: boolean[] = [];
-  const examined = new Map<string, number>();
+  const examined: number[] = [];
+  // ip -> port -> address index: no string building per message on the hot path.
+  const byEp = new Map<string, Map<number, number>>();
+  const getEp = (e: Endpoint): number => {
+    let ports = byEp.get(e.ip);
+    if (!ports) byEp.set(e.ip, (ports = new Map()));
+    let i = ports.get(e.port);
+    if (i === undefined) {
+      i = get(addr(e));
+      ports.set(e.port, i);
+    }
+    return i;
+  };
   const get = (a: string): number => {
     let i = idOf.get(a);
     if (i === undefined) {
@@ -84,8 +96,8 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
     if (other !== srcId) uf.union(srcId, other);
   };
   for (const m of msgs) {
-    const s = get(addr(m.src));
-    const d = get(addr(m.dst));
+    const s = getEp(m.src);
+    const d = getEp(m.dst);
     count[s]++;
     count[d]++;
     const sip = m.sip;
@@ -94,10 +106,9 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
       continue;
     }
     if (sip.kind === "request") advertised[d] = true;
-    const key = names[s];
-    const n = examined.get(key) ?? 0;
+    const n = examined[s] ?? 0;
     if (n >= EVIDENCE_PER_ADDRESS) continue;
-    examined.set(key, n + 1);
+    examined[s] = n + 1;
     if (sip.kind === "request") {
       const v = sip.vias[0];
       if (v) evidence(m.src, s, v.host, v.port, v.transport);
@@ -133,11 +144,22 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
     index.set(id, nodes.length - 1);
     for (const a of addresses) byAddress.set(a, id);
   }
+  const fast = new Map<string, Map<number, string>>();
   return {
     nodes,
     byAddress,
     index,
-    nodeOf: (e) => byAddress.get(addr(e)) ?? addr(e),
+    nodeOf: (e) => {
+      let ports = fast.get(e.ip);
+      if (!ports) fast.set(e.ip, (ports = new Map()));
+      let id = ports.get(e.port);
+      if (id === undefined) {
+        const a = addr(e);
+        id = byAddress.get(a) ?? a;
+        ports.set(e.port, id);
+      }
+      return id;
+    },
     nodeOfAddress: (a) => byAddress.get(a),
     nodeName: (e) => {
       const a = addr(e);

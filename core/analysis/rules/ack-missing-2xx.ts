@@ -21,7 +21,14 @@ export const rule: Rule = {
       const cseq = ctx.msgs[t.request]?.sip?.cseq?.seq ?? -1;
       const client = ctx.nodes.nodeOf(t.client);
       const server = ctx.nodes.nodeOf(t.server);
-      const tag = fin.sip?.to?.tag;
+      // The To tag only tells forks apart: with one answering UAS, any ACK of this CSeq on the hop
+      // counts (some SBCs rewrite the tag, and the UAS still stops retransmitting).
+      const tags = new Set<string>();
+      for (const id of [t.final, ...t.retransmissions]) {
+        const s = ctx.msgs[id]?.sip;
+        if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.to?.tag) tags.add(s.to.tag);
+      }
+      const tag = tags.size > 1 ? fin.sip?.to?.tag : undefined;
       const acked = acksOf(ctx, t.callId, cseq).some((a) => a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag));
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.kind === "response" && ctx.msgs[id].time > fin.time);

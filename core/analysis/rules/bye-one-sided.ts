@@ -33,33 +33,45 @@ export const rule: Rule = {
   title: "Proxy-originated BYE reached only one side of the dialog",
   check(ctx) {
     const out: RuleHit[] = [];
-    for (const call of ctx.calls) {
-      if (call.kind !== "call") continue;
-      const txns: TransactionView[] = [];
-      for (const id of call.callIds) txns.push(...txnsOfCallId(ctx, id));
-      const byes = txns.filter((t) => t.method === "BYE").sort((a, b) => a.request - b.request);
-      if (byes.length === 0) continue;
-      const answered = txns.filter((t) => t.method === "INVITE" && t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300);
+    const node = (e: Endpoint) => ctx.nodes.nodeOf(e);
+    // Only BYEs sent by a node that had received none before it (per call) can be "originated";
+    // only those calls are examined further, so the rule stays linear in the BYE count.
+    const byesByCall = new Map<number, TransactionView[]>();
+    for (const t of ctx.txns) {
+      if (t.method !== "BYE") continue;
+      const c = ctx.callOf[t.request];
+      if (c < 0 || ctx.calls[c].kind !== "call") continue;
+      let l = byesByCall.get(c);
+      if (!l) byesByCall.set(c, (l = []));
+      l.push(t);
+    }
+    for (const [c, byes] of byesByCall) {
+      const call = ctx.calls[c];
+      byes.sort((a, b) => a.request - b.request);
       const sent = new Map<string, TransactionView[]>();
       for (const b of byes) {
-        const n = ctx.nodes.nodeOf(b.client);
+        const n = node(b.client);
         if (!sent.has(n)) sent.set(n, []);
         sent.get(n)!.push(b);
       }
+      let answered: TransactionView[] | undefined;
+      const caller = node(ctx.msgs[call.first].src);
       for (const [p, own] of sent) {
+        if (p === caller) continue; // the calling UA hanging up
         const firstBye = own[0];
         const t0 = ctx.msgs[firstBye.request].time;
         // Forwarding a BYE it received is not originating one.
-        if (byes.some((b) => ctx.nodes.nodeOf(b.server) === p && b.request < firstBye.request)) continue;
+        if (byes.some((b) => node(b.server) === p && b.request < firstBye.request)) continue;
+        answered ??= call.callIds.flatMap((id) => txnsOfCallId(ctx, id)).filter((t) => t.method === "INVITE" && t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300);
         const sides = new Map<string, Side>();
         for (const t of answered) {
-          const c = ctx.nodes.nodeOf(t.client);
-          const s = ctx.nodes.nodeOf(t.server);
-          if (s === p && c !== p && !sides.has(c)) sides.set(c, { node: c, mine: t.server, theirs: t.client, callId: t.callId, answer: t.final! });
-          if (c === p && s !== p && !sides.has(s)) sides.set(s, { node: s, mine: t.client, theirs: t.server, callId: t.callId, answer: t.final! });
+          const cl = node(t.client);
+          const sv = node(t.server);
+          if (sv === p && cl !== p && !sides.has(cl)) sides.set(cl, { node: cl, mine: t.server, theirs: t.client, callId: t.callId, answer: t.final! });
+          if (cl === p && sv !== p && !sides.has(sv)) sides.set(sv, { node: sv, mine: t.client, theirs: t.server, callId: t.callId, answer: t.final! });
         }
         if (sides.size < 2) continue; // an endpoint hanging up: nothing to fan out
-        const covered = (n: string) => byes.some((b) => (ctx.nodes.nodeOf(b.client) === p && ctx.nodes.nodeOf(b.server) === n) || (ctx.nodes.nodeOf(b.client) === n && ctx.nodes.nodeOf(b.server) === p));
+        const covered = (n: string) => byes.some((b) => (node(b.client) === p && node(b.server) === n) || (node(b.client) === n && node(b.server) === p));
         const missing = [...sides.values()].filter((s) => !covered(s.node));
         if (missing.length === 0) continue;
         const reached = [...sides.values()].filter((s) => covered(s.node));

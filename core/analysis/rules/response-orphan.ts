@@ -12,20 +12,23 @@ export const rule: Rule = {
   title: "Response without a matching request",
   check(ctx) {
     const groups = new Map<string, number[]>();
-    const requested = new Set<string>();
+    const orphanCallIds = new Set<string>();
     for (const m of ctx.msgs) {
       const s = m.sip;
-      if (!s) continue;
+      if (!s || s.kind !== "response" || ctx.txnOf[m.id] >= 0) continue;
       const key = `${s.callId}|${s.cseq?.seq}|${s.cseq?.method}`;
-      if (s.kind === "request") {
-        requested.add(key);
-        continue;
-      }
-      const t = ctx.txnOf[m.id];
-      if (t >= 0) continue;
       let l = groups.get(key);
       if (!l) groups.set(key, (l = []));
       l.push(m.id);
+      orphanCallIds.add(s.callId ?? "");
+    }
+    if (groups.size === 0) return [];
+    // Requests of those Call-IDs seen anywhere (another hop).
+    const requested = new Set<string>();
+    for (const m of ctx.msgs) {
+      const s = m.sip;
+      if (!s || s.kind !== "request" || !orphanCallIds.has(s.callId ?? "")) continue;
+      requested.add(`${s.callId}|${s.cseq?.seq}|${s.cseq?.method}`);
     }
     const out: RuleHit[] = [];
     for (const [key, ids] of groups) {

@@ -34,7 +34,7 @@ export interface AckSeen {
   id: number;
 }
 
-const ackCache = new WeakMap<AnalysisContext, Map<string, AckSeen[]>>();
+const ackCache = new WeakMap<AnalysisContext, Map<string, (AckSeen & { cseq: number })[]>>();
 
 export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckSeen[] {
   let idx = ackCache.get(ctx);
@@ -43,16 +43,19 @@ export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckS
     for (const m of ctx.msgs) {
       const s = m.sip;
       if (!s || s.kind !== "request" || s.method !== "ACK") continue;
-      const key = `${s.callId}|${s.cseq?.seq}`;
+      const key = s.callId ?? "";
       let l = idx.get(key);
       if (!l) idx.set(key, (l = []));
-      const a: AckSeen = { src: ctx.nodes.nodeOf(m.src), dst: ctx.nodes.nodeOf(m.dst), time: m.time, id: m.id };
-      if (s.to?.tag) a.toTag = s.to.tag;
+      const a: AckSeen & { cseq: number } = { src: ctx.nodes.nodeOf(m.src), dst: ctx.nodes.nodeOf(m.dst), time: m.time, id: m.id, cseq: s.cseq?.seq ?? -1 };
+      const tag = s.to?.tag;
+      if (tag) a.toTag = tag;
       l.push(a);
     }
     ackCache.set(ctx, idx);
   }
-  return idx.get(`${callId}|${cseq}`) ?? [];
+  const l = idx.get(callId);
+  if (!l) return [];
+  return l.length === 1 ? (l[0].cseq === cseq ? l : []) : l.filter((a) => a.cseq === cseq);
 }
 
 /** Log events pinned to this Call-ID (any level from WARNING up, or matching `text`). */
