@@ -92,16 +92,22 @@ export function parseParams(text: string): Record<string, string | null> {
     }
     if (segEnd > n) segEnd = n;
     // A repeated parameter keeps its first value (what Wireshark shows, e.g. for a doubled ;tag=).
-    if (eq < 0) {
-      const name = trimSlice(text, i, segEnd).toLowerCase();
-      if (name && !(name in params)) params[name] = null;
-    } else {
-      const name = trimSlice(text, i, eq).toLowerCase();
-      if (name && !(name in params)) params[name] = trimSlice(text, eq + 1, segEnd);
-    }
+    const name = lowerName(text, i, eq < 0 ? segEnd : eq);
+    if (name && !Object.prototype.hasOwnProperty.call(params, name)) params[name] = eq < 0 ? null : trimSlice(text, eq + 1, segEnd);
     i = segEnd + 1;
   }
   return params;
+}
+
+/** Trimmed, lower-cased text[s, e); skips toLowerCase when there is nothing to lower (the usual case). */
+function lowerName(text: string, s: number, e: number): string {
+  while (s < e && isLws(text.charCodeAt(s))) s++;
+  while (e > s && isLws(text.charCodeAt(e - 1))) e--;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return text.slice(s, e).toLowerCase();
+  }
+  return text.slice(s, e);
 }
 
 function isLws(c: number): boolean {

@@ -126,6 +126,9 @@ class LazySipMessage implements SipMessage {
     from?: NameAddr | null;
     to?: NameAddr | null;
     vias?: Via[];
+    topVia?: Via | null;
+    /** Via values that did not parse (reported by problems). */
+    badVias?: string[];
     contact?: NameAddr[];
     recordRoute?: NameAddr[];
     route?: NameAddr[];
@@ -370,11 +373,18 @@ class LazySipMessage implements SipMessage {
   get vias(): readonly Via[] {
     if (!this.cache.vias) {
       const out: Via[] = [];
-      for (const v of this.headerValues("via")) {
-        const via = parseVia(v);
+      const bad: string[] = [];
+      const values = this.headerValues("via");
+      for (let k = 0; k < values.length; k++) {
+        const v = values[k];
+        // The top Via is often parsed already (topVia, the hot path); do not parse it twice.
+        const top = k === 0 ? this.cache.topVia : undefined;
+        const via = top && top.raw === v.trim() ? top : parseVia(v);
         if (via) out.push(via);
+        else bad.push(v);
       }
       this.cache.vias = out;
+      this.cache.badVias = bad;
     }
     return this.cache.vias;
   }
@@ -384,8 +394,11 @@ class LazySipMessage implements SipMessage {
     if (this.cache.vias) return this.cache.vias[0];
     const i = this.indexOfKey("via");
     if (i < 0) return undefined;
-    const first = firstListItem(this.valueOf(i));
-    return first === undefined ? undefined : parseVia(first);
+    if (this.cache.topVia === undefined) {
+      const first = firstListItem(this.valueOf(i));
+      this.cache.topVia = (first === undefined ? undefined : parseVia(first)) ?? null;
+    }
+    return this.cache.topVia ?? undefined;
   }
 
   private nameAddrs(name: string): NameAddr[] {
@@ -456,22 +469,32 @@ class LazySipMessage implements SipMessage {
 
   get problems(): readonly string[] {
     if (!this.checkedProblems) {
-      const out = [...this.structural];
+      // Reads only cached parses; the text of a header is decoded again only to quote it in a problem.
+      const out = this.structural.length ? [...this.structural] : [];
       try {
         void this.body; // frames the body and records its problems
-        out.push(...(this.cache.bodyProblems ?? []));
+        const bodyProblems = this.cache.bodyProblems;
+        if (bodyProblems && bodyProblems.length) out.push(...bodyProblems);
         if (this.callId === undefined) out.push("missing Call-ID");
-        if (this.valueByKey("cseq") === undefined) out.push("missing CSeq");
-        else if (!this.cseq) out.push(`bad CSeq "${this.valueByKey("cseq")}"`);
-        else if (this.kind === "request" && this.method && this.cseq.method !== this.method)
-          out.push(`CSeq method ${this.cseq.method} differs from request method ${this.method}`);
-        for (const h of ["from", "to"] as const) {
-          if (this.header(h) === undefined) out.push(`missing ${h === "from" ? "From" : "To"}`);
-          else if (!this[h]?.uri) out.push(`bad ${h === "from" ? "From" : "To"} "${this.header(h)}"`);
+        const cseq = this.cseq;
+        if (!cseq) {
+          const text = this.valueByKey("cseq");
+          out.push(text === undefined ? "missing CSeq" : `bad CSeq "${text}"`);
+        } else if (this.kind === "request" && this.method && cseq.method !== this.method) {
+          out.push(`CSeq method ${cseq.method} differs from request method ${this.method}`);
         }
-        const viaTexts = this.headerValues("via");
-        if (viaTexts.length === 0) out.push("missing Via");
-        for (const v of viaTexts) if (!parseVia(v)) out.push(`bad Via "${v.slice(0, 80)}"`);
+        if (!this.from?.uri) {
+          const text = this.valueByKey("from");
+          out.push(text === undefined ? "missing From" : `bad From "${text}"`);
+        }
+        if (!this.to?.uri) {
+          const text = this.valueByKey("to");
+          out.push(text === undefined ? "missing To" : `bad To "${text}"`);
+        }
+        const vias = this.vias;
+        const bad = this.cache.badVias ?? [];
+        if (vias.length === 0 && bad.length === 0) out.push("missing Via");
+        for (const v of bad) out.push(`bad Via "${v.slice(0, 80)}"`);
       } catch (e) {
         out.push(`internal parser error: ${String(e)}`);
       }
@@ -479,6 +502,7 @@ class LazySipMessage implements SipMessage {
     }
     return this.checkedProblems;
   }
+
 }
 
 function isOnlyCrlf(b: Uint8Array): boolean {
