@@ -4,7 +4,7 @@ import { createCaptureDecoder } from "./decoder";
 import type { CaptureProblem, ConnectionEvent, Endpoint, Pdu } from "./types";
 import { endpointText } from "./types";
 import { concatBytes, writePcap } from "./pcap-writer";
-import { buildIp, buildUdpPacket, buildUdpSegment, frameIp, ipBytes, TcpFlowBuilder, utf8, IPPROTO_UDP, IPPROTO_SCTP } from "./packet-builder";
+import { buildIp, buildUdpPacket, buildWsFrame, buildUdpSegment, frameIp, ipBytes, TcpFlowBuilder, utf8, IPPROTO_UDP, IPPROTO_SCTP } from "./packet-builder";
 
 interface Out {
   pdus: Pdu[];
@@ -372,6 +372,18 @@ describe("TCP", () => {
     expect(decode(g.send("client", wsFrame(2, new Uint8Array(300).fill(7), true, true))).pdus).toEqual([]);
   });
 
+  test("WebSocket 16- and 64-bit payload lengths", () => {
+    const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 50004 }, { ip: "10.0.0.4", port: 8080 }, { mss: 1460 });
+    const hs = f.handshake();
+    const up = f.send("client", utf8("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"));
+    const ok = f.send("server", utf8("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"));
+    const mid = sip("len16", "m".repeat(1000));
+    const big = sip("len64", "g".repeat(70_000));
+    const o = decode([...hs, ...up, ...ok, ...f.send("client", concatBytes([wsFrame(1, utf8(mid), true, true), wsFrame(1, utf8(big), true, true)]))]);
+    expect(o.problems).toEqual([]);
+    expect(o.pdus.filter((p) => p.transport === "ws").map((p) => text(p.bytes))).toEqual([mid, big]);
+  });
+
   test("HEP3 over TCP (port 9061) is framed by its length", () => {
     const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 50003 }, { ip: "10.0.0.5", port: 9061 }, { mss: 90 });
     const hs = f.handshake();
@@ -385,13 +397,9 @@ describe("TCP", () => {
   });
 
   function wsFrame(opcode: number, payload: Uint8Array, fin: boolean, mask: boolean): Uint8Array {
-    const len = payload.length;
-    const hdr = [((fin ? 0x80 : 0) | opcode), (mask ? 0x80 : 0) | (len < 126 ? len : 126)];
-    if (len >= 126) hdr.push(len >> 8, len & 0xff);
-    const key = Uint8Array.of(0x12, 0x34, 0x56, 0x78);
-    const body = mask ? payload.map((b, i) => b ^ key[i & 3]) : payload;
-    return concatBytes([Uint8Array.from(hdr), mask ? key : new Uint8Array(0), body]);
+    return buildWsFrame(opcode, payload, { fin, maskKey: mask ? Uint8Array.of(0x12, 0x34, 0x56, 0x78) : undefined });
   }
+
 });
 
 describe("SCTP", () => {

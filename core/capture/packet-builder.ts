@@ -271,6 +271,32 @@ export class TcpFlowBuilder {
   }
 }
 
+/**
+ * One WebSocket frame (RFC 6455 §5.2): opcode 1 text, 2 binary, 8 close, 9 ping, 10 pong, 0
+ * continuation. Clients mask (pass `maskKey`, 4 bytes); servers do not.
+ */
+export function buildWsFrame(opcode: number, payload: Uint8Array, opts: { fin?: boolean; maskKey?: Uint8Array } = {}): Uint8Array {
+  const len = payload.length;
+  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  const mask = opts.maskKey;
+  const out = new Uint8Array(2 + ext + (mask ? 4 : 0) + len);
+  out[0] = ((opts.fin ?? true) ? 0x80 : 0) | (opcode & 0x0f);
+  out[1] = (mask ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
+  const v = new DataView(out.buffer);
+  if (ext === 2) v.setUint16(2, len);
+  if (ext === 8) {
+    v.setUint32(2, Math.floor(len / 4294967296));
+    v.setUint32(6, len >>> 0);
+  }
+  let p = 2 + ext;
+  if (mask) {
+    out.set(mask.subarray(0, 4), p);
+    p += 4;
+    for (let i = 0; i < len; i++) out[p + i] = payload[i] ^ mask[i & 3];
+  } else out.set(payload, p);
+  return out;
+}
+
 /** UTF-8 bytes of a string (tests write SIP as text). Hand-rolled: the pure core has no TextEncoder type. */
 export function utf8(text: string): Uint8Array {
   const out: number[] = [];
