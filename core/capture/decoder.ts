@@ -3,9 +3,15 @@
  * and problems out. Layers, bottom-up:
  *   container (file-reader) -> link (link.ts) -> ethertype: VLAN/QinQ, IPv4, IPv6, TEB
  *   -> IP (fragment reassembly, IPv6 extension headers) -> IP protocol: UDP, TCP, SCTP, GRE
- *   (ERSPAN I/II/III, TEB), IP-in-IP (4, 41) -> payload: by the dissector tables (see
- *   dissector-table.ts for the lookup order) -> framers (framing/*) -> sink.pdu.
+ *   (ERSPAN I/II/III, TEB), IP-in-IP (4, 41), ICMP errors (the quoted UDP packet, as tshark)
+ *   -> payload: by the dissector tables (see dissector-table.ts for the lookup order)
+ *   -> framers (framing/*), per datagram or per TCP direction (sticky once decided), WebSocket
+ *   after an Upgrade, HEP v2/v3 decapsulation -> sink.pdu.
  * Tunnels nest up to MAX_DEPTH deep; deeper is reported, never recursed into.
+ *
+ * Pdu.frame is the record that completes the PDU (tshark's convention); Pdu.frames lists every
+ * record that carried part of it when there were several. Problems never stop decoding; only an
+ * unreadable file header throws (CaptureFormatError, from the container reader).
  */
 import { createContainerReader, type RawRecord } from "./file-reader";
 import type { CaptureProblem, CaptureSink, ConnectionEvent, Endpoint, Pdu, PduProtocol, Transport } from "./types";
