@@ -38,7 +38,7 @@ function cx(command: number, req: boolean, hbh: number, sid: string, avps: Retur
   return diameterMessage({ command, request: req, app: CX_APP, hopByHop: hbh, endToEnd: hbh + 0x10000, avps: [AVP.sessionId(sid), AVP.cxApp(), AVP.authSessionState(), ...origin, ...avps] });
 }
 
-function imsMar(clean: boolean): Scenario {
+function imsMar(clean: boolean, late408 = false): Scenario {
   const sc = new Scenario();
   const callId = "ims-reg-1@10.0.0.10";
   const dia = sc.tcp(SCSCF_DIA, HSS);
@@ -52,7 +52,12 @@ function imsMar(clean: boolean): Scenario {
   if (!clean) {
     // The MAA is there; the S-CSCF never sends the 401. The UE retransmits its REGISTER until Timer F.
     sc.at(0.0125).log("WARNING", `{1 1 REGISTER ${callId}} tm [t_suspend.c:269]`, `t_continue_helper(): transaction ${callId} resumed after its timer fired - reply route not executed (synthetic sample)`);
-    for (const t of NON_INVITE_REPEATS) sc.at(t).udp(UE.addr, SCSCF, r1);
+    for (const t of NON_INVITE_REPEATS) {
+      if (late408 && t > 30) break;
+      sc.at(t).udp(UE.addr, SCSCF, r1);
+    }
+    // The transaction's own timer finally answers: a late 408 instead of the 401.
+    if (late408) sc.at(30).udp(SCSCF, UE.addr, response(r1, 408, "Request Timeout", { toTag: "scscf-408" }));
     const opt = request({ method: "OPTIONS", uri: `sip:${SCSCF}`, via: UE.addr, branch: branch("opt"), from: "sip:alice@ims.example.com", fromTag: "ka", to: `sip:${SCSCF}`, callId: "keepalive-ims@10.0.0.10", cseq: 1 });
     sc.at(40).udp(UE.addr, SCSCF, opt).udp(SCSCF, UE.addr, response(opt, 200, "OK"));
     return sc;
@@ -194,6 +199,7 @@ void sdp;
 
 export const BUG_SAMPLES: SampleSpec[] = [
   { name: "bug1-ims-mar-no-401", description: "bug 1: S-CSCF gets MAA (success) from the HSS over Diameter/TCP 3868 but never sends the 401 (ims_auth t_continue() after the timer fired); with .log", expect: [{ rule: "dia-answer-no-sip-continuation", severity: "error" }, { rule: "log-error", severity: "info" }], build: () => imsMar(false) },
+  { name: "bug1-ims-mar-late-408", description: "bug 1 variant: after the MAA the S-CSCF answers the REGISTER only with a late 408 (30 s) instead of the 401; with .log", expect: [{ rule: "dia-answer-no-sip-continuation", severity: "error" }, { rule: "log-error", severity: "info" }], build: () => imsMar(false, true) },
   { name: "bug1-ims-mar-no-401-clean", description: "bug 1 clean twin: MAR/MAA -> 401, REGISTER with AKA credentials, SAR/SAA -> 200; with .log", expect: [], build: () => imsMar(true) },
   { name: "bug2-rpc-cancel-487-no-ack", description: "bug 2: INVITE from tm.t_uac_start cancelled with tm.cancel; the 487 is never ACKed and retransmitted until Timer H; with .log", expect: [{ rule: "ack-missing-non2xx", severity: "error" }], build: () => rpcCancel(false) },
   { name: "bug2-rpc-cancel-487-no-ack-clean", description: "bug 2 clean twin: the 487 is ACKed; with .log", expect: [], build: () => rpcCancel(true) },

@@ -27,9 +27,10 @@ export const rule: Rule = {
       const ans = ctx.msgs[x.answer];
       const ta = ans.time;
       if (t.final !== undefined && ctx.msgs[t.final].time < ta) continue; // answered before the HSS did: not this fault
-      const serverIp = t.server.ip;
-      // The continuation: the first SIP message of this Call-ID the server sends after the answer.
-      const cont = sipOfCallId(ctx, t.callId).find((id) => ctx.msgs[id].time >= ta && ctx.msgs[id].src.ip === serverIp && id > x.answer!);
+      const serverNode = ctx.nodes.nodeOf(t.server);
+      // The continuation: the first SIP message of this Call-ID the server node sends after the
+      // answer (by node, not IP: the UE and the S-CSCF may share a host in a lab).
+      const cont = sipOfCallId(ctx, t.callId).find((id) => id > x.answer! && ctx.msgs[id].time >= ta && ctx.nodes.nodeOf(ctx.msgs[id].src) === serverNode);
       const c = cont !== undefined ? ctx.msgs[cont] : undefined;
       const late = c !== undefined && c.time - ta > CONTINUE_WINDOW;
       const failure = c?.sip?.kind === "response" && (c.sip.status === 408 || (c.sip.status ?? 0) >= 500);
@@ -54,7 +55,7 @@ export const rule: Rule = {
           "The SIP transaction was suspended for the Diameter request and resumed with t_continue(); its timer had already expired, so the reply route never ran (Kamailio ims_auth MAR). SAR resumes with t_continue_skip_timer() and is not affected.",
         callId: t.callId,
         messages: uniq([t.request, x.request, x.answer, ...(cont !== undefined ? [cont] : [])]),
-        ghosts: c && !failure ? [] : [ghost(expected.split(" ")[0] === "forwarded" ? expected : expected, t.server, t.client, deadline, `${x.name.replace(/A$/, "R")} answered with success: the ${req.sip?.method} must continue with ${expected}`, x.answer)],
+        ghosts: c && !failure ? [] : [ghost(/^\d/.test(expected) ? expected.split(" ")[0] : expected, t.server, t.client, deadline, `${x.name.replace(/A$/, "R")} answered with success: the ${req.sip?.method} must continue with ${expected}`, x.answer)],
         time: ta,
       };
       if (logs.length) hit.logEvents = logs;
