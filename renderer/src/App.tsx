@@ -194,6 +194,20 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
     [api, ready],
   );
 
+  const onSelectCall = useCallback(
+    (c: CallDTO, how: "open" | "toggle") => {
+      if (how === "toggle") {
+        setChecked((prev) => {
+          const n = new Set(prev);
+          if (n.has(c.id)) n.delete(c.id);
+          else n.add(c.id);
+          return n;
+        });
+      } else void openCall(c);
+    },
+    [openCall],
+  );
+
   async function showFinding(f: FindingDTO) {
     if (!ready) return;
     setView("calls");
@@ -379,16 +393,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
             version={listVersion}
             onTotal={setTotal}
             onError={fail}
-            onSelect={(c, how) => {
-              if (how === "toggle") {
-                setChecked((prev) => {
-                  const n = new Set(prev);
-                  if (n.has(c.id)) n.delete(c.id);
-                  else n.add(c.id);
-                  return n;
-                });
-              } else void openCall(c);
-            }}
+            onSelect={onSelectCall}
           />
         </div>
         <div className="right">

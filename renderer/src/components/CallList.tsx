@@ -2,14 +2,14 @@
  * The call list: virtualized rows (only what is on screen is in the DOM), fetched from the host in
  * pages as the user scrolls, so 100 000 calls cost the same as 100.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Api, CallPage, CallQuery } from "../../../core/api";
 import { clock, seconds, userOf } from "../format";
 
 type Row = CallPage["calls"][number];
 type SortKey = NonNullable<CallQuery["sort"]>["key"];
-const PAGE = 200;
+const PAGE = 300;
 const ROW_H = 30;
 
 const COLUMNS: { key: SortKey; label: string; width: string; cls?: string; title?: string }[] = [
@@ -39,7 +39,36 @@ export interface CallListProps {
   version?: number;
 }
 
-export function CallList(props: CallListProps) {
+/** One row; memoised so scrolling renders only the rows that come into view. */
+const CallRow = memo(function CallRow({ call: c, start, template, columns, selected, checked, onSelect }: { call: Row; start: number; template: string; columns: string[]; selected: boolean; checked: boolean; onSelect: CallListProps["onSelect"] }) {
+  const statusClass = `status s${String(c.status ?? 0)[0]}`;
+  return (
+    <div
+      className={["row", selected ? "selected" : "", checked ? "checked" : ""].join(" ")}
+      style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${start}px)`, gridTemplateColumns: template }}
+      data-testid="call-row"
+      data-call-id={c.id}
+      role="row"
+      aria-selected={selected}
+      onClick={(e) => onSelect(c, e.ctrlKey || e.metaKey ? "toggle" : "open")}
+      title={c.callIds.join("\n")}
+    >
+      <div className="mono">{clock(c.start)}</div>
+      <div>{c.fromUser ?? userOf(c.from)}</div>
+      <div>{c.toUser ?? userOf(c.to)}</div>
+      <div>{c.method}</div>
+      <div className={statusClass}>{c.state}</div>
+      <div className="num">{seconds(c.duration)}</div>
+      <div className="num">{c.legs}</div>
+      <div className="num">{c.findings.length ? <span className={`badge ${c.worst ?? "info"}`}>{c.findings.length}</span> : <span className="badge none">–</span>}</div>
+      {columns.map((k) => (
+        <div key={k} className="mono">{c.columns?.[k] ?? ""}</div>
+      ))}
+    </div>
+  );
+});
+
+export const CallList = memo(function CallList(props: CallListProps) {
   const { api, session, filter, sort, columns } = props;
   const parentRef = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState(0);
@@ -82,8 +111,9 @@ export function CallList(props: CallListProps) {
   const items = virtualizer.getVirtualItems();
   useEffect(() => {
     if (!items.length) return;
-    const first = Math.floor(items[0].index / PAGE);
-    const last = Math.floor(items[items.length - 1].index / PAGE);
+    // Half a page of look-ahead both ways, so a fast flick rarely shows placeholder rows.
+    const first = Math.floor(Math.max(0, items[0].index - PAGE / 2) / PAGE);
+    const last = Math.floor(Math.min(Math.max(0, total - 1), items[items.length - 1].index + PAGE / 2) / PAGE);
     for (let p = first; p <= last; p++) fetchPage(p);
   });
 
@@ -130,35 +160,9 @@ export function CallList(props: CallListProps) {
           const c = rowAt(v.index);
           const style = { position: "absolute" as const, top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)`, gridTemplateColumns: template };
           if (!c) return <div key={v.key} className="row" style={style}><div style={{ color: "var(--muted)" }}>…</div></div>;
-          const statusClass = `status s${String(c.status ?? 0)[0]}`;
-          const cls = ["row", props.selected === c.id ? "selected" : "", props.checked.has(c.id) ? "checked" : ""].join(" ");
-          return (
-            <div
-              key={v.key}
-              className={cls}
-              style={style}
-              data-testid="call-row"
-              data-call-id={c.id}
-              role="row"
-              aria-selected={props.selected === c.id}
-              onClick={(e) => props.onSelect(c, e.ctrlKey || e.metaKey ? "toggle" : "open")}
-              title={c.callIds.join("\n")}
-            >
-              <div className="mono">{clock(c.start)}</div>
-              <div>{c.fromUser ?? userOf(c.from)}</div>
-              <div>{c.toUser ?? userOf(c.to)}</div>
-              <div>{c.method}</div>
-              <div className={statusClass}>{c.state}</div>
-              <div className="num">{seconds(c.duration)}</div>
-              <div className="num">{c.legs}</div>
-              <div className="num">{c.findings.length ? <span className={`badge ${c.worst ?? "info"}`}>{c.findings.length}</span> : <span className="badge none">–</span>}</div>
-              {columns.map((k) => (
-                <div key={k} className="mono">{c.columns?.[k] ?? ""}</div>
-              ))}
-            </div>
-          );
+          return <CallRow key={v.key} call={c} start={v.start} template={template} columns={columns} selected={props.selected === c.id} checked={props.checked.has(c.id)} onSelect={props.onSelect} />;
         })}
       </div>
     </div>
   );
-}
+});
