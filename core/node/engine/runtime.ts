@@ -101,7 +101,8 @@ export class EngineRuntime {
     const listen: ListenAddress[] = [];
     if (o.udp !== false) {
       const a = parseHostPort(o.udp ?? "127.0.0.1:5070", "--udp");
-      const sock = dgram.createSocket(a.ip.includes(":") ? "udp6" : "udp4");
+      // Large socket buffers: bursts at hundreds of calls/s must not be dropped by the kernel.
+      const sock = dgram.createSocket({ type: a.ip.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
       await new Promise<void>((res, rej) => {
         sock.once("error", rej);
         sock.bind(a.port, a.ip, () => {
