@@ -50,6 +50,8 @@ export function normIdentity(s: string | undefined): string | undefined {
 
 /** Seconds back from a Diameter request within which the causing SIP request must have arrived. */
 const LINK_WINDOW = 30;
+/** Tighter when the addresses do not tie the two together. */
+const ANY_ADDRESS_WINDOW = 5;
 
 export function buildDiameter(msgs: readonly Observed[], txns: readonly TransactionView[], txnOf: Int32Array): DiameterExchange[] {
   const out: DiameterExchange[] = [];
@@ -57,7 +59,10 @@ export function buildDiameter(msgs: readonly Observed[], txns: readonly Transact
   // identity -> latest SIP request (REGISTER / initial INVITE) transaction seen, per receiving IP.
   const lastSip = new Map<string, { txn: number; time: number }>();
   const remember = (ip: string, id: string | undefined, txn: number, time: number) => {
-    if (id) lastSip.set(`${ip}|${id}`, { txn, time });
+    if (!id) return;
+    lastSip.set(`${ip}|${id}`, { txn, time });
+    // Also by identity alone: a multi-homed server may talk Diameter from another address.
+    lastSip.set(`*|${id}`, { txn, time });
   };
   for (const m of msgs) {
     const sip = m.sip;
@@ -98,12 +103,12 @@ export function buildDiameter(msgs: readonly Observed[], txns: readonly Transact
       if (d.sessionId) x.sessionId = d.sessionId;
       const ids = [normIdentity(d.publicIdentity), normIdentity(d.userName)];
       x.identity = ids[0] ?? ids[1];
-      for (const id of ids) {
-        if (!id) continue;
-        const hit = lastSip.get(`${m.src.ip}|${id}`);
-        if (hit && m.time - hit.time <= LINK_WINDOW && m.time >= hit.time) {
-          x.sipTxn = hit.txn;
-          break;
+      for (const scope of [m.src.ip, "*"]) {
+        for (const id of ids) {
+          if (!id || x.sipTxn !== undefined) continue;
+          const hit = lastSip.get(`${scope}|${id}`);
+          const window = scope === "*" ? ANY_ADDRESS_WINDOW : LINK_WINDOW;
+          if (hit && m.time - hit.time <= window && m.time >= hit.time) x.sipTxn = hit.txn;
         }
       }
       pending.set(fwd, x.index);

@@ -201,8 +201,16 @@ function buildFanouts(
   triggers.sort((a, b) => a.time - b.time || a.msg - b.msg);
   const out: Fanout[] = [];
   const roundStart = new Map<string, number>();
+  // A PUBLISH may name the presentity with another host form (IP vs domain): fall back to the user.
+  const byUser = new Map<string, string | null>();
+  for (const key of byPresentity.keys()) {
+    const [who, event] = key.split("|");
+    const u = `${who.split("@")[0]}|${event}`;
+    byUser.set(u, byUser.has(u) && byUser.get(u) !== key ? null : key);
+  }
   for (const tr of triggers) {
-    const key = `${tr.presentity}|${tr.event}`;
+    let key = `${tr.presentity}|${tr.event}`;
+    if (!byPresentity.has(key)) key = byUser.get(`${tr.presentity.split("@")[0]}|${tr.event}`) ?? key;
     const list = byPresentity.get(key);
     if (!list) continue;
     const open = roundStart.get(key);
@@ -217,7 +225,8 @@ function buildFanouts(
       const unexpired = s.expiresAt === undefined || s.expiresAt > tr.time;
       if (!activeBefore || !live || !unexpired) continue;
       const w: FanoutWatcher = { sub: i };
-      const n = s.notifies.find((x) => msgs[x].time >= tr.time && msgs[x].time <= deadline);
+      // A NOTIFY answering a SUBSCRIBE the watcher sent after the change is not the fan-out.
+      const n = s.notifies.find((x) => msgs[x].time >= tr.time && msgs[x].time <= deadline && !s.subscribes.some((sb) => msgs[sb].time >= tr.time && msgs[sb].time <= msgs[x].time));
       if (n !== undefined) w.notify = n;
       if (isReliable(s.transport)) {
         const c = connections.closedBefore(s.watcher, s.server, tr.time);

@@ -71,7 +71,10 @@ export const rule: Rule = {
           if (cl === p && sv !== p && !sides.has(sv)) sides.set(sv, { node: sv, mine: t.client, theirs: t.server, callId: t.callId, answer: t.final! });
         }
         if (sides.size < 2) continue; // an endpoint hanging up: nothing to fan out
-        const covered = (n: string) => byes.some((b) => (node(b.client) === p && node(b.server) === n) || (node(b.client) === n && node(b.server) === p));
+        // Covered: the proxy sent that side a BYE, or that side hung up itself at about the same
+        // time (both ends racing). A BYE from that side long after proves it was never told.
+        const covered = (n: string) =>
+          byes.some((b) => (node(b.client) === p && node(b.server) === n) || (node(b.client) === n && node(b.server) === p && ctx.msgs[b.request].time <= t0 + SECOND_BYE_WINDOW));
         const missing = [...sides.values()].filter((s) => !covered(s.node));
         if (missing.length === 0) continue;
         const reached = [...sides.values()].filter((s) => covered(s.node));
@@ -85,7 +88,7 @@ export const rule: Rule = {
         const byeFinals = own.map((b) => b.final).filter((x): x is number => x !== undefined);
         if (byeFinals.length && ctx.msgs[byeFinals[0]].time < deadline) explanation += ` The 200 OK to the first BYE came back at ${clock(ctx.msgs[byeFinals[0]].time)}, before any second BYE — the dialog was torn down as soon as one side confirmed.`;
         if (w.beyond) explanation += captureEndedNote(ctx, deadline);
-        const logs = uniq(call.callIds.flatMap((id) => logsForCall(ctx, id, /deleted state|BYE not sent|send_bye|dlg/i)));
+        const logs = uniq(call.callIds.flatMap((id) => logsForCall(ctx, id)));
         const hit: RuleHit = {
           severity: w.severity,
           title: this.title,

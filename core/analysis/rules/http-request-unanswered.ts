@@ -22,13 +22,16 @@ export const rule: Rule = {
     const used = new Set<number>();
     const unanswered = ctx.http.filter((x) => x.response === undefined);
     // Log lines without a time cannot be placed by time: hand them out in order, one per request.
-    const untimed = ctx.logs.filter((l) => l.time === undefined && /too few headers/i.test(l.text)).map((l) => l.id);
+    const untimed = ctx.logs.filter((l) => ctx.model.logs[l.id]?.time === undefined && /too few headers/i.test(l.text)).map((l) => l.id);
     for (const x of unanswered) {
       const req = ctx.msgs[x.request];
       const close = ctx.connections.closedBefore(x.client, x.server, ctx.model.end + 1);
       const closedAfter = close && close.time >= req.time ? close : undefined;
-      let logs = logsMatching(ctx, SERVER_ERROR_LOG, req.time - 1, req.time + RESPONSE_TIMEOUT).filter((id) => ctx.logs[id].time !== undefined && /ERR|CRIT|WARN/i.test(ctx.logs[id].level) && !used.has(id));
-      if (logs.length === 0 && untimed.length) logs = [untimed.shift()!];
+      let logs = logsMatching(ctx, SERVER_ERROR_LOG, req.time - 1, req.time + RESPONSE_TIMEOUT).filter((id) => ctx.model.logs[id]?.time !== undefined && /ERR|CRIT|WARN/i.test(ctx.logs[id].level) && !used.has(id));
+      if (logs.length === 0) {
+        const i = untimed.findIndex((id) => !used.has(id));
+        if (i >= 0) logs = [untimed.splice(i, 1)[0]];
+      }
       for (const id of logs) used.add(id);
       const deadline = closedAfter ? Math.min(closedAfter.time, req.time + RESPONSE_TIMEOUT) : req.time + RESPONSE_TIMEOUT;
       const w = windowed(ctx, deadline, logs.length ? "error" : "warning");

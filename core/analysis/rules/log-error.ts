@@ -17,7 +17,16 @@ export const rule: Rule = {
   title: "Server logged an error",
   check(ctx, earlier) {
     const explained = new Set<number>();
-    for (const h of earlier) for (const id of h.logEvents ?? []) explained.add(id);
+    // Call-IDs of calls another finding (warning or worse) already reports: their log lines are
+    // part of that incident.
+    const incidentCallIds = new Set<string>();
+    for (const h of earlier) {
+      for (const id of h.logEvents ?? []) explained.add(id);
+      if (h.severity === "info") continue;
+      if (h.callId) incidentCallIds.add(h.callId);
+      const c = h.messages.length ? ctx.callOf[h.messages[0]] : -1;
+      if (c >= 0) for (const id of ctx.calls[c].callIds) incidentCallIds.add(id);
+    }
     const out: RuleHit[] = [];
     const seen = new Set<string>();
     for (const l of ctx.logs) {
@@ -29,12 +38,16 @@ export const rule: Rule = {
       if (seen.has(key)) continue;
       seen.add(key);
       const pinned = l.messageId !== undefined ? ctx.msgs[l.messageId] : undefined;
-      const severity = explained.has(l.id) || rank < 4 ? "info" : "warning";
+      const isExplained = explained.has(l.id) || (l.callId !== undefined && incidentCallIds.has(l.callId));
+      // Warning level only for an ERROR (or worse) naming a dialog that nothing else explains; a
+      // line placed only by time may belong to anything and stays informational.
+      const severity = isExplained || rank < 4 || l.callId === undefined ? "info" : "warning";
       const where = l.function ? `${l.module ? l.module + " " : ""}${l.function}()` : l.module ?? "server";
       let explanation = `${l.level} from ${where} (log line ${l.line}${l.time !== undefined ? `, ${clock(l.time)}` : ""}): "${l.text.trim()}".`;
       if (l.callId) explanation += ` It names Call-ID ${l.callId}.`;
       if (pinned) explanation += ` Placed next to frame ${pinned.frame}.`;
-      if (explained.has(l.id)) explanation += " Another finding already explains it.";
+      if (isExplained) explanation += " Another finding on the same call already explains it.";
+      else if (l.callId === undefined) explanation += " It names no Call-ID, so it is only placed by time.";
       const hit: RuleHit = {
         severity,
         title: `${l.level}: ${l.text.trim().slice(0, 80)}`,

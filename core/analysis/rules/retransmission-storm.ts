@@ -15,6 +15,7 @@ export const rule: Rule = {
   id: "retransmission-storm",
   severity: "warning",
   title: "Retransmission storm",
+  yieldsTo: ["ack-missing-non2xx", "ack-missing-2xx", "bye-unanswered", "txn-timeout", "dia-answer-no-sip-continuation", "notify-to-closed-connection"],
   check(ctx) {
     const out: RuleHit[] = [];
     for (const t of ctx.txns) {
