@@ -19,14 +19,14 @@
  * `beyondCapture`: an expectation whose deadline lies after the last record of the capture says
  * "capture ended" rather than "missing" (a 487 in the last 100 ms of a file is never a missing ACK).
  *
- * Speed: one Map lookup per message keyed by branch + sent-by + method (transaction-key.ts), flat
- * arrays out, no closures per message.
+ * Speed: one Map lookup per message by branch, then sent-by + method compared (TransactionIndex in
+ * transaction-key.ts; no key string built per message), flat arrays out, no closures per message.
  */
 import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
 import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
-import { cancelTargetKey, transactionKey } from "../machines/transaction-key";
-import { nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type TimerConfig } from "../machines/timers";
+import { TransactionIndex } from "../machines/transaction-key";
+import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type TimerConfig } from "../machines/timers";
 import type { TxnEffect } from "../machines/transaction";
 import { startInviteClient, stepInviteClient, type InviteClientState } from "../machines/invite-client";
 import { startInviteServer, stepInviteServer, type InviteServerState } from "../machines/invite-server";
@@ -64,8 +64,15 @@ interface Work {
   cseq: number;
   client: ClientState;
   server: ServerState;
-  /** Response signatures already seen (status|To tag|RSeq): a repeat is a retransmission. A short array: a transaction has a handful. */
-  seen: string[];
+  /**
+   * Responses already seen, as parallel short arrays (a transaction has a handful): status, To tag
+   * and RSeq. A response equal on all three is a retransmission.
+   */
+  seenStatus: number[];
+  seenTag: (string | undefined)[];
+  seenRseq: (string | undefined)[];
+  /** From tag of the request, for the Via-less fallback. */
+  fromTag: string | undefined;
   /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
   ackOwedAt: number;
   /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
@@ -97,37 +104,41 @@ function noteEffects(w: Work, effects: TxnEffect<number>[], now: number): void {
 
 /** Fire every timer of both machines due at or before `t`, in deadline order. */
 function advance(w: Work, t: number): void {
+  // The bound only guards against a machine bug; a real run fires at most ~12 timers (A until B).
   for (let guard = 0; guard < 1000; guard++) {
     const c = nextTimer(w.client.timers);
     const s = nextTimer(w.server.timers);
-    const next = c && (!s || c.at <= s.at) ? { side: 0, timer: c } : s ? { side: 1, timer: s } : undefined;
-    if (!next || next.timer.at > t) return;
-    const ev = { type: "TimerFired", name: next.timer.name } as const;
-    noteEffects(w, next.side === 0 ? stepClient(w, ev, next.timer.at) : stepServer(w, ev, next.timer.at), next.timer.at);
+    const client = c !== undefined && (s === undefined || c.at <= s.at);
+    const timer = client ? c : s;
+    if (timer === undefined || timer.at > t) return;
+    const ev = { type: "TimerFired", name: timer.name } as const;
+    noteEffects(w, client ? stepClient(w, ev, timer.at) : stepServer(w, ev, timer.at), timer.at);
   }
 }
 
-function responseSignature(sip: SipMessage): string {
-  const st = sip.status ?? 0;
-  let sig = st + "|" + (sip.to?.tag ?? "");
+/** Has this transaction seen this response before (same status, To tag and RSeq)? Records it if not. */
+function seenBefore(w: Work, status: number, sip: SipMessage): boolean {
+  const tag = sip.to?.tag;
   // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
-  if (st > 100 && st < 200) {
-    const rseq = sip.header("rseq");
-    if (rseq !== undefined) sig += "|" + rseq.trim();
+  const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
+  for (let k = 0; k < w.seenStatus.length; k++) {
+    if (w.seenStatus[k] === status && w.seenTag[k] === tag && w.seenRseq[k] === rseq) return true;
   }
-  return sig;
+  w.seenStatus.push(status);
+  w.seenTag.push(tag);
+  w.seenRseq.push(rseq);
+  return false;
 }
 
-function newWork(index: number, m: Observed, sip: SipMessage, key: string, t1: number): Work {
+function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig): Work {
   const method = sip.method ?? "";
   const invite = method === "INVITE";
-  const cfg = timerConfig({ t1, transport: m.transport });
   const now = m.time;
   const view: TransactionView = {
     index,
     kind: invite ? "INVITE" : "non-INVITE",
     method,
-    key,
+    key: "",
     callId: sip.callId ?? "",
     client: m.src,
     server: m.dst,
@@ -141,7 +152,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, key: string, t1: n
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: [], ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seenStatus: [], seenTag: [], seenRseq: [], fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
 }
 
 export function observeTransactions(model: CaptureModel): TransactionObservation {
@@ -151,21 +162,21 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const retransmission = new Uint8Array(n);
   const orphanResponses: number[] = [];
   const works: Work[] = [];
-  const byKey = new Map<string, Work>();
-  /** Call-ID + From tag + CSeq -> transactions (all hops): the fallback for responses without a usable Via. */
-  const byDialogKey = new Map<string, Work[]>();
+  const table = new TransactionIndex<Work>();
+  /** Call-ID -> transactions (all hops): the fallback for responses without a usable Via. */
+  const byCallId = new Map<string, Work[]>();
   const t1 = model.t1 > 0 ? model.t1 : 0.5;
+  const udp = timerConfig({ t1, reliable: false });
+  const reliable = timerConfig({ t1, reliable: true });
 
   for (let i = 0; i < n; i++) {
     const m = msgs[i];
     const sip = m.sip;
     if (!sip || m.fromLog) continue;
-    const key = transactionKey(sip);
     const now = m.time;
     if (sip.kind === "request") {
-      if (key === undefined) continue;
       const method = sip.method ?? "";
-      let w = byKey.get(key);
+      let w = table.find(sip);
       if (method === "ACK") {
         // §17.1.1.3 / §17.2.1: the ACK of a non-2xx final shares the INVITE's branch and belongs to
         // its transaction; the ACK of a 2xx is a separate request (RFC 6026) left to the dialog.
@@ -195,20 +206,19 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now);
         continue;
       }
-      w = newWork(works.length, m, sip, key, t1);
+      w = newWork(works.length, m, sip, isReliableTransport(m.transport) ? reliable : udp);
+      const key = table.add(sip, w);
+      if (key === undefined) continue; // no Via: nothing can ever match it
+      w.view.key = key;
       works.push(w);
-      byKey.set(key, w);
-      const dk = dialogKey(sip);
-      if (dk !== undefined) {
-        const list = byDialogKey.get(dk);
-        if (list) list.push(w);
-        else byDialogKey.set(dk, [w]);
-      }
+      const callId = w.view.callId;
+      const list = byCallId.get(callId);
+      if (list) list.push(w);
+      else byCallId.set(callId, [w]);
       txnOfMessage[i] = w.view.index;
       if (method === "CANCEL") {
         // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
-        const target = cancelTargetKey(sip);
-        const inv = target !== undefined ? byKey.get(target) : undefined;
+        const inv = table.findInvite(sip);
         if (inv && inv.invite) {
           w.view.cancels = inv.view.index;
           if (inv.view.cancelledBy === undefined) {
@@ -221,13 +231,13 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     }
 
     // Response.
-    let w = key !== undefined ? byKey.get(key) : undefined;
+    let w = table.find(sip);
     if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
     if (!w) {
       // A response whose top Via is missing or matches nothing (real Kamailio relays a 487 with no
       // Via at all): match it by Call-ID, From tag, CSeq and the reversed endpoints of the request,
       // and say so on the transaction.
-      w = matchWithoutVia(byDialogKey, sip, m);
+      w = matchWithoutVia(byCallId, sip, m);
       if (!w) {
         orphanResponses.push(i);
         continue;
@@ -239,14 +249,12 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     txnOfMessage[i] = v.index;
     v.messages.push(i);
     const status = sip.status ?? 0;
-    const sig = responseSignature(sip);
-    const again = w.seen.includes(sig);
+    const again = seenBefore(w, status, sip);
     if (again) {
       retransmission[i] = 1;
       v.retransmissions.push(i);
       if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
     } else {
-      w.seen.push(sig);
       if (status < 200) {
         v.provisional.push(i);
         w.lastProvisional = now;
@@ -275,13 +283,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   return { transactions, txnOfMessage, retransmission, orphanResponses };
 }
 
-function dialogKey(sip: SipMessage): string | undefined {
-  const callId = sip.callId;
-  const cseq = sip.cseq;
-  if (callId === undefined || cseq === undefined) return undefined;
-  return callId + "|" + (sip.from?.tag ?? "") + "|" + cseq.seq + "|" + (cseq.method === "ACK" ? "INVITE" : cseq.method);
-}
-
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.ip === b.ip;
 }
@@ -291,13 +292,17 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
  * travelling back along the request's hop (server -> client). The same Call-ID/CSeq exists on
  * every hop of a proxied call, so the endpoints decide: exact first, then addresses only.
  */
-function matchWithoutVia(index: Map<string, Work[]>, sip: SipMessage, m: Observed): Work | undefined {
-  const dk = dialogKey(sip);
-  const list = dk !== undefined ? index.get(dk) : undefined;
+function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Observed): Work | undefined {
+  const callId = sip.callId;
+  const cseq = sip.cseq;
+  const list = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
   if (!list) return undefined;
+  const method = cseq!.method === "ACK" ? "INVITE" : cseq!.method;
+  const fromTag = sip.from?.tag;
   let byIp: Work | undefined;
   for (let k = list.length - 1; k >= 0; k--) {
     const w = list[k];
+    if (w.cseq !== cseq!.seq || w.view.method !== method || w.fromTag !== fromTag) continue;
     if (sameEndpoint(w.view.server, m.src) && sameEndpoint(w.view.client, m.dst)) return w;
     if (!byIp && w.view.server.ip === m.src.ip && w.view.client.ip === m.dst.ip && m.src.ip !== m.dst.ip) byIp = w;
   }

@@ -53,8 +53,12 @@ export function startNonInviteClient<M>(request: M, cfg: TimerConfig, now: numbe
 
 type Handler<M> = (s: NonInviteClientState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteClientState<M>;
 
-function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: Effects<M>, extra: Partial<NonInviteClientState<M>> = {}): NonInviteClientState<M> {
-  return { ...s, ...extra, state: name, timers: fx.timers };
+function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: Effects<M>, extra?: Partial<NonInviteClientState<M>>): NonInviteClientState<M> {
+  // One spread (V8 clones a known shape fast), then the changed fields.
+  const next = { ...s };
+  next.state = name;
+  next.timers = fx.timers;
+  return extra ? Object.assign(next, extra) : next;
 }
 
 function terminate<M>(s: NonInviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): NonInviteClientState<M> {

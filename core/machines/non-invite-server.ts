@@ -47,8 +47,12 @@ export function startNonInviteServer<M>(request: M, cfg: TimerConfig, _now: numb
 
 type Handler<M> = (s: NonInviteServerState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteServerState<M>;
 
-function to<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>, extra: Partial<NonInviteServerState<M>> = {}): NonInviteServerState<M> {
-  return { ...s, ...extra, state: name, timers: fx.timers };
+function to<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>, extra?: Partial<NonInviteServerState<M>>): NonInviteServerState<M> {
+  // One spread (V8 clones a known shape fast), then the changed fields.
+  const next = { ...s };
+  next.state = name;
+  next.timers = fx.timers;
+  return extra ? Object.assign(next, extra) : next;
 }
 
 function terminate<M>(s: NonInviteServerState<M>, fx: Effects<M>, reason: "normal" | "transport-error"): NonInviteServerState<M> {

@@ -30,8 +30,7 @@ export const MAGIC_COOKIE = "z9hG4bK";
 
 /** sent-by of a Via: host (lower-case) ":" port, the port defaulting per transport (§18.2.2, §19.1.2). */
 export function sentBy(via: Via): string {
-  const port = via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
-  return via.host.toLowerCase() + ":" + port;
+  return via.host.toLowerCase() + ":" + viaPort(via);
 }
 
 /** The method that owns the transaction: ACK belongs to the INVITE transaction (non-2xx case). */
@@ -79,4 +78,80 @@ export function cancelTargetKey(cancel: SipMessage): string | undefined {
 /** True when the top Via carries an RFC 3261 branch (magic cookie). */
 export function hasMagicCookie(msg: SipMessage): boolean {
   return topVia(msg)?.branch?.startsWith(MAGIC_COOKIE) === true;
+}
+
+interface Entry<T> {
+  host: string;
+  port: number;
+  method: string;
+  value: T;
+}
+
+function viaPort(via: Via): number {
+  return via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
+}
+
+/**
+ * A table of transactions matched by the rules above without building a key string per message:
+ * RFC 3261 entries are found by the branch (already a string in the parsed Via; branches are
+ * globally unique, so a bucket holds the INVITE and its CANCEL at most) and then compared on
+ * sent-by and method; RFC 2543 entries use the fallback key string. The analyzer files 10^5
+ * messages per second through it; the engine can use it to find its server transactions.
+ */
+export class TransactionIndex<T> {
+  private byBranch = new Map<string, Entry<T>[]>();
+  private byKey = new Map<string, T>();
+
+  /** The transaction `msg` belongs to (ACK -> its INVITE), or undefined. */
+  find(msg: SipMessage): T | undefined {
+    const method = owningMethod(msg);
+    return method === undefined ? undefined : this.lookup(msg, method);
+  }
+
+  /** For a CANCEL: the INVITE transaction it targets (§9.2). */
+  findInvite(cancel: SipMessage): T | undefined {
+    return this.lookup(cancel, "INVITE");
+  }
+
+  /** File `value` as the transaction created by request `msg` (replacing one with the same key); returns the key text. */
+  add(msg: SipMessage, value: T): string | undefined {
+    const method = owningMethod(msg);
+    const via = topVia(msg);
+    if (method === undefined || !via) return undefined;
+    const branch = via.branch;
+    if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
+      const host = via.host.toLowerCase();
+      const port = viaPort(via);
+      const entry: Entry<T> = { host, port, method, value };
+      const list = this.byBranch.get(branch);
+      if (!list) this.byBranch.set(branch, [entry]);
+      else {
+        const i = list.findIndex((e) => e.method === method && e.port === port && e.host === host);
+        if (i >= 0) list[i] = entry;
+        else list.push(entry);
+      }
+      return "b|" + branch + "|" + host + ":" + port + "|" + method;
+    }
+    const key = keyFor(msg, method);
+    if (key !== undefined) this.byKey.set(key, value);
+    return key;
+  }
+
+  private lookup(msg: SipMessage, method: string): T | undefined {
+    const via = topVia(msg);
+    if (!via) return undefined;
+    const branch = via.branch;
+    if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
+      const list = this.byBranch.get(branch);
+      if (!list) return undefined;
+      const port = viaPort(via);
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (e.method === method && e.port === port && (e.host === via.host || e.host === via.host.toLowerCase())) return e.value;
+      }
+      return undefined;
+    }
+    const key = keyFor(msg, method);
+    return key === undefined ? undefined : this.byKey.get(key);
+  }
 }

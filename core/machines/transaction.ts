@@ -91,12 +91,23 @@ export interface TxnBase<S extends string> {
   timers: Timer[];
 }
 
-/** Small builder so each branch reads as "effects, then state". */
+/**
+ * Small builder so each branch reads as "effects, then state". The timer list is copied only when
+ * a branch changes it (most steps do not), which keeps a step to a few small allocations.
+ */
 export class Effects<M> {
   readonly list: TxnEffect<M>[] = [];
   timers: Timer[];
-  constructor(timers: readonly Timer[]) {
-    this.timers = timers.slice();
+  private owned = false;
+  constructor(timers: Timer[]) {
+    this.timers = timers;
+  }
+  private own(): Timer[] {
+    if (!this.owned) {
+      this.timers = this.timers.slice();
+      this.owned = true;
+    }
+    return this.timers;
   }
   push(e: TxnEffect<M>): this {
     this.list.push(e);
@@ -104,14 +115,17 @@ export class Effects<M> {
   }
   start(name: TimerName, at: number): this {
     const timer = { name, at };
-    this.timers = this.timers.filter((t) => t.name !== name);
-    this.timers.push(timer);
+    const timers = this.own();
+    const i = timers.findIndex((t) => t.name === name);
+    if (i >= 0) timers[i] = timer;
+    else timers.push(timer);
     this.list.push({ type: "StartTimer", timer });
     return this;
   }
   stop(name: TimerName): this {
-    if (this.timers.some((t) => t.name === name)) {
-      this.timers = this.timers.filter((t) => t.name !== name);
+    const i = this.timers.findIndex((t) => t.name === name);
+    if (i >= 0) {
+      this.own().splice(i, 1);
       this.list.push({ type: "StopTimer", name });
     }
     return this;
@@ -119,6 +133,7 @@ export class Effects<M> {
   stopAll(): this {
     for (const t of this.timers) this.list.push({ type: "StopTimer", name: t.name });
     this.timers = [];
+    this.owned = true;
     return this;
   }
 }
@@ -149,7 +164,9 @@ export function runStep<S extends TxnBase<string>, M>(
   let s = state;
   if (event.type === "TimerFired") {
     if (!isArmed(s.timers, event.name!)) return { state, effects: [] };
-    s = { ...s, timers: s.timers.filter((t) => t.name !== event.name) };
+    const timers = s.timers.filter((t) => t.name !== event.name);
+    s = { ...s };
+    s.timers = timers;
   }
   const handler = table[s.state]?.[event.type];
   if (!handler) return { state, effects: [] };
