@@ -285,6 +285,18 @@ describe("TCP", () => {
     expect(o.pdus.map((p) => [p.bytes.length, p.frames!.length])).toEqual([[msg.length, Math.ceil(msg.length / 1460)]]);
   });
 
+  test("idle connections are let go (their leftovers reported) so memory stays bounded", () => {
+    const f = new TcpFlowBuilder(C, S, { mss: 100 });
+    const first = [...f.handshake(), f.send("client", utf8(sip("idle", "i".repeat(300))))[0]];
+    const syns: Uint8Array[] = [];
+    for (let i = 0; i < 16400; i++) syns.push(new TcpFlowBuilder({ ip: "10.9.0.1", port: 1024 + i }, S).segment("client", 0x02));
+    const bytes = writePcap([...first.map((b, i) => ({ time: i, bytes: b })), ...syns.map((b) => ({ time: 5000, bytes: b }))]);
+    const o = run(bytes, bytes.length);
+    const idle = o.problems.filter((p) => /idle timeout/.test(p.reason));
+    expect(idle).toHaveLength(1);
+    expect(idle[0].frame).toBeLessThan(3 + 1 + 16400); // reported during the capture, not at its end
+  });
+
   test("keep-alive CRLFs do not make a telnet stream SIP; an unclaimed stream is no problem", () => {
     const f = new TcpFlowBuilder({ ip: "10.0.0.1", port: 40023 }, { ip: "10.0.0.2", port: 23 });
     const o = decode([...f.handshake(), ...f.send("client", utf8("\r\n")), ...f.send("server", utf8("login: ")), ...f.send("client", utf8("root\r\n")), ...f.send("client", utf8("ls -l\r\n"))]);

@@ -60,6 +60,10 @@ const MAX_STREAM_BUFFER = 17 << 20;
 const MAX_UNDECIDED = 64 * 1024;
 /** Seconds of capture time a closed connection's key is remembered. */
 const CLOSED_MEMORY = 120;
+/** A connection silent this long (capture seconds) is forgotten; its leftovers are reported. */
+const IDLE_TIMEOUT = 900;
+/** Idle connections are swept every this many TCP packets. */
+const SWEEP_EVERY = 16384;
 
 type HalfMode = "pdu" | "ws";
 
@@ -90,6 +94,8 @@ interface TcpConn {
   wsRequested: boolean;
   rstSeen: boolean;
   openSeen: boolean;
+  /** Capture time of the latest packet, for idle eviction. */
+  lastSeen: number;
 }
 
 export class PacketDissector {
@@ -100,6 +106,7 @@ export class PacketDissector {
   private readonly conns = new Map<string, TcpConn>();
   /** Recently closed connections (key -> capture time of the close). */
   private readonly closed = new Map<string, number>();
+  private tcpPackets = 0;
   private readonly ip4Cache = new Map<number, string>();
   private readonly cands: PayloadProtocol[] = [];
   // the record being dissected
@@ -528,6 +535,8 @@ export class PacketDissector {
       c = this.newConn(key, srcIp, sport, dstIp, dport);
       this.conns.set(key, c);
     }
+    c.lastSeen = this.time;
+    if (++this.tcpPackets % SWEEP_EVERY === 0) this.sweepIdle();
     const half = c.a.src.port === sport && c.a.src.ip === srcIp ? c.a : c.b;
     if (flags & SYN) {
       half.seq.syn(seq);
@@ -556,6 +565,16 @@ export class PacketDissector {
     }
   }
 
+  /** Connections unseen for IDLE_TIMEOUT (lost FIN, port scans, long captures) are let go. */
+  private sweepIdle(): void {
+    for (const [key, c] of this.conns) {
+      if (this.time - c.lastSeen < IDLE_TIMEOUT) continue;
+      this.finishHalf(c, c.a, "idle timeout");
+      this.finishHalf(c, c.b, "idle timeout");
+      this.conns.delete(key);
+    }
+  }
+
   /** Forget a finished connection, remembering its key for a while so stragglers raise no events. */
   private close(key: string): void {
     this.conns.delete(key);
@@ -571,7 +590,7 @@ export class PacketDissector {
   private newConn(key: string, srcIp: string, sport: number, dstIp: string, dport: number): TcpConn {
     const src: Endpoint = { ip: srcIp, port: sport };
     const dst: Endpoint = { ip: dstIp, port: dport };
-    const c = { key, portLo: Math.min(sport, dport), portHi: Math.max(sport, dport), wsRequested: false, rstSeen: false, openSeen: false } as TcpConn;
+    const c = { key, portLo: Math.min(sport, dport), portHi: Math.max(sport, dport), wsRequested: false, rstSeen: false, openSeen: false, lastSeen: this.time } as TcpConn;
     c.a = this.newHalf(c, src, dst);
     c.b = this.newHalf(c, dst, src);
     return c;
