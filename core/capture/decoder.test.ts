@@ -3,7 +3,7 @@ import { zlibSync } from "fflate";
 import { createCaptureDecoder } from "./decoder";
 import type { CaptureProblem, ConnectionEvent, Endpoint, Pdu } from "./types";
 import { endpointText } from "./types";
-import { concatBytes, writePcap } from "./pcap-writer";
+import { concatBytes, PcapWriter, writePcap } from "./pcap-writer";
 import { buildIp, buildUdpPacket, buildWsFrame, buildUdpSegment, frameIp, ipBytes, TcpFlowBuilder, utf8, IPPROTO_UDP, IPPROTO_SCTP } from "./packet-builder";
 
 interface Out {
@@ -185,6 +185,15 @@ describe("UDP", () => {
       "2 sip/udp 10.0.0.1:15080 -> 10.0.0.2:7070 OPTIONS sip:bob@example.com SIP/2.0",
       "6 sip/udp 10.0.0.2:5060 -> 10.0.0.1:5060 SIP/2.0 200 OK",
     ]);
+  });
+
+  test("a PDU from a record cut by the snap length says so", () => {
+    const pkt = buildUdpPacket(A, B, utf8(sip("snap", "x".repeat(500))));
+    const w = new PcapWriter();
+    const rec = w.record(1, pkt.subarray(0, 300));
+    new DataView(rec.buffer).setUint32(12, pkt.length, true); // original length
+    const o = run(concatBytes([w.header(), rec]), 7);
+    expect(o.pdus.map((p) => p.problems)).toEqual([[`packet cut by the capture's snap length: 300 of ${pkt.length} bytes captured`]]);
   });
 
   test("junk before a known method: the PDU starts at the method, the junk is a PDU problem", () => {

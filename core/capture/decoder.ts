@@ -113,6 +113,8 @@ export class PacketDissector {
   private frame = 0;
   private time = 0;
   private offset = 0;
+  /** Set when the current record was cut by the capture's snap length. */
+  private sliced: string | undefined;
   /** Set while dissecting the packet quoted inside an ICMP error (see icmp()). */
   private quote: string | undefined;
 
@@ -129,6 +131,7 @@ export class PacketDissector {
     this.frame = r.frame;
     this.time = r.time;
     this.offset = r.offset;
+    this.sliced = r.origLen > r.data.length ? `packet cut by the capture's snap length: ${r.data.length} of ${r.origLen} bytes captured` : undefined;
     this.sink.record?.(r.frame, r.time);
     const err = decodeLink(r.linktype, r.data, this.link);
     if (err) {
@@ -165,6 +168,7 @@ export class PacketDissector {
     if (frames && frames.length > 1) pdu.frames = frames;
     if (problem) pdu.problems = [problem];
     if (this.quote) (pdu.problems ??= []).push(this.quote);
+    if (this.sliced) (pdu.problems ??= []).push(this.sliced);
     if (hep) pdu.hep = hep;
     this.sink.pdu(pdu);
   }
