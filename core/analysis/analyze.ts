@@ -7,6 +7,7 @@
 import type { AnalysisDocument, CallDTO, FindingDTO, LadderDTO, MessageDTO, SummaryDTO } from "../api";
 import type { AnalysisResult, CaptureModel } from "./model";
 import type { AnalysisContext } from "./context";
+import type { Endpoint } from "../capture/types";
 import { observeTransactions } from "./transactions";
 import { messageDTO } from "./decode";
 import { buildNodes } from "./nodes";
@@ -53,13 +54,16 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const txns = obs.transactions;
   adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);
   const dialogs = observeDialogsSafe(model, obs);
-  const nodes = buildNodes(msgs, options.aliases);
+  const diameter = buildDiameter(msgs, txns, obs.txnOfMessage);
+  // A Diameter client port on the IP of the SIP server that asked is that server (same node).
+  const sameNode: [Endpoint, Endpoint][] = [];
+  for (const x of diameter) if (x.sipTxn !== undefined) sameNode.push([msgs[x.request].src, txns[x.sipTxn].server]);
+  const nodes = buildNodes(msgs, options.aliases, sameNode);
   const connections = buildConnections(model);
   const { events: logs, causes: logCauses } = buildLogEvents(model);
   const baseCtx = { model, msgs, dtos, txns, dialogs, txnOf: obs.txnOfMessage, retrans: obs.retransmission, nodes, connections };
   const registrations = buildRegistrations(baseCtx);
   const presence = buildPresence(baseCtx);
-  const diameter = buildDiameter(msgs, txns, obs.txnOfMessage);
   const http = buildHttp(msgs);
   const { calls, callOf } = buildCalls(baseCtx, diameter, http);
   const logsByCallId = new Map<string, number[]>();

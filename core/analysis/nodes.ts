@@ -56,7 +56,11 @@ function defaultPort(transport: string | undefined): number {
 
 const WELL_KNOWN = new Set([5060, 5061, 3868, 80, 443, 8080, 5080, 5070]);
 
-export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, string>): NodeIndex {
+/**
+ * `sameNode`: extra address pairs known to be one machine from elsewhere (a Diameter client port
+ * on the IP of the SIP server whose transaction caused the request).
+ */
+export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, string>, sameNode: readonly [Endpoint, Endpoint][] = []): NodeIndex {
   const uf = new UnionFind();
   const idOf = new Map<string, number>();
   const names: string[] = [];
@@ -119,6 +123,7 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
       if (sip.vias.length === 1) for (const c of sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
     }
   }
+  for (const [a, b] of sameNode) if (a.ip === b.ip) uf.union(getEp(a), getEp(b));
   // Group addresses by their root, in order of first appearance.
   const groups = new Map<number, number[]>();
   for (let i = 0; i < names.length; i++) {

@@ -102,7 +102,7 @@ export function buildRegistrations(ctx: AnalysisContextBase): Registration[] {
       // A challenge to a REGISTER that already carried credentials (and not for a stale nonce) is a rejection.
       reg.outcome = lastFinal.credentials && !lastFinal.stale ? "failed" : "challenged";
     } else if (lastFinal.status! >= 300) reg.outcome = "failed";
-    if (last !== lastFinal && last.status === undefined && reg.outcome !== "registered") reg.outcome = "pending";
+    if (lastFinal && last !== lastFinal && last.status === undefined && reg.outcome !== "registered") reg.outcome = "pending";
     out.push(reg);
   }
   return out;
