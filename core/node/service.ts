@@ -101,7 +101,10 @@ export function createService(options: ServiceOptions): Service {
       })
       .catch((e: unknown) => {
         info.state = "error";
-        info.error = (e as Error)?.message ?? String(e);
+        let message = (e as Error)?.message ?? String(e);
+        // Uploads live under a temporary name; say the name the user chose.
+        files.forEach((f, i) => (message = message.split(f).join(display[i])));
+        info.error = message;
       })
       .finally(() => loads.delete(id));
     loads.set(id, load);

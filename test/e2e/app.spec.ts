@@ -4,7 +4,7 @@
  * evidence, stats, SVG export, and the XSS probe. Every test leaves a screenshot in test-results/.
  */
 import { test, expect, type Page } from "@playwright/test";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FindingDTO, LadderDTO } from "../../core/api";
@@ -29,12 +29,23 @@ async function api<T>(page: Page, method: string, args: unknown[]): Promise<T> {
   return body.value as T;
 }
 
+/** Opens files through the UI's file input; resolves with the new session once it is ready and listed. */
 async function openFile(page: Page, ...files: string[]): Promise<string> {
   await page.goto(url());
+  const num = (id: string) => Number(id.slice(1));
+  const before = Math.max(0, ...(await api<{ id: string }[]>(page, "listSessions", [])).map((s) => num(s.id)));
   await page.getByTestId("open-file").setInputFiles(files);
+  let id = "";
+  await expect
+    .poll(async () => {
+      const s = (await api<{ id: string; state: string }[]>(page, "listSessions", [])).find((x) => num(x.id) > before);
+      id = s?.id ?? "";
+      return s?.state;
+    })
+    .toBe("ready");
+  await expect(page.getByTestId("session-title")).toContainText(path.basename(files[0]));
   await expect(page.getByTestId("call-row").first()).toBeVisible();
-  const sessions = await api<{ id: string; state: string }[]>(page, "listSessions", []);
-  return sessions[sessions.length - 1].id;
+  return id;
 }
 
 async function shot(page: Page, name: string) {
@@ -55,19 +66,23 @@ test("the empty start screen says what to do", async ({ page }) => {
   await shot(page, "e2e-start");
 });
 
-test("a bundled sample opens and its ladder matches the analysis", async ({ page }) => {
+test("the bundled IMS sample (capture + proxy log) opens as one timeline; ladder = analysis", async ({ page }) => {
   const dir = path.join(root, "samples");
-  const sample = existsSync(dir) ? readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort()[0] : undefined;
-  test.skip(!sample, "no samples/*.pcap yet (npm run samples writes them)");
-  const session = await openFile(page, path.join(dir, sample!));
-  const first = page.getByTestId("call-row").first();
-  const callId = (await first.getAttribute("data-call-id"))!;
-  await first.click();
+  const capture = path.join(dir, "bug1-ims-mar-no-401.pcap");
+  const log = path.join(dir, "bug1-ims-mar-no-401.log");
+  test.skip(!existsSync(capture), "samples/bug1-ims-mar-no-401.pcap not generated yet (npm run samples)");
+  const session = await openFile(page, ...[capture, log].filter((f) => existsSync(f)));
+  // The call with the most findings is the interesting one.
+  const page1 = await api<{ calls: { id: string; findings: string[] }[] }>(page, "calls", [session, { sort: { key: "findings", dir: "desc" }, limit: 1 }]);
+  const callId = page1.calls[0].id;
+  await page.locator(`[data-testid="call-row"][data-call-id="${callId}"]`).click();
   const ladder = await api<LadderDTO>(page, "ladder", [session, callId]);
   const arrows = page.getByTestId("ladder-arrow");
   await expect(arrows.first()).toBeVisible();
-  const shown = await arrows.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-message-id"))));
-  expect(shown).toEqual(ladder.arrows.slice(0, shown.length).map((a) => a.messageId));
+  const shown = await arrows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")]));
+  expect(shown.length).toBeGreaterThan(0);
+  expect(shown).toEqual(ladder.arrows.slice(0, shown.length).map((a) => [a.messageId, a.label.split(" ")[0]]));
+  await expect(page.getByTestId("ladder-ghost")).toHaveCount(ladder.ghosts.length);
   await shot(page, "e2e-sample");
 });
 

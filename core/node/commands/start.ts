@@ -8,8 +8,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { distDir, openBrowser, parseOpenArgs, serveBrowserMode } from "./open";
 
-/** Preferred samples, most telling first (a bug with findings, logs, several legs). */
-const PREFERRED = [/bye-one-sided/, /notify/, /ack-missing/, /cancel/, /register/];
+/**
+ * Preferred samples, most telling first: the IMS registration bug puts SIP, Diameter and the
+ * proxy's log on one ladder with a finding; then the other bug scenarios, then single-rule ones.
+ */
+const PREFERRED = [/^bug1-ims-mar-no-401\./, /^bug4-/, /^bug5-/, /^bug2-/, /^bug3-/, /bye-one-sided/, /notify/, /ack-missing/, /cancel/, /register/];
 
 export function pickSample(dir: string): string[] {
   if (!existsSync(dir)) return [];
