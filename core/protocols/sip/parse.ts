@@ -17,7 +17,7 @@ import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { firstListItem, parseCSeq, splitHeaderList } from "./header-values";
 import { parseNameAddr } from "./name-addr";
 import { parseVia } from "./via";
-import { decodeText } from "./text";
+import { decodeShared, decodeText } from "./text";
 
 const LF = 10;
 const CR = 13;
@@ -58,8 +58,6 @@ function isStartLine(b: Uint8Array, s: number, e: number): boolean {
   return j > i + 1 && startsWithSipSlash(b, j, e);
 }
 
-const STRIDE = 6;
-
 function isSip20(b: Uint8Array, s: number, e: number): boolean {
   return e - s === 7 && startsWithSipSlash(b, s, e) && b[s + 4] === 50 && b[s + 5] === 46 && b[s + 6] === 48;
 }
@@ -95,51 +93,116 @@ function lineContentEnd(b: Uint8Array, lineStart: number, lf: number): number {
   return lf > lineStart && b[lf - 1] === CR ? lf - 1 : lf;
 }
 
+/**
+ * The header index of every message lives in shared blocks of 32-bit integers: per field two
+ * entries, [line start, (line end - line start) * 256 + key id]. A message keeps only its block,
+ * its first entry and its field count — no per-message arrays or key strings (measured: the old
+ * per-message number[] + string[] index cost ~1 KB per message). Name end, value start, value
+ * end and the folded flag are re-derived from the bytes on demand (a few bytes' scan).
+ * A block is freed by the GC once no message indexed in it is alive; a block is small so that a
+ * long-lived message (the engine's dialogs) pins little.
+ */
+const BLOCK_INTS = 8192;
+/** Messages this large index into their own plain array (a line length could overflow 23 bits). */
+const HUGE_MESSAGE = 1 << 23;
+let block = new Int32Array(BLOCK_INTS);
+let blockUsed = 0;
+
+type Index = Int32Array | number[];
+
+/** Scratch for the start-line scanner (positions only; strings are made when asked for). */
+const SL = new Int32Array(8);
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/**
+ * Start line positions into SL: [response?, a0, a1, b0, b1, c0, c1] where for a response a = version,
+ * b = status code, c = reason (c0 = -1: none); for a request a = method, b = Request-URI (b0 = -1:
+ * none), c = version (c0 = -1: none).
+ */
+function scanStartLine(b: Uint8Array, s: number, e: number): void {
+  if (startsWithSipSlash(b, s, e)) {
+    let i = s;
+    while (i < e && b[i] !== SP) i++;
+    SL[0] = 1;
+    SL[1] = s;
+    SL[2] = i;
+    while (i < e && b[i] === SP) i++;
+    const cs = i;
+    while (i < e && b[i] !== SP) i++;
+    SL[3] = cs;
+    SL[4] = i;
+    SL[5] = i < e ? i + 1 : -1;
+    SL[6] = e;
+    return;
+  }
+  // Method SP Request-URI SP SIP-Version (extra spaces tolerated; the URI may not contain SP).
+  SL[0] = 0;
+  let i = s;
+  while (i < e && b[i] !== SP) i++;
+  SL[1] = s;
+  SL[2] = i;
+  while (i < e && b[i] === SP) i++;
+  let j = e;
+  while (j > i && b[j - 1] === SP) j--;
+  const lineEnd = j;
+  while (j > i && b[j - 1] !== SP) j--;
+  const versionStart = j;
+  while (j > i && b[j - 1] === SP) j--;
+  if (j > i) {
+    SL[3] = i;
+    SL[4] = j;
+    SL[5] = versionStart;
+    SL[6] = lineEnd;
+  } else {
+    SL[3] = versionStart < lineEnd ? versionStart : -1;
+    SL[4] = lineEnd;
+    SL[5] = -1;
+    SL[6] = -1;
+  }
+}
+
+/** What only some messages ever need; created on first use. */
+interface Rare {
+  fields?: SipHeaderField[];
+  /** Via values that did not parse (reported by problems). */
+  badVias?: string[];
+  contact?: NameAddr[];
+  recordRoute?: NameAddr[];
+  route?: NameAddr[];
+}
+
 class LazySipMessage implements SipMessage {
   readonly raw: Uint8Array;
   kind: "request" | "response" = "request";
   method?: string;
-  requestUri?: string;
   status?: number;
-  reason?: string;
   /** Offset where the start line begins (after skipped junk) and where the header block ends. */
   startLineOffset = 0;
   startLineEnd = 0;
   bodyOffset = 0;
-  /** SIP version token of the start line, e.g. "SIP/2.0". */
-  version = "";
 
-  // The index: per header field, its canonical key and STRIDE offsets in one flat array of small
-  // integers (line start, name end, value start, value end, line end incl. LF, folded flag): no
-  // per-field objects. (A plain array, not an Int32Array: V8 allocates typed arrays far slower.)
-  keys: string[] = [];
-  spans: number[] = [];
+  /** This message's fields in the shared index: idx[first + 2k], idx[first + 2k + 1]. */
+  private idx: Index = block;
+  private first = 0;
+  private count = 0;
 
-  private readonly structural: string[] = [];
-  /** The head (start line + headers) as text when it decoded one char per byte, else undefined. */
-  private head?: string;
-  private checkedProblems?: string[];
-  private cache: {
-    fields?: SipHeaderField[];
-    callId?: string | null;
-    cseq?: CSeq | null;
-    from?: NameAddr | null;
-    to?: NameAddr | null;
-    vias?: Via[];
-    topVia?: Via | null;
-    /** Via values that did not parse (reported by problems). */
-    badVias?: string[];
-    contact?: NameAddr[];
-    recordRoute?: NameAddr[];
-    route?: NameAddr[];
-    contentLength?: number | null;
-    body?: Uint8Array;
-    bodyProblems?: string[];
-  } = {};
+  private structural?: string[];
+  private checkedProblems?: readonly string[];
+  private cCallId?: string | null;
+  private cCseq?: CSeq | null;
+  private cFrom?: NameAddr | null;
+  private cTo?: NameAddr | null;
+  private cTopVia?: Via | null;
+  private cVias?: Via[];
+  private rare?: Rare;
 
   constructor(raw: Uint8Array) {
     this.raw = raw;
     this.index();
+  }
+
+  private problem(text: string): void {
+    (this.structural ??= []).push(text);
   }
 
   private index(): void {
@@ -165,12 +228,12 @@ class LazySipMessage implements SipMessage {
         q = qlf + 1;
       }
       if (found >= 0) {
-        this.structural.push(`skipped ${found - p} bytes of junk before the start line`);
+        this.problem(`skipped ${found - p} bytes of junk before the start line`);
         p = found;
         lf = b.indexOf(LF, p);
         le = lf < 0 ? n : lineContentEnd(b, p, lf);
       } else {
-        this.structural.push("no valid SIP start line");
+        this.problem("no valid SIP start line");
       }
     }
     this.startLineOffset = p;
@@ -178,28 +241,27 @@ class LazySipMessage implements SipMessage {
     const startLineStart = p;
     p = lf < 0 ? n : lf + 1;
 
-    // 2. Header lines until the empty line.
+    // 2. Header lines until the empty line, appended to the shared block (or a private array).
+    const huge = n >= HUGE_MESSAGE;
+    let idx: Index = huge ? [] : block;
+    let first = huge ? 0 : blockUsed;
+    let w = first;
     let terminated = false;
-    let count = 0;
-    const keys: string[] = [];
-    const sp: number[] = [];
     while (p < n) {
       const c = b[p];
       if (c === SP || c === HT) {
         // Folded continuation line (RFC 3261 §7.3.1): part of the previous field's value.
         const e = b.indexOf(LF, p);
-        const ce = e < 0 ? n : lineContentEnd(b, p, e);
         const next = e < 0 ? n : e + 1;
-        if (count > 0) {
-          const o = (count - 1) * STRIDE;
-          sp[o + 3] = ce;
-          sp[o + 4] = next;
-          sp[o + 5] = 1;
-        } else this.structural.push(`continuation line without a header at offset ${p}`);
+        if (w > first) {
+          const ls = idx[w - 2];
+          const id = idx[w - 1] % 256;
+          idx[w - 1] = (next - ls) * 256 + id;
+        } else this.problem(`continuation line without a header at offset ${p}`);
         p = next;
         continue;
       }
-      // One pass over the name: find ':' (or the line end) and hash the lower-cased bytes for keyOf.
+      // One pass over the name: find ':' (or the line end) and hash the lower-cased bytes for keyIdOf.
       let i = p;
       let h = 0;
       let ch = 0;
@@ -218,95 +280,148 @@ class LazySipMessage implements SipMessage {
           p = next;
           break;
         }
-        this.structural.push(`header line without ':' at offset ${p}`);
+        this.problem(`header line without ':' at offset ${p}`);
         p = next;
         continue;
       }
       const colon = i;
       const e = b.indexOf(LF, colon);
-      const ce = e < 0 ? n : lineContentEnd(b, colon, e);
       const next = e < 0 ? n : e + 1;
       let nameEnd = colon;
       while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;
-      let vs = colon + 1;
-      while (vs < ce && (b[vs] === SP || b[vs] === HT)) vs++;
-      keys.push(keyOf(b, p, nameEnd, nameEnd === colon ? h : undefined));
-      sp.push(p, nameEnd, vs, ce, next, 0);
-      count++;
+      if (!huge && w + 2 > idx.length) {
+        // Block full: this message's entries move to a fresh block (the old one stays with its messages).
+        const fresh = new Int32Array(Math.max(BLOCK_INTS, (w - first) * 2 + 64));
+        fresh.set((idx as Int32Array).subarray(first, w));
+        w -= first;
+        first = 0;
+        idx = block = fresh;
+      }
+      idx[w] = p;
+      idx[w + 1] = (next - p) * 256 + keyIdOf(b, p, nameEnd, nameEnd === colon ? h : undefined);
+      w += 2;
       p = next;
     }
-    this.keys = keys;
-    this.spans = sp;
-    if (!terminated) this.structural.push("header block not terminated by an empty line");
+    if (!huge) blockUsed = w;
+    this.idx = idx;
+    this.first = first;
+    this.count = (w - first) >> 1;
+    if (!terminated) this.problem("header block not terminated by an empty line");
     this.bodyOffset = p;
-    // Decode the whole head once (one decoder call is ~90 ns for 550 bytes); when every byte became
-    // one char, string offsets equal byte offsets and each value is a cheap slice of it.
-    const head = decodeText(b, 0, p);
-    if (head.length === p) this.head = head;
     this.parseStartLine(startLineStart, le);
   }
 
-  /** Text of bytes [s, e) of the head. */
+  /** Text of bytes [s, e). */
   private str(s: number, e: number): string {
-    return this.head !== undefined && e <= this.head.length ? this.head.slice(s, e) : decodeText(this.raw, s, e);
+    return decodeText(this.raw, s, e);
   }
 
   private parseStartLine(s: number, e: number): void {
     const b = this.raw;
-    if (startsWithSipSlash(b, s, e)) {
+    scanStartLine(b, s, e);
+    if (SL[0] === 1) {
       // SIP-version SP Status-Code SP Reason-Phrase
       this.kind = "response";
-      let i = s;
-      while (i < e && b[i] !== SP) i++;
-      this.version = isSip20(b, s, i) ? "SIP/2.0" : this.str(s, i);
-      while (i < e && b[i] === SP) i++;
-      const cs = i;
-      while (i < e && b[i] !== SP) i++;
+      const cs = SL[3];
+      const i = SL[4];
       const code = i - cs === 3 ? (b[cs] - 48) * 100 + (b[cs + 1] - 48) * 10 + (b[cs + 2] - 48) : NaN;
       if (i - cs === 3 && code >= 100 && code <= 999 && isDigit(b[cs + 1]) && isDigit(b[cs + 2])) this.status = code;
-      else this.structural.push(`bad status code "${this.str(cs, i)}"`);
-      this.reason = i < e ? this.str(i + 1, e) : "";
+      else this.problem(`bad status code "${this.str(cs, i)}"`);
       return;
     }
-    // Method SP Request-URI SP SIP-Version (extra spaces tolerated; the URI may not contain SP).
     this.kind = "request";
-    let i = s;
-    while (i < e && b[i] !== SP) i++;
-    const methodEnd = i;
-    while (i < e && b[i] === SP) i++;
-    let j = e;
-    while (j > i && b[j - 1] === SP) j--;
-    const lineEnd = j;
-    while (j > i && b[j - 1] !== SP) j--;
-    const versionStart = j;
-    while (j > i && b[j - 1] === SP) j--;
+    const methodEnd = SL[2];
     if (methodEnd > s && isTokenRange(b, s, methodEnd)) this.method = methodName(b, s, methodEnd);
-    if (j > i) {
-      this.requestUri = this.str(i, j);
-      this.version = isSip20(b, versionStart, lineEnd) ? "SIP/2.0" : this.str(versionStart, lineEnd);
-      if (!startsWithSipSlash(b, versionStart, lineEnd)) this.structural.push(`bad SIP version "${this.version}"`);
-    } else {
-      if (versionStart < lineEnd) this.requestUri = this.str(versionStart, lineEnd);
-      if (e > s) this.structural.push(`bad request line "${this.str(s, Math.min(e, s + 80))}"`);
-    }
+    if (SL[5] >= 0) {
+      if (!startsWithSipSlash(b, SL[5], SL[6])) this.problem(`bad SIP version "${this.version}"`);
+    } else if (e > s) this.problem(`bad request line "${this.str(s, Math.min(e, s + 80))}"`);
   }
 
-  /** Decoded, unfolded value of field i. */
-  valueOf(i: number): string {
+  get requestUri(): string | undefined {
+    if (this.kind !== "request") return undefined;
+    scanStartLine(this.raw, this.startLineOffset, this.startLineEnd);
+    return SL[3] < 0 ? undefined : this.str(SL[3], SL[4]);
+  }
+
+  get reason(): string | undefined {
+    if (this.kind !== "response") return undefined;
+    scanStartLine(this.raw, this.startLineOffset, this.startLineEnd);
+    return SL[5] < 0 ? "" : this.str(SL[5], SL[6]);
+  }
+
+  /** SIP version token of the start line, e.g. "SIP/2.0" ("" when a request line has none). */
+  get version(): string {
     const b = this.raw;
-    const o = i * STRIDE;
-    const s = this.spans[o + 2];
-    let e = this.spans[o + 3];
+    scanStartLine(b, this.startLineOffset, this.startLineEnd);
+    const s = SL[0] === 1 ? SL[1] : SL[5];
+    const e = SL[0] === 1 ? SL[2] : SL[6];
+    if (s < 0) return "";
+    return isSip20(b, s, e) ? "SIP/2.0" : this.str(s, e);
+  }
+
+  /** Canonical key id of field k. */
+  private keyId(k: number): number {
+    return this.idx[this.first + 2 * k + 1] % 256;
+  }
+
+  /** Canonical key of field k. */
+  private keyAt(k: number): string {
+    const id = this.keyId(k);
+    if (id !== 0) return keyNames[id];
+    const ls = this.idx[this.first + 2 * k];
+    return keyOf(this.raw, ls, nameEndOf(this.raw, ls, colonOf(this.raw, ls)));
+  }
+
+  private lineStart(k: number): number {
+    return this.idx[this.first + 2 * k];
+  }
+
+  /** Offset after field k's last line (after its LF). */
+  private lineEnd(k: number): number {
+    const w = this.idx[this.first + 2 * k + 1];
+    return this.idx[this.first + 2 * k] + (w - (w % 256)) / 256;
+  }
+
+  /** Content end of field k's last line (before its CRLF). */
+  private contentEnd(k: number): number {
+    const b = this.raw;
+    const le = this.lineEnd(k);
+    if (le > 0 && b[le - 1] === LF) return b[le - 2] === CR && le - 2 >= this.lineStart(k) ? le - 2 : le - 1;
+    return le;
+  }
+
+  /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
+  valueOf(k: number, shared = false): string {
+    const b = this.raw;
+    const colon = colonOf(b, this.lineStart(k));
+    const ce = this.contentEnd(k);
+    let s = colon + 1;
+    while (s < ce && (b[s] === SP || b[s] === HT)) s++;
+    let e = ce;
     while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
-    const text = this.str(s, e);
+    let folded = false;
+    for (let i = colon; i < ce; i++) {
+      if (b[i] === LF) {
+        folded = true;
+        break;
+      }
+    }
+    if (!folded) return shared ? decodeShared(b, s, e) : decodeText(b, s, e);
     // Unfold: each CRLF + leading whitespace becomes one space (RFC 3261 §7.3.1); a value that
     // starts on the continuation line ("To :\r\n sip:...") loses the leading space too.
-    return this.spans[o + 5] ? text.replace(/[ \t]*\r?\n[ \t]+/g, " ").trim() : text;
+    return decodeText(b, s, e).replace(/[ \t]*\r?\n[ \t]+/g, " ").trim();
   }
 
+  /** Index of the first field with key id `id` (or, for an uninterned key, key text `key`) from `from`. */
   private indexOfKey(key: string, from = 0): number {
-    const keys = this.keys;
-    for (let i = from; i < keys.length; i++) if (keys[i] === key) return i;
+    const id = keyIds.get(key);
+    const idx = this.idx;
+    const o = this.first;
+    if (id !== undefined) {
+      for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === id) return k;
+      return -1;
+    }
+    for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === 0 && this.keyAt(k) === key) return k;
     return -1;
   }
 
@@ -316,16 +431,16 @@ class LazySipMessage implements SipMessage {
 
   /** First value for an already-canonical key (skips name normalisation on the hot path). */
   valueByKey(key: string): string | undefined {
-    const i = this.indexOfKey(key);
-    return i < 0 ? undefined : this.valueOf(i);
+    const k = this.indexOfKey(key);
+    return k < 0 ? undefined : this.valueOf(k);
   }
 
   headerValues(name: string): string[] {
     const key = canonicalHeaderKey(name);
     const list = isListHeader(key);
     const out: string[] = [];
-    for (let i = this.indexOfKey(key); i >= 0; i = this.indexOfKey(key, i + 1)) {
-      const v = this.valueOf(i);
+    for (let k = this.indexOfKey(key); k >= 0; k = this.indexOfKey(key, k + 1)) {
+      const v = this.valueOf(k);
       if (list) for (const part of splitHeaderList(v)) out.push(part);
       else out.push(v);
     }
@@ -333,72 +448,80 @@ class LazySipMessage implements SipMessage {
   }
 
   get fields(): readonly SipHeaderField[] {
-    if (!this.cache.fields) {
+    const rare = (this.rare ??= {});
+    if (!rare.fields) {
       const out: SipHeaderField[] = [];
-      for (let i = 0; i < this.keys.length; i++) {
+      const b = this.raw;
+      for (let k = 0; k < this.count; k++) {
+        const start = this.lineStart(k);
         out.push({
-          name: this.str(this.spans[i * STRIDE], this.spans[i * STRIDE + 1]),
-          key: this.keys[i],
-          value: this.valueOf(i),
-          start: this.spans[i * STRIDE],
+          name: this.str(start, nameEndOf(b, start, colonOf(b, start))),
+          key: this.keyAt(k),
+          value: this.valueOf(k),
+          start,
           // The content end of the field's last line (before its CRLF).
-          end: this.spans[i * STRIDE + 3],
+          end: this.contentEnd(k),
         });
       }
-      this.cache.fields = out;
+      rare.fields = out;
     }
-    return this.cache.fields;
+    return rare.fields;
   }
 
   get callId(): string | undefined {
-    if (this.cache.callId === undefined) this.cache.callId = this.valueByKey("call-id") ?? null;
-    return this.cache.callId ?? undefined;
+    if (this.cCallId === undefined) {
+      const k = this.indexOfKey("call-id");
+      // Shared: the ~10 messages of a call then hold one string, not ten copies.
+      this.cCallId = k < 0 ? null : this.valueOf(k, true);
+    }
+    return this.cCallId ?? undefined;
   }
 
   get cseq(): CSeq | undefined {
-    if (this.cache.cseq === undefined) this.cache.cseq = parseCSeq(this.valueByKey("cseq")) ?? null;
-    return this.cache.cseq ?? undefined;
+    if (this.cCseq === undefined) this.cCseq = parseCSeq(this.valueByKey("cseq")) ?? null;
+    return this.cCseq ?? undefined;
   }
 
   get from(): NameAddr | undefined {
-    if (this.cache.from === undefined) this.cache.from = parseNameAddr(this.valueByKey("from")) ?? null;
-    return this.cache.from ?? undefined;
+    if (this.cFrom === undefined) this.cFrom = parseNameAddr(this.valueByKey("from")) ?? null;
+    return this.cFrom ?? undefined;
   }
 
   get to(): NameAddr | undefined {
-    if (this.cache.to === undefined) this.cache.to = parseNameAddr(this.valueByKey("to")) ?? null;
-    return this.cache.to ?? undefined;
+    if (this.cTo === undefined) this.cTo = parseNameAddr(this.valueByKey("to")) ?? null;
+    return this.cTo ?? undefined;
   }
 
   get vias(): readonly Via[] {
-    if (!this.cache.vias) {
+    if (!this.cVias) {
       const out: Via[] = [];
-      const bad: string[] = [];
+      let bad: string[] | undefined;
       const values = this.headerValues("via");
       for (let k = 0; k < values.length; k++) {
         const v = values[k];
         // The top Via is often parsed already (topVia, the hot path); do not parse it twice.
-        const top = k === 0 ? this.cache.topVia : undefined;
+        const top = k === 0 ? this.cTopVia : undefined;
         const via = top && top.raw === v.trim() ? top : parseVia(v);
         if (via) out.push(via);
-        else bad.push(v);
+        else (bad ??= []).push(v);
       }
-      this.cache.vias = out;
-      this.cache.badVias = bad;
+      this.cVias = out;
+      if (bad) (this.rare ??= {}).badVias = bad;
+      this.cTopVia = undefined;
     }
-    return this.cache.vias;
+    return this.cVias;
   }
 
   /** The top Via only — parses just the first value of the first Via field (hot path). */
   get topVia(): Via | undefined {
-    if (this.cache.vias) return this.cache.vias[0];
-    const i = this.indexOfKey("via");
-    if (i < 0) return undefined;
-    if (this.cache.topVia === undefined) {
-      const first = firstListItem(this.valueOf(i));
-      this.cache.topVia = (first === undefined ? undefined : parseVia(first)) ?? null;
+    if (this.cVias) return this.cVias[0];
+    const k = this.indexOfKey("via");
+    if (k < 0) return undefined;
+    if (this.cTopVia === undefined) {
+      const first = firstListItem(this.valueOf(k));
+      this.cTopVia = (first === undefined ? undefined : parseVia(first)) ?? null;
     }
-    return this.cache.topVia ?? undefined;
+    return this.cTopVia ?? undefined;
   }
 
   private nameAddrs(name: string): NameAddr[] {
@@ -411,15 +534,15 @@ class LazySipMessage implements SipMessage {
   }
 
   get contact(): readonly NameAddr[] {
-    return (this.cache.contact ??= this.nameAddrs("contact"));
+    return ((this.rare ??= {}).contact ??= this.nameAddrs("contact"));
   }
 
   get recordRoute(): readonly NameAddr[] {
-    return (this.cache.recordRoute ??= this.nameAddrs("record-route"));
+    return ((this.rare ??= {}).recordRoute ??= this.nameAddrs("record-route"));
   }
 
   get route(): readonly NameAddr[] {
-    return (this.cache.route ??= this.nameAddrs("route"));
+    return ((this.rare ??= {}).route ??= this.nameAddrs("route"));
   }
 
   get contentType(): string | undefined {
@@ -427,54 +550,49 @@ class LazySipMessage implements SipMessage {
   }
 
   get contentLength(): number | undefined {
-    if (this.cache.contentLength === undefined) {
-      const v = this.valueByKey("content-length");
-      this.cache.contentLength = v !== undefined && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : null;
-    }
-    return this.cache.contentLength ?? undefined;
+    const v = this.valueByKey("content-length");
+    return v !== undefined && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : undefined;
   }
 
+  /** Body by Content-Length (see frameBody); a fresh view each time, nothing kept per message. */
   get body(): Uint8Array {
-    if (!this.cache.body) this.frameBody();
-    return this.cache.body!;
+    return this.raw.subarray(this.bodyOffset, this.bodyEnd());
+  }
+
+  /** End of the body: Content-Length bytes, else (missing, bad or too large) the rest of the bytes. */
+  private bodyEnd(): number {
+    const cl = this.contentLength;
+    const n = this.raw.length;
+    return cl === undefined || cl > n - this.bodyOffset ? n : this.bodyOffset + cl;
   }
 
   /**
-   * Body by Content-Length. The bytes handed to the parser are one message (a datagram, or a
+   * Body framing problems. The bytes handed to the parser are one message (a datagram, or a
    * stream message already framed by the sniffer), so without a usable Content-Length the rest of
    * the bytes is the body (RFC 3261 §18.3 allows that for UDP) — reported when there is a body.
    */
-  private frameBody(): void {
-    const problems: string[] = [];
+  private bodyProblems(out: string[]): void {
     const b = this.raw;
     const avail = b.length - this.bodyOffset;
     const clText = this.valueByKey("content-length");
-    const cl = this.contentLength;
-    let body: Uint8Array;
+    const cl = clText !== undefined && /^\s*\d{1,10}\s*$/.test(clText) ? Number(clText) : undefined;
     if (cl === undefined) {
-      body = b.subarray(this.bodyOffset);
-      if (clText !== undefined) problems.push(`bad Content-Length "${clText}"; body taken as the remaining ${avail} bytes`);
-      else if (avail > 0 && !isOnlyCrlf(body)) problems.push(`no Content-Length; body taken as the remaining ${avail} bytes`);
+      if (clText !== undefined) out.push(`bad Content-Length "${clText}"; body taken as the remaining ${avail} bytes`);
+      else if (avail > 0 && !isOnlyCrlf(b, this.bodyOffset, b.length)) out.push(`no Content-Length; body taken as the remaining ${avail} bytes`);
     } else if (cl > avail) {
-      body = b.subarray(this.bodyOffset);
-      problems.push(`Content-Length ${cl} larger than the ${avail} bytes present (truncated body)`);
+      out.push(`Content-Length ${cl} larger than the ${avail} bytes present (truncated body)`);
     } else {
-      body = b.subarray(this.bodyOffset, this.bodyOffset + cl);
-      const extra = b.subarray(this.bodyOffset + cl);
-      if (extra.length > 0 && !isOnlyCrlf(extra)) problems.push(`${extra.length} bytes after the body (Content-Length ${cl}) ignored`);
+      const extra = avail - cl;
+      if (extra > 0 && !isOnlyCrlf(b, this.bodyOffset + cl, b.length)) out.push(`${extra} bytes after the body (Content-Length ${cl}) ignored`);
     }
-    this.cache.body = body;
-    this.cache.bodyProblems = problems;
   }
 
   get problems(): readonly string[] {
     if (!this.checkedProblems) {
       // Reads only cached parses; the text of a header is decoded again only to quote it in a problem.
-      const out = this.structural.length ? [...this.structural] : [];
+      const out = this.structural ? [...this.structural] : [];
       try {
-        void this.body; // frames the body and records its problems
-        const bodyProblems = this.cache.bodyProblems;
-        if (bodyProblems && bodyProblems.length) out.push(...bodyProblems);
+        this.bodyProblems(out);
         if (this.callId === undefined) out.push("missing Call-ID");
         const cseq = this.cseq;
         if (!cseq) {
@@ -492,23 +610,65 @@ class LazySipMessage implements SipMessage {
           out.push(text === undefined ? "missing To" : `bad To "${text}"`);
         }
         const vias = this.vias;
-        const bad = this.cache.badVias ?? [];
+        const bad = this.rare?.badVias ?? [];
         if (vias.length === 0 && bad.length === 0) out.push("missing Via");
         for (const v of bad) out.push(`bad Via "${v.slice(0, 80)}"`);
       } catch (e) {
         out.push(`internal parser error: ${String(e)}`);
       }
-      this.checkedProblems = out;
+      this.checkedProblems = out.length ? out : NO_PROBLEMS;
     }
     return this.checkedProblems;
   }
 
+  /** Field line offsets for the serializer. */
+  lines(): { start: number; end: number; nameEnd: number; key: string }[] {
+    const out = [];
+    for (let k = 0; k < this.count; k++) {
+      const start = this.lineStart(k);
+      out.push({ start, end: this.lineEnd(k), nameEnd: nameEndOf(this.raw, start, colonOf(this.raw, start)), key: this.keyAt(k) });
+    }
+    return out;
+  }
 }
 
-function isOnlyCrlf(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== CR && b[i] !== LF) return false;
+/** Offset of the ':' of the field line starting at ls (the index only records lines that have one). */
+function colonOf(b: Uint8Array, ls: number): number {
+  let i = ls;
+  while (b[i] !== COLON) i++;
+  return i;
+}
+
+/** End of the header name: the colon, less whitespace before it. */
+function nameEndOf(b: Uint8Array, ls: number, colon: number): number {
+  let e = colon;
+  while (e > ls && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+  return e;
+}
+
+function isOnlyCrlf(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (b[i] !== CR && b[i] !== LF) return false;
   return true;
 }
+
+/**
+ * Canonical header keys interned as small ids (1..255; 0 = not interned, when a hostile capture
+ * brings more distinct names than that: its key is rebuilt from the bytes when asked for).
+ */
+const keyNames: string[] = [""];
+const keyIds = new Map<string, number>();
+
+function internKey(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    if (keyNames.length > 255) return 0;
+    id = keyNames.length;
+    keyNames.push(key);
+    keyIds.set(key, id);
+  }
+  return id;
+}
+for (const k of ["via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-type", "content-length", "record-route", "route"]) internKey(k);
 
 /**
  * Interned canonical keys by a hash of the lower-cased name bytes: a capture repeats the same
@@ -518,36 +678,56 @@ function isOnlyCrlf(b: Uint8Array): boolean {
  */
 const KEY_CACHE_SIZE = 1024; // direct-mapped by hash: a miss just rebuilds the string
 const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE).fill(undefined);
+const keyCacheId = new Int32Array(KEY_CACHE_SIZE);
+/** Key id of a one-letter name by its lower-cased byte (-1: not yet known). */
+const letterId = new Int32Array(256).fill(-1);
 
 function lowerByte(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }
 
-/** Canonical key of the header name at [s, e): lower-case long form. */
-function keyOf(b: Uint8Array, s: number, e: number, hash?: number): string {
+/** Cache slot of the name at [s, e) when the cached key matches it, else -1. */
+function cachedKeySlot(b: Uint8Array, s: number, e: number, hash?: number): number {
   const len = e - s;
-  if (len === 1) {
-    const letter = String.fromCharCode(lowerByte(b[s]));
-    return compactToKey(letter) ?? letter;
-  }
   let h = hash ?? 0;
   if (hash === undefined) for (let i = s; i < e; i++) h = (Math.imul(h, 31) + lowerByte(b[i])) | 0;
   const slot = h & (KEY_CACHE_SIZE - 1);
   const cached = keyCache[slot];
   if (cached !== undefined && cached.length === len) {
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (cached.charCodeAt(i) !== lowerByte(b[s + i])) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
+    for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== lowerByte(b[s + i])) return -1 - slot;
+    return slot;
   }
+  return -1 - slot;
+}
+
+/** Canonical key of the header name at [s, e): lower-case long form. */
+function keyOf(b: Uint8Array, s: number, e: number, hash?: number): string {
+  if (e - s === 1) {
+    const letter = String.fromCharCode(lowerByte(b[s]));
+    return compactToKey(letter) ?? letter;
+  }
+  const found = cachedKeySlot(b, s, e, hash);
+  if (found >= 0) return keyCache[found]!;
   let k = "";
   for (let i = s; i < e; i++) k += String.fromCharCode(lowerByte(b[i]));
+  const slot = -1 - found;
   keyCache[slot] = k;
+  keyCacheId[slot] = internKey(k);
   return k;
+}
+
+/** Key id of the header name at [s, e). */
+function keyIdOf(b: Uint8Array, s: number, e: number, hash?: number): number {
+  if (e - s === 1) {
+    const c = lowerByte(b[s]);
+    let id = letterId[c];
+    if (id < 0) id = letterId[c] = internKey(keyOf(b, s, e));
+    return id;
+  }
+  const found = cachedKeySlot(b, s, e, hash);
+  if (found >= 0) return keyCacheId[found];
+  keyOf(b, s, e, hash);
+  return keyCacheId[-1 - found];
 }
 
 /** Message for bytes the parser could not even index (never expected; keeps the never-throw promise). */
@@ -582,7 +762,7 @@ export type ParsedSip = ReturnType<typeof parseSip>;
 /** Internal access for the serializer: the field line offsets of a message made by parseSip. */
 export function fieldLines(msg: SipMessage): { start: number; end: number; nameEnd: number; key: string }[] | undefined {
   if (!(msg instanceof LazySipMessage)) return undefined;
-  return msg.keys.map((key, i) => ({ start: msg.spans[i * STRIDE], end: msg.spans[i * STRIDE + 4], nameEnd: msg.spans[i * STRIDE + 1], key }));
+  return msg.lines();
 }
 
 /** Start line span [start, end) of a message made by parseSip (without its CRLF). */

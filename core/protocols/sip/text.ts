@@ -66,3 +66,39 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Recently decoded short ASCII texts, direct-mapped by a hash of their bytes: values that repeat
+ * across messages (a call's Call-ID in its every message) are then one string, not one per
+ * message. A miss just decodes and replaces the slot, so the table stays bounded.
+ */
+const SHARED_SLOTS = 4096;
+const SHARED_MAX_LENGTH = 256;
+const sharedTexts: (string | undefined)[] = new Array(SHARED_SLOTS).fill(undefined);
+
+/** decodeText(bytes, start, end), returning an earlier equal string when one is at hand. */
+export function decodeShared(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 0 || n > SHARED_MAX_LENGTH) return decodeText(bytes, start, end);
+  let h = n;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c >= 0x80) return decodeText(bytes, start, end);
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 13)) & (SHARED_SLOTS - 1);
+  const cached = sharedTexts[slot];
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (cached.charCodeAt(i) !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const text = decodeText(bytes, start, end);
+  sharedTexts[slot] = text;
+  return text;
+}
