@@ -55,6 +55,15 @@ const ANY_ADDRESS_WINDOW = 5;
 
 export function buildDiameter(msgs: readonly Observed[], txns: readonly TransactionView[], txnOf: Int32Array): DiameterExchange[] {
   const out: DiameterExchange[] = [];
+  // Most captures carry no Diameter: then there is nothing to index.
+  let anyDiameter = false;
+  let locationQueries = false;
+  for (const m of msgs) {
+    if (!m.diameter) continue;
+    anyDiameter = true;
+    if (m.diameter.commandCode === 302) locationQueries = true;
+  }
+  if (!anyDiameter) return out;
   const pending = new Map<string, number>();
   // identity -> latest SIP request (REGISTER / initial INVITE) transaction seen, per receiving IP.
   const lastSip = new Map<string, { txn: number; time: number }>();
@@ -67,7 +76,8 @@ export function buildDiameter(msgs: readonly Observed[], txns: readonly Transact
   for (const m of msgs) {
     const sip = m.sip;
     if (sip) {
-      if (sip.kind === "request" && (sip.method === "REGISTER" || sip.method === "INVITE" || sip.method === "SUBSCRIBE")) {
+      // REGISTER causes UAR/MAR/SAR; an INVITE causes LIR (only looked at when LIRs exist).
+      if (sip.kind === "request" && (sip.method === "REGISTER" || (locationQueries && sip.method === "INVITE"))) {
         const t = txnOf[m.id];
         if (t < 0 || txns[t].request !== m.id) continue;
         const ip = m.dst.ip;
