@@ -123,9 +123,13 @@ describe("bug samples: what the finding says", () => {
 
   it("bug 5: notified 0 of 3; both live watchers are ghosts; the first skip follows the dead connection", () => {
     const run = analyzeSample("bug5-presence-ws-fanout");
-    const f = run.findings.find((x) => x.rule === "notify-fanout-aborted")!;
+    // One finding per live watcher left without its NOTIFY, each naming that watcher's dialog.
+    const all = run.findings.filter((x) => x.rule === "notify-fanout-aborted");
+    expect(all.map((x) => x.callId).sort()).toEqual(["ws-sub-2@w2.invalid", "ws-sub-3@w3.invalid"]);
+    expect(all.flatMap((x) => x.ghosts.map((g) => g.dst)).sort()).toEqual(["10.0.0.32:50002", "10.0.0.33:50003"]);
+    const f = all[0];
     expect(f.title).toBe("State change notified to 0 of 3 active watchers");
-    expect(f.ghosts.map((g) => g.dst).sort()).toEqual(["10.0.0.32:50002", "10.0.0.33:50003"]);
+    expect(run.calls.find((c) => c.id === f.call)?.callIds).toEqual([f.callId]);
     expect(f.explanation).toMatch(/first watcher skipped is the one whose transport connection was already closed/);
     expect(f.likelyCause).toMatch(/Via/);
   });
@@ -226,9 +230,9 @@ describe("nodes, capture window, fan-out counting", () => {
     sc.at(12).udp("10.0.0.40:5060", PROXY.addr, o).udp(PROXY.addr, "10.0.0.40:5060", response(o, 200, "OK"));
     const run = analyzeScenario(sc);
     const f = run.findings.filter((x) => x.rule === "notify-fanout-aborted");
-    expect(f).toHaveLength(1);
+    expect(f).toHaveLength(2);
     expect(f[0].title).toBe("State change notified to 1 of 3 active watchers");
-    expect(f[0].ghosts.map((g) => g.dst)).toEqual([W[1], W[2]]);
+    expect(f.flatMap((x) => x.ghosts.map((g) => g.dst))).toEqual([W[1], W[2]]);
     expect(f[0].likelyCause).not.toMatch(/closed/);
   });
 

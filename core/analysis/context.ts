@@ -53,6 +53,8 @@ export interface RuleHit {
   ghosts: GhostDTO[];
   logEvents?: number[];
   time: number;
+  /** Message whose call the finding belongs to (default: its first evidence message). */
+  anchor?: number;
 }
 
 export interface Rule {

@@ -61,7 +61,7 @@ export function runRules(ctx: AnalysisContext): FindingDTO[] {
     if (hit.likelyCause) f.likelyCause = hit.likelyCause;
     if (hit.callId !== undefined) f.callId = hit.callId;
     if (hit.logEvents?.length) f.logEvents = hit.logEvents;
-    let call = hit.messages.map((m) => ctx.callOf[m]).find((c) => c !== undefined && c >= 0);
+    let call = hit.anchor !== undefined && ctx.callOf[hit.anchor] >= 0 ? ctx.callOf[hit.anchor] : hit.messages.map((m) => ctx.callOf[m]).find((c) => c !== undefined && c >= 0);
     if (call === undefined && hit.callId !== undefined) call = callOfCallId.get(hit.callId);
     if (call !== undefined) f.call = `c${call + 1}`;
     return f;

@@ -40,24 +40,29 @@ export const rule: Rule = {
       const severity = f.beyondCapture && k > 0 ? "info" : "error";
       if (f.beyondCapture) explanation += captureEndedNote(ctx, f.deadline);
       const logs = logsMatching(ctx, /via|connection|tcpconn|websocket|\bws\b|notify|send/i, f.time - 1, f.deadline + 1).filter((id) => /ERR|CRIT|WARN/i.test(ctx.logs[id].level));
-      const hit: RuleHit = {
-        severity,
-        title: `State change notified to ${k} of ${n} active watchers`,
-        explanation,
-        reference: "RFC 6665 §4.2.2 (notifier sends NOTIFY on every state change to each subscription); RFC 3856 §6.6",
-        likelyCause: dead.length
-          ? "One watcher's WebSocket/TCP connection had closed; building the Via/route for it failed and the server aborted the whole fan-out loop (Kamailio presence pres_refresh_watchers / notify loop) instead of skipping just that watcher."
-          : "The notifier stopped sending part-way through its watcher list (send failure, dialog lookup failure, or a crashed worker).",
-        callId: subs[liveSkipped[0].sub].callId,
-        messages: uniq([f.trigger, ...f.watchers.map((w) => w.notify).filter((x): x is number => x !== undefined), ...liveSkipped.map((w) => subs[w.sub].subscribe)]),
-        ghosts: liveSkipped.map((w) => {
-          const s = subs[w.sub];
-          return ghost("NOTIFY", s.server, s.watcher, f.deadline, `RFC 6665 §4.2.2: NOTIFY to active watcher after the state change of ${f.presentity}`, f.trigger);
-        }),
-        time: f.time,
-      };
-      if (logs.length) hit.logEvents = logs;
-      out.push(hit);
+      const notified = f.watchers.map((w) => w.notify).filter((x): x is number => x !== undefined);
+      const deadSubs = dead.map((w) => subs[w.sub].subscribe);
+      // One finding per live watcher left without its NOTIFY: each is a dialog that missed the
+      // change (its ladder shows the ghost), all tell the same story of the aborted loop.
+      for (const w of liveSkipped) {
+        const s = subs[w.sub];
+        const hit: RuleHit = {
+          severity,
+          title: `State change notified to ${k} of ${n} active watchers`,
+          explanation: `${explanation} This finding is for ${ctx.nodes.nodeName(s.watcher)} (subscription Call-ID ${s.callId}), which got no NOTIFY.`,
+          reference: "RFC 6665 §4.2.2 (notifier sends NOTIFY on every state change to each subscription); RFC 3856 §6.6",
+          likelyCause: dead.length
+            ? "One watcher's WebSocket/TCP connection had closed; building the Via/route for it failed and the server aborted the whole fan-out loop (Kamailio presence pres_refresh_watchers / notify loop) instead of skipping just that watcher."
+            : "The notifier stopped sending part-way through its watcher list (send failure, dialog lookup failure, or a crashed worker).",
+          callId: s.callId,
+          messages: uniq([f.trigger, ...notified, s.subscribe, ...deadSubs]),
+          ghosts: [ghost("NOTIFY", s.server, s.watcher, f.deadline, `RFC 6665 §4.2.2: NOTIFY to active watcher after the state change of ${f.presentity}`, f.trigger)],
+          time: f.time,
+          anchor: s.subscribe,
+        };
+        if (logs.length) hit.logEvents = logs;
+        out.push(hit);
+      }
     }
     return out;
   },
