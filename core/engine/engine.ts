@@ -44,6 +44,8 @@ export interface EngineConfig {
   domains?: string[];
   /** Reject requests with more header fields than this (header floods). Default 256. */
   maxHeaders?: number;
+  /** Challenge REGISTER with digest auth (default true). Replay turns it off when the captured registrar did not challenge. */
+  registrarAuth?: boolean;
   /** Seconds to wait for a Diameter answer before answering 504. Default 5. */
   diameterTimeout?: number;
 }
@@ -814,6 +816,7 @@ export class SipEngine {
     const user = msg.to?.uri?.user;
     if (!user) return this.respond(txn, 400, { reason: "No User in To" }, now);
     const realm = this.cfg.users.realm;
+    if (this.cfg.registrarAuth === false) return this.saveBindings(txn, msg, user, now, []);
     const creds = parseDigestCredentials(msg.header("authorization"));
     if (!creds) return this.challenge(txn, realm, now);
     const rec = this.cfg.users.users.get(creds.username?.split("@")[0] ?? "");

@@ -10,7 +10,7 @@ import type { Endpoint } from "../../capture/types";
 
 /** Split a byte stream into whole Diameter messages. */
 export class DiameterFramer {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   push(chunk: Buffer): Uint8Array[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     const out: Uint8Array[] = [];

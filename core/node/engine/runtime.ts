@@ -31,6 +31,9 @@ export interface EngineOptions {
   hss?: string;
   pcap?: string;
   t1?: number;
+  /** Extra domains the engine serves (besides its IPs, localhost and the realm). */
+  domains?: string[];
+  registrarAuth?: boolean;
   /** Called for every engine report (skipped watcher, malformed input ...). */
   onReport?: (r: { level: string; code: string; text: string }) => void;
 }
@@ -149,7 +152,7 @@ export class EngineRuntime {
     }
     if (!listen.length) throw new Error("nothing to listen on: enable at least one of --udp, --tcp, --ws");
     const users = o.users ?? defaultUsers();
-    this.engine = new SipEngine({ listen, users, routes: o.routes, ims: o.ims, t1: o.t1, random: () => randomBytes(8).toString("hex") });
+    this.engine = new SipEngine({ listen, users, routes: o.routes, ims: o.ims, t1: o.t1, domains: o.domains, registrarAuth: o.registrarAuth, random: () => randomBytes(8).toString("hex") });
     if (o.ims) {
       const a = parseHostPort(o.hss ?? "127.0.0.1:3868", "--hss");
       this.hssServer = await HssServer.start(a, users);
