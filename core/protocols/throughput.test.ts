@@ -12,18 +12,19 @@ import { buildMaa, buildMar } from "./diameter/builders";
 import { buildRequest } from "./sip/serialize";
 
 const SDP = "v=0\r\no=alice 2890844526 2890844526 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
-// A typical proxied INVITE of ~700 bytes with SDP.
-const INVITE = buildRequest({
+// Typical proxied INVITEs of ~700-900 bytes with SDP, 2048 distinct calls: every Call-ID, tag and
+// branch differs, so caches keyed by value (interned strings) see realistic hit rates.
+const invite = (k: number) => buildRequest({
   method: "INVITE",
   uri: "sip:bob@198.51.100.20:5060",
   headers: [
-    ["Via", "SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bKf1a2.7e0c1d3e8a;rport"],
-    ["Via", "SIP/2.0/UDP 198.51.100.1:5060;received=198.51.100.1;branch=z9hG4bK-524287-1---a1b2c3d4;rport=5060"],
+    ["Via", `SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bKf1a2.${(k * 7919).toString(16)}e0c1d3e8a;rport`],
+    ["Via", `SIP/2.0/UDP 198.51.100.1:5060;received=198.51.100.1;branch=z9hG4bK-524287-${k}---a1b2c3d4;rport=5060`],
     ["Record-Route", "<sip:198.51.100.10;lr>"],
     ["Max-Forwards", "69"],
-    ["From", '"Alice" <sip:alice@example.com>;tag=9fxced76sl'],
+    ["From", `"Alice" <sip:alice${k % 97}@example.com>;tag=9fxc${k}ed76sl`],
     ["To", "<sip:bob@example.com>"],
-    ["Call-ID", "3848276298220188511@198.51.100.1"],
+    ["Call-ID", `${3848276298220188511n + BigInt(k * 104729)}@198.51.100.1`],
     ["CSeq", "1 INVITE"],
     ["Contact", "<sip:alice@198.51.100.1:5060;transport=udp>"],
     ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REFER, NOTIFY"],
@@ -33,6 +34,9 @@ const INVITE = buildRequest({
   ],
   body: SDP,
 });
+const INVITES = Array.from({ length: 2048 }, (_, k) => invite(k));
+let next = 0;
+const nextInvite = () => INVITES[next++ & 2047];
 
 function rate(label: string, work: () => void, minMs = 400): number {
   const c0 = process.cpuUsage();
@@ -51,16 +55,17 @@ function rate(label: string, work: () => void, minMs = 400): number {
 }
 
 it("parseSip hot path and decodeDiameter throughput", () => {
-  expect(INVITE.length).toBeGreaterThan(650);
+  const size = INVITES[1000].length;
+  expect(size).toBeGreaterThan(650);
   let x = 0;
   const hot = () => {
-    const m = parseSip(INVITE);
+    const m = parseSip(nextInvite());
     x += (m.method?.length ?? 0) + (m.callId?.length ?? 0) + (m.cseq?.seq ?? 0) + (m.from?.tag?.length ?? 0) + (m.to?.tag?.length ?? 0) + (m.topVia?.branch?.length ?? 0);
   };
   rate("warm-up", hot, 300);
-  const sip = rate(`parseSip ${INVITE.length}-byte INVITE, start line + Call-ID + CSeq + tags + top branch`, hot);
+  const sip = rate(`parseSip ${size}-byte INVITEs, start line + Call-ID + CSeq + tags + top branch`, hot);
   const full = rate("parseSip same + problems + every Via/Contact/Route", () => {
-    const m = parseSip(INVITE);
+    const m = parseSip(nextInvite());
     x += m.problems.length + m.vias.length + m.contact.length + m.recordRoute.length + (m.from?.uri?.user?.length ?? 0);
   });
   const ids = { hopByHop: 1, endToEnd: 2 };
