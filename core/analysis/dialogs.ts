@@ -41,10 +41,18 @@ function sameEp(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.ip === b.ip;
 }
 
+function endpointScore(v: DialogView, e: Endpoint): number {
+  return sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0;
+}
+
 /** How well a dialog's hop fits a message's endpoints: 2 per exact endpoint, 1 per IP. */
 function hopScore(v: DialogView, src: Endpoint, dst: Endpoint): number {
-  const one = (e: Endpoint) => (sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0);
-  return one(src) + one(dst);
+  return endpointScore(v, src) + endpointScore(v, dst);
+}
+
+function forkWithTag(forks: Work[] | undefined, tag: string): Work | undefined {
+  if (forks) for (let k = 0; k < forks.length; k++) if (forks[k].view.toTag === tag) return forks[k];
+  return undefined;
 }
 
 function tagKey(callId: string, a: string, b: string): string {
@@ -118,7 +126,7 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
         const tag = sip.to?.tag;
         let forks = byInvite.get(ti);
         if (status > 100 && status < 300 && tag !== undefined) {
-          let w = forks?.find((f) => f.view.toTag === tag);
+          let w = forkWithTag(forks, tag);
           if (!w) {
             // §12.1.2: a 101-199 with a To tag creates an early dialog; a 2xx a confirmed one.
             w = create(t.callId, sip.from?.tag ?? "", tag, t.client, t.server, "Early", ti, now);

@@ -41,11 +41,11 @@ function owningMethod(msg: SipMessage): string | undefined {
 }
 
 /**
- * The top Via. `vias` is parsed once and cached by the parser and read by other analyses too, so
- * it is cheaper over a whole analysis than re-parsing the top Via on each call.
+ * The top Via: the parser's `topVia` parses (and caches) just the first Via value, cheaper than
+ * all of `vias` when nothing else needs the lower ones; any other SipMessage falls back to `vias`.
  */
 function topVia(msg: SipMessage): Via | undefined {
-  return msg.vias[0];
+  return "topVia" in msg ? (msg as { topVia?: Via }).topVia : msg.vias[0];
 }
 
 function keyFor(msg: SipMessage, method: string): string | undefined {
