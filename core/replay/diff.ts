@@ -29,7 +29,20 @@ function describe(m: DiffInput): string {
   return `${m.label} ${m.from} → ${m.to}`;
 }
 
+/**
+ * Messages between the server and different endpoints interleave by the accident of timing, so
+ * each hop (the server and one endpoint, or two endpoints) is aligned on its own.
+ */
 export function diffLadders(original: DiffInput[], replay: DiffInput[]): DiffEntry[] {
+  const hop = (m: DiffInput) => [m.from, m.to].sort().join("|");
+  const hops: string[] = [];
+  for (const m of [...original, ...replay]) if (!hops.includes(hop(m))) hops.push(hop(m));
+  const out: DiffEntry[] = [];
+  for (const h of hops) out.push(...diffSequence(original.filter((m) => hop(m) === h), replay.filter((m) => hop(m) === h)));
+  return out;
+}
+
+function diffSequence(original: DiffInput[], replay: DiffInput[]): DiffEntry[] {
   const a = original.map(key);
   const b = replay.map(key);
   const n = a.length;

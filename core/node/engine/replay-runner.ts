@@ -154,6 +154,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   for (const [addr, s] of udpSockets) rw.mapAddress(addr, `127.0.0.1:${s.address().port}`);
 
   const ios: AgentIo[] = [];
+  const agentPorts = new Set([...udpSockets.values()].map((s) => s.address().port));
   const start = now() + 0.3;
   let lastActivity = now();
   const wsConnId = { next: 1 };
@@ -239,7 +240,8 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
       io.agent = new ReplayAgent({ script: ep, rewrite: rw, self: { transport: "UDP", host: "127.0.0.1", port: local.port }, start, speed, grace: options.grace ?? 2, password: (u) => users.users.get(u)?.password, random: () => randomBytes(6).toString("hex") });
       sock.on("message", (bytes, rinfo) => {
         lastActivity = now();
-        recorder.udp(now(), { ip: rinfo.address, port: rinfo.port }, local, bytes);
+        // Between two agents the sender already recorded the datagram.
+        if (!agentPorts.has(rinfo.port)) recorder.udp(now(), { ip: rinfo.address, port: rinfo.port }, local, bytes);
         runEffects(io, io.agent.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), now()));
       });
       ios.push(io);
@@ -395,10 +397,13 @@ function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: n
   const names = new Map<string, string>([["S", script.direct ? "server" : rt ? "SIPScope engine" : "target"]]);
   for (const ep of script.endpoints) names.set(ep.id, `${ep.id} (${ep.address})`);
 
+  // A WebSocket endpoint's HTTP upgrade belongs to its transport, not to the call.
+  const wsRoles = new Set(script.endpoints.filter((e) => e.transport === "ws").map((e) => e.id));
   const toDiff = (ms: MessageDTO[], role: (a: string) => string | undefined): DiffInput[] =>
     ms.filter(diffable).flatMap((d) => {
       const from = role(d.src);
       const to = role(d.dst);
+      if (d.protocol === "http" && (wsRoles.has(from ?? "") || wsRoles.has(to ?? "")) && (d.method === "GET" || d.status === 101 || d.status === undefined)) return [];
       return from && to ? [{ id: d.id, from, to, label: labelOf(d) }] : [];
     });
   const replayMessages = replayed.document.messages;
