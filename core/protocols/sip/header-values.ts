@@ -60,6 +60,9 @@ export function unquote(text: string): string {
   if (t.length < 2 || t[0] !== '"') return t;
   let s = "";
   const end = t[t.length - 1] === '"' ? t.length - 1 : t.length;
+  // No escapes (the usual display name): one slice, not a string built char by char.
+  const bs = t.indexOf("\\", 1);
+  if (bs < 0 || bs >= end) return t.slice(1, end);
   for (let i = 1; i < end; i++) {
     const c = t[i];
     if (c === "\\" && i + 1 < end) s += t[++i];

@@ -14,10 +14,11 @@
  */
 import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
 import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
-import { firstListItem, parseCSeq, splitHeaderList } from "./header-values";
+import { parseCSeq, splitHeaderList } from "./header-values";
 import { parseNameAddr } from "./name-addr";
 import { parseVia } from "./via";
 import { decodeShared, decodeText } from "./text";
+import { SharedValues } from "./shared-values";
 
 const LF = 10;
 const CR = 13;
@@ -112,6 +113,8 @@ type Index = Int32Array | number[];
 
 /** Scratch for the start-line scanner (positions only; strings are made when asked for). */
 const SL = new Int32Array(8);
+/** Scratch for valueRange: [value start, value end, folded]. */
+const VR = new Int32Array(3);
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 
 /**
@@ -390,8 +393,11 @@ class LazySipMessage implements SipMessage {
     return le;
   }
 
-  /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
-  valueOf(k: number, shared = false): string {
+  /**
+   * Value bytes of field k into VR: [start, end, folded?] — leading and trailing whitespace
+   * excluded; folded (1) when the value spans continuation lines.
+   */
+  private valueRange(k: number): void {
     const b = this.raw;
     const colon = colonOf(b, this.lineStart(k));
     const ce = this.contentEnd(k);
@@ -399,17 +405,40 @@ class LazySipMessage implements SipMessage {
     while (s < ce && (b[s] === SP || b[s] === HT)) s++;
     let e = ce;
     while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
-    let folded = false;
+    let folded = 0;
     for (let i = colon; i < ce; i++) {
       if (b[i] === LF) {
-        folded = true;
+        folded = 1;
         break;
       }
     }
-    if (!folded) return shared ? decodeShared(b, s, e) : decodeText(b, s, e);
+    VR[0] = s;
+    VR[1] = e;
+    VR[2] = folded;
+  }
+
+  /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
+  valueOf(k: number, shared = false): string {
+    const b = this.raw;
+    this.valueRange(k);
+    const s = VR[0];
+    const e = VR[1];
+    if (!VR[2]) return shared ? decodeShared(b, s, e) : decodeText(b, s, e);
     // Unfold: each CRLF + leading whitespace becomes one space (RFC 3261 §7.3.1); a value that
     // starts on the continuation line ("To :\r\n sip:...") loses the leading space too.
     return decodeText(b, s, e).replace(/[ \t]*\r?\n[ \t]+/g, " ").trim();
+  }
+
+  /** The parse of field k's value, shared with earlier messages whose value has the same bytes. */
+  private sharedValue<T>(k: number, table: SharedValues<T>): T {
+    this.valueRange(k);
+    return VR[2] ? table.parseText(this.valueOf(k)) : table.get(this.raw, VR[0], VR[1]);
+  }
+
+  /** sharedValue of the first field with this key; `none` when there is no such field. */
+  private sharedByKey<T>(key: string, table: SharedValues<T>, none: T): T {
+    const k = this.indexOfKey(key);
+    return k < 0 ? none : this.sharedValue(k, table);
   }
 
   /** Index of the first field with key id `id` (or, for an uninterned key, key text `key`) from `from`. */
@@ -478,17 +507,17 @@ class LazySipMessage implements SipMessage {
   }
 
   get cseq(): CSeq | undefined {
-    if (this.cCseq === undefined) this.cCseq = parseCSeq(this.valueByKey("cseq")) ?? null;
+    if (this.cCseq === undefined) this.cCseq = this.sharedByKey("cseq", sharedCSeqs, null);
     return this.cCseq ?? undefined;
   }
 
   get from(): NameAddr | undefined {
-    if (this.cFrom === undefined) this.cFrom = parseNameAddr(this.valueByKey("from")) ?? null;
+    if (this.cFrom === undefined) this.cFrom = this.sharedByKey("from", sharedNameAddrs, null);
     return this.cFrom ?? undefined;
   }
 
   get to(): NameAddr | undefined {
-    if (this.cTo === undefined) this.cTo = parseNameAddr(this.valueByKey("to")) ?? null;
+    if (this.cTo === undefined) this.cTo = this.sharedByKey("to", sharedNameAddrs, null);
     return this.cTo ?? undefined;
   }
 
@@ -496,14 +525,13 @@ class LazySipMessage implements SipMessage {
     if (!this.cVias) {
       const out: Via[] = [];
       let bad: string[] | undefined;
-      const values = this.headerValues("via");
-      for (let k = 0; k < values.length; k++) {
-        const v = values[k];
-        // The top Via is often parsed already (topVia, the hot path); do not parse it twice.
-        const top = k === 0 ? this.cTopVia : undefined;
-        const via = top && top.raw === v.trim() ? top : parseVia(v);
-        if (via) out.push(via);
-        else (bad ??= []).push(v);
+      for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
+        const field = this.sharedValue(k, sharedViaFields);
+        for (let j = 0; j < field.vias.length; j++) {
+          const via = field.vias[j];
+          if (via) out.push(via);
+          else (bad ??= []).push(field.items[j]);
+        }
       }
       this.cVias = out;
       if (bad) (this.rare ??= {}).badVias = bad;
@@ -512,14 +540,12 @@ class LazySipMessage implements SipMessage {
     return this.cVias;
   }
 
-  /** The top Via only — parses just the first value of the first Via field (hot path). */
+  /** The top Via only — the first value of the first Via field (hot path). */
   get topVia(): Via | undefined {
     if (this.cVias) return this.cVias[0];
-    const k = this.indexOfKey("via");
-    if (k < 0) return undefined;
     if (this.cTopVia === undefined) {
-      const first = firstListItem(this.valueOf(k));
-      this.cTopVia = (first === undefined ? undefined : parseVia(first)) ?? null;
+      const k = this.indexOfKey("via");
+      this.cTopVia = k < 0 ? null : (this.sharedValue(k, sharedViaFields).vias[0] ?? null);
     }
     return this.cTopVia ?? undefined;
   }
@@ -631,6 +657,21 @@ class LazySipMessage implements SipMessage {
     return out;
   }
 }
+
+/** The Vias of one Via field: each list item's text and its parse (undefined: did not parse). */
+interface ViaField {
+  items: string[];
+  vias: (Via | undefined)[];
+}
+
+function parseViaField(text: string): ViaField {
+  const items = splitHeaderList(text);
+  return { items, vias: items.map((item) => parseVia(item)) };
+}
+
+const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null);
+const sharedCSeqs = new SharedValues<CSeq | null>((text) => parseCSeq(text) ?? null);
+const sharedViaFields = new SharedValues<ViaField>(parseViaField);
 
 /** Offset of the ':' of the field line starting at ls (the index only records lines that have one). */
 function colonOf(b: Uint8Array, ls: number): number {
