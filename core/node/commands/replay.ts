@@ -18,6 +18,7 @@ options:
   --speed X           play X times faster than captured (default 1)
   --out FILE          write the replay's pcap here (default: a temp file, printed)
   --json              print { original: { messages, findings }, replay: { messages, findings }, diff }
+  --http-port N       the capture carries HTTP on port N (repeatable, as for analyze)
   --verbose           print the agents' and the engine's notes while replaying`;
 
 export async function run(args: string[]): Promise<number> {
@@ -28,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
   let out: string | undefined;
   let json = false;
   let verbose = false;
+  const httpPorts: number[] = [];
   try {
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -48,6 +50,11 @@ export async function run(args: string[]): Promise<number> {
       } else if (a === "--out") out = value();
       else if (a === "--json") json = true;
       else if (a === "--verbose") verbose = true;
+      else if (a === "--http-port") {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error("--http-port wants a port number");
+        httpPorts.push(n);
+      }
       else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
       else files.push(a);
     }
@@ -59,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
   }
   let r: ReplayRun;
   try {
-    r = await replayCall(files, call, { speed, target, out, log: verbose ? (l) => console.error(l) : undefined });
+    r = await replayCall(files, call, { speed, target, out, httpPorts, log: verbose ? (l) => console.error(l) : undefined });
   } catch (e) {
     console.error(`sipscope replay: ${(e as Error).message}`);
     return 1;

@@ -14,7 +14,8 @@ import WebSocket from "ws";
 import type { FindingDTO, LadderDTO, MessageDTO, NodeDTO, ReplayResult } from "../../api";
 import type { AnalysisResult, Observed } from "../../analysis/model";
 import { endpointText, type Endpoint } from "../../capture/types";
-import { analyzeFiles } from "../pipeline";
+import { loadFiles } from "../ingest";
+import { analyze } from "../../analysis/analyze";
 import { deriveScript, type CapturedMessage, type EndpointScript, type ReplayScript } from "../../replay/script";
 import { Rewriter } from "../../replay/rewrite";
 import { ReplayAgent, type AgentEffect } from "../../replay/agent";
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   out?: string;
   /** Seconds an action waits for what preceded it in the capture (default 2). */
   grace?: number;
+  /** Extra ports where the capture carries HTTP (as `analyze --http-port`). */
+  httpPorts?: number[];
   /** Hard cap on the replay's wall time in seconds (default 120). */
   maxSeconds?: number;
   log?: (line: string) => void;
@@ -46,6 +49,11 @@ export interface ReplayRun extends ReplayResult {
 }
 
 const now = () => Date.now() / 1000;
+
+async function analyzeWith(paths: string[], httpPorts: number[] | undefined): Promise<AnalysisResult> {
+  const loaded = await loadFiles(paths, { httpPorts });
+  return analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+}
 const REPLAY_PASSWORD = "replay-secret";
 
 /** The call's messages, widened to the whole presence picture when the call is a subscription. */
@@ -96,7 +104,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   const speed = options.speed && options.speed > 0 ? options.speed : 1;
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
-  const original = Array.isArray(input) ? await analyzeFiles(input, () => undefined) : input;
+  const original = Array.isArray(input) ? await analyzeWith(input, options.httpPorts) : input;
   const sel = selectMessages(original, callId);
   const observed = sel.ids.map((id) => original.model.messages[id]);
   const script = deriveScript(observed.map(asCaptured), original.model.connections);
@@ -112,7 +120,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   const udpSockets = new Map<string, dgram.Socket>();
   for (const ep of script.endpoints) {
     if (ep.transport === "ws") continue;
-    if (ep.transport === "tcp") notes.push(`endpoint ${ep.id} (${ep.address}) used TCP; it is replayed over UDP`);
+    if (ep.transport === "tcp" && ep.steps.some((st) => st.kind === "send" && st.msg.sip)) notes.push(`endpoint ${ep.id} (${ep.address}) used TCP; it is replayed over UDP`);
     const s = dgram.createSocket("udp4");
     await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
     udpSockets.set(ep.address, s);
@@ -154,6 +162,8 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   for (const [addr, s] of udpSockets) rw.mapAddress(addr, `127.0.0.1:${s.address().port}`);
 
   const ios: AgentIo[] = [];
+  /** Local addresses of the agents' HTTP connections -> their endpoint id. */
+  const extraRoles = new Map<string, string>();
   const agentPorts = new Set([...udpSockets.values()].map((s) => s.address().port));
   const start = now() + 0.3;
   let lastActivity = now();
@@ -190,7 +200,9 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
     await new Promise<void>((resolve) => {
       sock.on("connect", () => {
         opened = true;
-        recorder.tcpOpen(id, now(), { ip: sock.localAddress ?? "127.0.0.1", port: sock.localPort ?? 0 }, serverHttp!, false);
+        const local = { ip: sock.localAddress ?? "127.0.0.1", port: sock.localPort ?? 0 };
+        extraRoles.set(`${local.ip}:${local.port}`, io.script.id);
+        recorder.tcpOpen(id, now(), local, serverHttp!, false);
         recorder.tcpData(id, now(), "from-engine", bytes);
         sock.write(bytes);
       });
@@ -340,8 +352,10 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   recorder.close();
   if (script.ims) notes.push("the engine's Diameter (MAR/SAR with its HSS) is not part of the replay recording");
 
-  const replayed = await analyzeFiles([pcapPath], () => undefined);
-  return buildResult(original, sel, script, replayed, rw, ios, rt, pcapPath, notes, serverUdp, serverWs);
+  // The replay's HTTP went to the engine's WebSocket/HTTP port (or the target's): decode HTTP there.
+  const replayHttp = [serverHttp?.port, ...(options.httpPorts ?? [])].filter((p): p is number => typeof p === "number");
+  const replayed = await analyzeWith([pcapPath], replayHttp);
+  return buildResult(original, sel, script, replayed, extraRoles, ios, rt, pcapPath, notes, serverUdp, serverWs);
 }
 
 function roleMapOriginal(script: ReplayScript): (e: Endpoint) => string | undefined {
@@ -380,7 +394,7 @@ function ladderOf(messages: MessageDTO[], role: (addr: string) => string | undef
   return { callId: "replay", nodes: [...nodes.values()], arrows, ghosts: [], logs: [] };
 }
 
-function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: number[] }, script: ReplayScript, replayed: AnalysisResult, rw: Rewriter, ios: AgentIo[], rt: EngineRuntime | undefined, pcap: string, notes: string[], serverUdp?: Endpoint, serverWs?: Endpoint): ReplayRun {
+function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: number[] }, script: ReplayScript, replayed: AnalysisResult, extraRoles: Map<string, string>, ios: AgentIo[], rt: EngineRuntime | undefined, pcap: string, notes: string[], serverUdp?: Endpoint, serverWs?: Endpoint): ReplayRun {
   const idSet = new Set(sel.ids);
   const origMessages = original.document.messages.filter((d) => idSet.has(d.id));
   const origRoleOf = roleMapOriginal(script);
@@ -388,7 +402,7 @@ function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: n
     const m = /^\[?(.*?)\]?:(\d+)$/.exec(addr);
     return m ? origRoleOf({ ip: m[1], port: Number(m[2]) }) : undefined;
   };
-  const replayRoles = new Map<string, string>();
+  const replayRoles = new Map<string, string>(extraRoles);
   for (const a of [serverUdp, serverWs, rt?.addresses.tcp]) if (a) replayRoles.set(`${a.ip}:${a.port}`, "S");
   for (const io of ios) replayRoles.set(`${io.local.ip}:${io.local.port}`, io.script.id);
   if (script.direct) for (const io of ios) replayRoles.set(`${io.local.ip}:${io.local.port}`, io.script.id);
@@ -416,7 +430,6 @@ function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: n
   } catch {
     origLadder = ladderOf(origMessages, origRole, names);
   }
-  void rw;
   return {
     original: { messages: origMessages, findings: origFindings, ladder: origLadder },
     replay: { messages: replayMessages, findings: replayed.document.findings ?? [], ladder: ladderOf(replayMessages, replayRole, names) },
