@@ -115,6 +115,27 @@ describe("observeDialogs", () => {
     expect(dialogs[0].byeFrom).toEqual({ ip: "10.0.0.2", port: 5060 });
   });
 
+  it("a proxy that does not record-route: ACK and BYE go end to end and count for both hops", () => {
+    const up: Hop = { from: A, to: P, branch: "z9hG4bK-up" };
+    const down: Hop = { from: P, to: B, branch: "z9hG4bK-down", lowerVias: [`Via: SIP/2.0/UDP ${A};branch=z9hG4bK-up`] };
+    const bye: Hop = { from: A, to: B, branch: "z9hG4bK-bye", toTag: "b1", cseq: 2 };
+    const { dialogs } = observe([
+      request(0, "INVITE", up),
+      request(0.01, "INVITE", down),
+      response(0.1, 180, "INVITE", down, "b1"),
+      response(0.11, 180, "INVITE", up, "b1"),
+      response(1, 200, "INVITE", down, "b1"),
+      response(1.01, 200, "INVITE", up, "b1"),
+      ack(1.05, "b1", 1, A, B),
+      request(5, "BYE", bye),
+      response(5.01, 200, "BYE", bye),
+    ]);
+    expect(dialogs.map((d) => [d.caller.ip, d.callee.ip, d.state, d.terminatedBy, d.acks, d.byeStatus, d.expectations])).toEqual([
+      ["10.0.0.1", "10.0.0.2", "Terminated", "BYE", [6], 200, undefined],
+      ["10.0.0.2", "10.0.0.3", "Terminated", "BYE", [6], 200, undefined],
+    ]);
+  });
+
   it("a BYE for a dialog that began before the capture makes a partial dialog", () => {
     const bye: Hop = { from: C, to: B, branch: "z9hG4bK-b", callId: "old@x", toTag: "z", cseq: 5 };
     const { dialogs } = observe([request(0, "BYE", bye), response(0.1, 200, "BYE", bye)]);

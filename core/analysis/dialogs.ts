@@ -8,9 +8,10 @@
  * - The same dialog (Call-ID + both tags) seen on several hops through a proxy is one DialogView
  *   per hop; `hops` lists the indexes of all of them (the same array on each).
  * - Mid-dialog requests (To tag present: re-INVITE, UPDATE, PRACK, INFO, BYE, the ACK for a 2xx)
- *   are filed to the dialog with those tags observed at the same pair of endpoints (else the
- *   closest one: a BYE that bypasses a non-record-routing proxy). The sender side is read from the
- *   request's From tag (the caller's requests carry the caller's tag in From).
+ *   are filed to the dialog with those tags observed at the same pair of endpoints; one that
+ *   bypassed a proxy that does not record-route (it matches no hop at both ends) is filed to every
+ *   hop it touches. The sender side is read from the request's From tag (the caller's requests
+ *   carry the caller's tag in From).
  * - A mid-dialog request with no dialog in the capture (the call started before the capture)
  *   makes a `partial` dialog so BYE/ACK still have a home.
  * - Termination: BYE, 481/408 to a mid-dialog request, a non-2xx final to the initial INVITE
@@ -41,13 +42,31 @@ function sameEp(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.ip === b.ip;
 }
 
-function endpointScore(v: DialogView, e: Endpoint): number {
-  return sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0;
+/**
+ * Which per-hop dialogs a mid-dialog request belongs to. A request travelling along a hop (both
+ * ends match the hop, by address:port or at least by address) belongs to the best such hop. A
+ * request that matches no hop at both ends bypassed a proxy that did not record-route (§16.6 step
+ * 4: then the proxy is not on the dialog's path): it belongs to every hop it touches, since each
+ * of them is the same end-to-end dialog seen at one point.
+ */
+function dialogsForRequest(list: Work[], src: Endpoint, dst: Endpoint): Work[] {
+  let best: Work | undefined;
+  let bestScore = -1;
+  for (const c of list) {
+    const a = endpointScore(c.view, src);
+    const b = endpointScore(c.view, dst);
+    if (a > 0 && b > 0 && a + b > bestScore) {
+      best = c;
+      bestScore = a + b;
+    }
+  }
+  if (best) return [best];
+  const touched = list.filter((c) => endpointScore(c.view, src) + endpointScore(c.view, dst) > 0);
+  return touched.length ? touched : [list[0]];
 }
 
-/** How well a dialog's hop fits a message's endpoints: 2 per exact endpoint, 1 per IP. */
-function hopScore(v: DialogView, src: Endpoint, dst: Endpoint): number {
-  return endpointScore(v, src) + endpointScore(v, dst);
+function endpointScore(v: DialogView, e: Endpoint): number {
+  return sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0;
 }
 
 function forkWithTag(forks: Work[] | undefined, tag: string): Work | undefined {
@@ -67,8 +86,8 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
   const byTags = new Map<string, Work[]>();
   /** Initial INVITE transaction index -> its dialogs (one per To tag). */
   const byInvite = new Map<number, Work[]>();
-  /** Mid-dialog transaction index -> dialog index. */
-  const dialogOfTxn = new Int32Array(transactions.length).fill(-1);
+  /** Mid-dialog transaction index -> the dialog(s) it was filed to (several when it bypassed a proxy). */
+  const dialogsOfTxn = new Map<number, Work[]>();
   /** Initial INVITE transactions: the request had no To tag. */
   const initial = new Uint8Array(transactions.length);
   for (const t of transactions) {
@@ -149,21 +168,22 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
         }
         continue;
       }
-      const di = dialogOfTxn[ti];
-      if (di < 0) continue;
-      const w = works[di];
-      w.view.end = now;
-      if (status < 200) continue;
-      if (t.method === "BYE" && w.view.byeResponse === undefined && w.view.byeTxn === ti) {
-        w.view.byeResponse = i;
-        w.view.byeStatus = status;
-      }
-      if (t.method === "INVITE") {
-        const cseq = sip.cseq?.seq ?? -1;
-        if (status < 300 && !w.answers.has(cseq)) w.answers.set(cseq, i);
-        step(w, { type: "InviteAnswered", status, cseq, initial: false }, now);
-      } else {
-        step(w, { type: "ResponseSeen", method: t.method, status }, now);
+      const ds = dialogsOfTxn.get(ti);
+      if (!ds) continue;
+      for (const w of ds) {
+        w.view.end = now;
+        if (status < 200) continue;
+        if (t.method === "BYE" && w.view.byeResponse === undefined && w.view.byeTxn === ti) {
+          w.view.byeResponse = i;
+          w.view.byeStatus = status;
+        }
+        if (t.method === "INVITE") {
+          const cseq = sip.cseq?.seq ?? -1;
+          if (status < 300 && !w.answers.has(cseq)) w.answers.set(cseq, i);
+          step(w, { type: "InviteAnswered", status, cseq, initial: false }, now);
+        } else {
+          step(w, { type: "ResponseSeen", method: t.method, status }, now);
+        }
       }
       continue;
     }
@@ -175,41 +195,39 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
     if (toTag === undefined || fromTag === undefined || callId === undefined) continue;
     const method = sip.method ?? "";
     const list = byTags.get(tagKey(callId, fromTag, toTag));
-    let w: Work | undefined;
-    if (list) {
-      let best = -1;
-      for (const c of list) {
-        const s = hopScore(c.view, m.src, m.dst);
-        if (s > best) {
-          best = s;
-          w = c;
+    let targets: Work[];
+    if (list) targets = dialogsForRequest(list, m.src, m.dst);
+    else if (INVITE_DIALOG_METHODS.has(method)) {
+      // The dialog began before the capture: file its requests to a partial dialog.
+      const w = create(callId, fromTag, toTag, m.src, m.dst, "Confirmed", -1, now);
+      w.view.partial = true;
+      targets = [w];
+    } else continue;
+    for (const w of targets) {
+      const v = w.view;
+      v.end = now;
+      if (retransmission[i]) continue;
+      if (method === "ACK" && ti < 0) {
+        // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026).
+        v.acks.push(i);
+        step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
+        continue;
+      }
+      if (ti >= 0 && !initial[ti]) {
+        let ds = dialogsOfTxn.get(ti);
+        if (!ds) dialogsOfTxn.set(ti, (ds = []));
+        if (!ds.includes(w)) {
+          ds.push(w);
+          v.transactions.push(ti);
         }
       }
-    } else if (INVITE_DIALOG_METHODS.has(method)) {
-      // The dialog began before the capture: file its requests to a partial dialog.
-      w = create(callId, fromTag, toTag, m.src, m.dst, "Confirmed", -1, now);
-      w.view.partial = true;
+      if (method === "BYE" && v.bye === undefined) {
+        v.bye = i;
+        v.byeFrom = m.src;
+        if (ti >= 0) v.byeTxn = ti;
+      }
+      if (method !== "ACK") step(w, { type: "RequestSeen", method, from: fromTag === v.fromTag ? "caller" : "callee" }, now);
     }
-    if (!w) continue;
-    const v = w.view;
-    v.end = now;
-    if (retransmission[i]) continue;
-    if (method === "ACK" && ti < 0) {
-      // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026).
-      v.acks.push(i);
-      step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
-      continue;
-    }
-    if (ti >= 0 && dialogOfTxn[ti] < 0 && !initial[ti]) {
-      dialogOfTxn[ti] = v.index;
-      v.transactions.push(ti);
-    }
-    if (method === "BYE" && v.bye === undefined) {
-      v.bye = i;
-      v.byeFrom = m.src;
-      if (ti >= 0) v.byeTxn = ti;
-    }
-    if (method !== "ACK") step(w, { type: "RequestSeen", method, from: fromTag === v.fromTag ? "caller" : "callee" }, now);
   }
 
   // Order by when each dialog's INVITE was sent (the upstream hop first), not by the response
