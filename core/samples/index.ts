@@ -40,6 +40,7 @@ export function sampleReadme(): string {
   for (const s of SAMPLES) {
     const expect = s.expect.length ? s.expect.map((e) => `${e.rule} (${e.severity})`).join(", ") : "no findings";
     lines.push(`- \`${s.name}.pcap\` — ${s.description}. Expected: ${expect}.`);
+    if (buildSample(s).log !== undefined) lines.push(`- \`${s.name}.log\` — the server log (Kamailio, syslog form) written alongside \`${s.name}.pcap\`.`);
   }
   return lines.join("\n") + "\n";
 }
