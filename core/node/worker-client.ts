@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { API_METHODS, type Api, type ApiMethod, type SessionInfo } from "../api";
 import type { FromWorker, ToWorker } from "./rpc";
@@ -24,7 +23,8 @@ export interface WorkerApi extends Api {
 
 /** dist/worker.mjs next to the running bundle (dist/cli.mjs or dist/electron-main.cjs). */
 export function defaultWorkerPath(fromDir?: string): string {
-  const here = fromDir ?? (typeof __dirname !== "undefined" ? __dirname : path.dirname(fileURLToPath(import.meta.url)));
+  // No import.meta here: this module is bundled both as ESM (CLI) and as CJS (Electron main).
+  const here = fromDir ?? (typeof __dirname !== "undefined" ? __dirname : path.dirname(process.argv[1] ?? "."));
   const candidates = [path.join(here, "worker.mjs"), path.join(here, "..", "dist", "worker.mjs"), path.join(here, "..", "..", "dist", "worker.mjs")];
   return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }

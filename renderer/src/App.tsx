@@ -171,6 +171,8 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
       try {
         const l = await api.ladder(ready, c.id);
         setLadder(l);
+        // Show the call's first message right away, so the inspector is never idle after a click.
+        if (!then && l.arrows[0]) void openMessageRef.current(l.arrows[0].messageId);
       } catch (e) {
         setLadder(undefined);
         setLadderError((e as Error).message);
@@ -207,6 +209,9 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
     },
     [openCall],
   );
+
+  const openMessageRef = useRef(openMessage);
+  openMessageRef.current = openMessage;
 
   async function showFinding(f: FindingDTO) {
     if (!ready) return;
@@ -481,7 +486,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
         </div>
         <button className="btn ghost" onClick={() => setTheme((t) => (t === "dark" ? "light" : "dark"))} title="Switch dark / light theme" aria-label="Switch theme">{theme === "dark" ? "☀" : "☾"}</button>
       </header>
-      <nav className="tabs">
+      {session ? <nav className="tabs">
         {(["calls", "findings", "stats"] as View[]).map((v) => (
           <button key={v} className={`tab ${view === v ? "active" : ""}`} disabled={!ready} data-testid={`tab-${v}`} onClick={() => setView(v)}>
             {v === "calls" ? "Calls" : v === "findings" ? "Findings" : "Stats"}
@@ -490,7 +495,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
           </button>
         ))}
         {replay ? <button className={`tab ${view === "replay" ? "active" : ""}`} onClick={() => setView("replay")}>Replay</button> : null}
-      </nav>
+      </nav> : <div />}
       <main className="main">{body}</main>
       {dragging ? <div className="drop-overlay">Drop captures and logs to open them as one timeline</div> : null}
       {toast ? <div className={`toast ${toast.error ? "error" : ""}`} role="status">{toast.text}</div> : null}

@@ -12,15 +12,17 @@ export type LadderRow =
 export function ladderRows(ladder: LadderDTO): LadderRow[] {
   const rows: LadderRow[] = ladder.arrows.map((arrow) => ({ kind: "arrow", time: arrow.time, arrow }));
   const byId = new Map(ladder.arrows.map((a, i) => [a.messageId, i]));
-  // Ghosts and logs go right after the message they follow / are pinned to, else by time.
+  // Ghosts go right after the message they follow; logs by time (see below).
   const extras: { after: number; time: number; row: LadderRow }[] = [];
   for (const ghost of ladder.ghosts) {
     const after = ghost.after !== undefined && byId.has(ghost.after) ? byId.get(ghost.after)! : -1;
     extras.push({ after, time: ghost.expectedBy, row: { kind: "ghost", time: ghost.expectedBy, ghost } });
   }
   for (const log of ladder.logs) {
-    const after = log.messageId !== undefined && byId.has(log.messageId) ? byId.get(log.messageId)! : -1;
-    const time = log.time ?? (after >= 0 ? ladder.arrows[after].time : 0);
+    // A timed log line goes where its time says; an untimed one (stderr logs) after its message.
+    const pinnedTo = log.messageId !== undefined && byId.has(log.messageId) ? byId.get(log.messageId)! : -1;
+    const after = log.time === undefined ? pinnedTo : -1;
+    const time = log.time ?? (pinnedTo >= 0 ? ladder.arrows[pinnedTo].time : 0);
     extras.push({ after, time, row: { kind: "log", time, log } });
   }
   if (!extras.length) return rows;

@@ -79,7 +79,13 @@ test("the bundled IMS sample (capture + proxy log) opens as one timeline; ladder
   const ladder = await api<LadderDTO>(page, "ladder", [session, callId]);
   const arrows = page.getByTestId("ladder-arrow");
   await expect(arrows.first()).toBeVisible();
-  const shown = await arrows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")]));
+  const shown = await arrows.evaluateAll((els) =>
+    els.map((el) => {
+      // The node typecheck has no DOM lib; in the page this is an SVG <g>.
+      const e = el as unknown as { getAttribute(name: string): string | null };
+      return [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")];
+    }),
+  );
   expect(shown.length).toBeGreaterThan(0);
   expect(shown).toEqual(ladder.arrows.slice(0, shown.length).map((a) => [a.messageId, a.label.split(" ")[0]]));
   await expect(page.getByTestId("ladder-ghost")).toHaveCount(ladder.ghosts.length);
@@ -96,7 +102,13 @@ test("public capture: call list, ladder arrows = analysis, message inspector", a
   const ladder = await api<LadderDTO>(page, "ladder", [session, callId]);
   const arrows = page.getByTestId("ladder-arrow");
   await expect(arrows).toHaveCount(ladder.arrows.length);
-  const drawn = await arrows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")]));
+  const drawn = await arrows.evaluateAll((els) =>
+    els.map((el) => {
+      // The node typecheck has no DOM lib; in the page this is an SVG <g>.
+      const e = el as unknown as { getAttribute(name: string): string | null };
+      return [Number(e.getAttribute("data-message-id")), e.getAttribute("data-label")];
+    }),
+  );
   expect(drawn).toEqual(ladder.arrows.map((a) => [a.messageId, a.label.split(" ")[0]]));
   expect(drawn.map((d) => d[1])).toContain("INVITE");
   expect(drawn.map((d) => d[1])).toContain("200");
@@ -201,7 +213,7 @@ test("XSS probe: HTML in SIP headers is shown as text and never runs", async ({ 
   const exported = await api<{ text: string }>(page, "export", [session, "ladder-svg", [(await row.getAttribute("data-call-id"))!]]);
   expect(exported.text).not.toMatch(/<script|<img|onerror=|onload=/i);
   // Nothing ran, nothing was injected.
-  expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { __xss?: string }).__xss)).toBeUndefined();
   expect(await page.locator("#root script, #root img, #root iframe, #root [onerror], #root [onload]").count()).toBe(0);
   await shot(page, "e2e-xss");
 });
