@@ -86,8 +86,9 @@ export interface TransactionView {
   /** Further distinct final responses (first copies): a forking proxy relaying several 2xx upstream. */
   otherFinals?: number[];
   /**
-   * Responses filed here by Call-ID, From tag, CSeq and endpoints because their top Via was missing
-   * or matched no transaction (RFC 3261 §8.2.6.2 requires the Via to be copied): a server fault.
+   * Messages filed here by Call-ID, From tag, CSeq and endpoints because their top Via was missing
+   * or matched no transaction: responses without the request's Via (§8.2.6.2 requires it copied),
+   * an ACK for the non-2xx final with a new branch (§17.1.1.3 requires the INVITE's). A peer fault.
    */
   matchedWithoutVia?: number[];
 }

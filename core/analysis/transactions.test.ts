@@ -196,6 +196,15 @@ describe("observeTransactions", () => {
     expect(r.transactions.every((t) => t.expectations.length === 0)).toBe(true);
   });
 
+  it("an ACK for a non-2xx with a new branch still acknowledges it (flagged)", () => {
+    const r = observe([request(0, "INVITE", inv), response(0.1, 407, "INVITE", inv, "b1"), request(0.15, "ACK", { ...inv, branch: "z9hG4bK-new", toTag: "b1" })], { end: 60 });
+    expect(r.transactions[0]).toMatchObject({ ack: 2, matchedWithoutVia: [2], expectations: [] });
+    // A 2xx ACK (new branch, as it must be) is not taken by this fallback.
+    const ok = observe([request(0, "INVITE", inv), response(0.1, 200, "INVITE", inv, "b1"), request(0.15, "ACK", { ...inv, branch: "z9hG4bK-new", toTag: "b1" })], { end: 60 });
+    expect(ok.transactions[0].ack).toBeUndefined();
+    expect(ok.txnOfMessage[2]).toBe(-1);
+  });
+
   it("RFC 2543 fallback (no magic cookie): matched by Call-ID, From tag, CSeq and top Via", () => {
     const old: Hop = { from: A, to: B, branch: "oldstyle1" };
     const other: Hop = { from: A, to: B, branch: "oldstyle1", cseq: 2 };

@@ -180,6 +180,16 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       if (method === "ACK") {
         // §17.1.1.3 / §17.2.1: the ACK of a non-2xx final shares the INVITE's branch and belongs to
         // its transaction; the ACK of a 2xx is a separate request (RFC 6026) left to the dialog.
+        if (!w) {
+          // An ACK with a new branch (some UAs, e.g. WebSocket clients, do this against §17.1.1.3)
+          // still acknowledges the non-2xx final of the INVITE with its Call-ID, From tag and CSeq
+          // on the same hop: file it, flagged, rather than report the ACK missing.
+          const cand = matchWithoutVia(byCallId, sip, m, true);
+          if (cand && cand.view.ack === undefined && (cand.view.finalStatus ?? 0) >= 300) {
+            w = cand;
+            (w.view.matchedWithoutVia ??= []).push(i);
+          }
+        }
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
         advance(w, now);
         txnOfMessage[i] = w.view.index;
@@ -288,11 +298,11 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 /**
- * The transaction a response belongs to when its Via cannot say: same Call-ID, From tag and CSeq,
- * travelling back along the request's hop (server -> client). The same Call-ID/CSeq exists on
+ * The transaction a response (or an ACK) belongs to when its Via cannot say: same Call-ID, From
+ * tag and CSeq, travelling along the request's hop (responses server -> client, ACK client -> server). The same Call-ID/CSeq exists on
  * every hop of a proxied call, so the endpoints decide: exact first, then addresses only.
  */
-function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Observed): Work | undefined {
+function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Observed, request = false): Work | undefined {
   const callId = sip.callId;
   const cseq = sip.cseq;
   const list = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
@@ -303,8 +313,11 @@ function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Obse
   for (let k = list.length - 1; k >= 0; k--) {
     const w = list[k];
     if (w.cseq !== cseq!.seq || w.view.method !== method || w.fromTag !== fromTag) continue;
-    if (sameEndpoint(w.view.server, m.src) && sameEndpoint(w.view.client, m.dst)) return w;
-    if (!byIp && w.view.server.ip === m.src.ip && w.view.client.ip === m.dst.ip && m.src.ip !== m.dst.ip) byIp = w;
+    // A response travels server -> client; a request (the ACK) client -> server.
+    const from = request ? w.view.client : w.view.server;
+    const to = request ? w.view.server : w.view.client;
+    if (sameEndpoint(from, m.src) && sameEndpoint(to, m.dst)) return w;
+    if (!byIp && from.ip === m.src.ip && to.ip === m.dst.ip && m.src.ip !== m.dst.ip) byIp = w;
   }
   return byIp;
 }
