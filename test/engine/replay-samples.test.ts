@@ -56,3 +56,30 @@ describe("replaying the five bug samples against the engine", () => {
   }
   if (!existsSync(sample(CASES[0].file))) console.log("SKIPPED replay sample tests: samples/ not generated (npm run samples)");
 });
+
+const lab = path.resolve(root, "..", "shared", "captures", "lab");
+describe("replaying lab captures (real Kamailio 5.6.3 + sipp) against the engine", () => {
+  const labPresent = existsSync(lab);
+  if (!labPresent) console.log(`SKIPPED lab replay tests: ${lab} not found`);
+  it.skipIf(!labPresent)("cancel-noack: the 487 the proxy never got ACKed is ACKed in the replay", async () => {
+    const files = [path.join(lab, "cancel-noack", "capture.pcap"), path.join(lab, "cancel-noack", "kamailio.log")];
+    const r = await replayCall(files, "cancelnoack-1-26989@127.0.0.1", { speed: 5 });
+    expect(r.original.findings.some((f) => f.rule === "ack-missing-non2xx")).toBe(true);
+    expect(r.replay.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(r.diff).toEqual([expect.objectContaining({ kind: "extra", label: expect.stringMatching(/^ACK A → S/) })]);
+  });
+  it.skipIf(!labPresent)("register-auth: the replayed user answers the challenge with the directory's password (403 -> 200, a 'changed' entry)", async () => {
+    const files = [path.join(lab, "register-auth", "capture.pcap"), path.join(lab, "register-auth", "kamailio.log")];
+    const r = await replayCall(files, "reg-bad-1-28957@127.0.0.1", { speed: 5 });
+    expect(r.diff).toEqual([expect.objectContaining({ kind: "changed", label: expect.stringContaining("403 REGISTER in the capture, 200 REGISTER in the replay") })]);
+  });
+  it.skipIf(!labPresent)("basic-call: a clean call replays with no difference", async () => {
+    const files = [path.join(lab, "basic-call", "capture.pcap"), path.join(lab, "basic-call", "kamailio.log")];
+    const loaded = await loadFiles(files);
+    const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+    const call = (result.document.calls ?? []).find((c) => c.kind === "call")!;
+    const r = await replayCall(result, call.id, { speed: 5 });
+    expect(r.diff).toEqual([]);
+    expect(r.replay.findings.filter((f) => f.severity !== "info")).toEqual([]);
+  });
+});
