@@ -9,6 +9,17 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { EngineRuntime } from "../../core/node/engine/runtime";
 import { SCENARIOS, freeUdpPort, runSipp, sippMissingReason } from "./sipp-harness";
+import { loadFiles } from "../../core/node/ingest";
+import { analyze } from "../../core/analysis/analyze";
+
+/** Re-analyse the engine's own pcap: SIPScope must find nothing wrong with what the engine did. */
+async function engineFindings(pcap: string, hssPort?: number) {
+  await rt?.close(); // flush and close the pcap
+  const loaded = await loadFiles([pcap], {});
+  const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+  void hssPort;
+  return { result, bad: (result.document.findings ?? []).filter((f) => f.severity !== "info").map((f) => `${f.rule}: ${f.title}`) };
+}
 
 const missing = sippMissingReason();
 if (missing) console.log(`SKIPPED engine sipp tests: ${missing}`);
@@ -55,6 +66,9 @@ describe.skipIf(!!missing)("engine against sipp", () => {
     const n = tsharkSipCount(pcap);
     // Per call: INVITE, 100, INVITE, 180, 180, 200, 200, ACK, ACK, BYE, BYE, 200, 200 (+ 100 on the uas leg is not forwarded).
     if (n !== undefined) expect(n).toBeGreaterThanOrEqual(200 * 13);
+    const { result, bad } = await engineFindings(pcap);
+    expect(bad).toEqual([]);
+    expect((result.document.calls ?? []).filter((c) => c.kind === "call").length).toBe(200);
   });
 
   it("proxies uac->uas over TCP", async () => {
@@ -71,12 +85,13 @@ describe.skipIf(!!missing)("engine against sipp", () => {
   });
 
   it("REGISTER with digest auth: 401 then 200 for every user", async () => {
-    const { rt, target } = await engine();
+    const { rt, target, pcap } = await engine();
     const r = await runSipp(["-sf", path.join(SCENARIOS, "register-auth.xml"), "-inf", path.join(SCENARIOS, "users.csv"), target, "-i", "127.0.0.1", "-p", String(await freeUdpPort()), "-m", "25", "-r", "25", "-timeout", "20"], 30_000).done;
     expect(r.failed, r.stdout.slice(-2000)).toBe(0);
     expect(r.successful).toBe(25);
     const aors = new Set(rt.snapshot().registrations.map((b) => b.aor));
     expect([...aors].sort()).toEqual(["alice", "bob", "carol", "user0001", "user0002"]);
+    expect((await engineFindings(pcap)).bad).toEqual([]);
   });
 
   it("REGISTER with a wrong password is refused (the scenario's 200 never comes)", async () => {
@@ -92,6 +107,7 @@ describe.skipIf(!!missing)("engine against sipp", () => {
     expect(r.failed, r.stdout.slice(-2000)).toBe(0);
     expect(r.successful).toBe(10);
     expect(rt.snapshot().registrations.length).toBe(5);
+    expect((await engineFindings(pcap)).bad).toEqual([]);
     if (existsSync("/usr/bin/tshark")) {
       const t = spawnSync("/usr/bin/tshark", ["-r", pcap, "-d", `tcp.port==${rt.addresses.hss!.port},diameter`, "-Y", "diameter", "-T", "fields", "-e", "diameter.cmd.code", "-e", "diameter.flags.request"], { encoding: "utf8" });
       const lines = t.stdout.trim().split("\n");
@@ -101,7 +117,7 @@ describe.skipIf(!!missing)("engine against sipp", () => {
   });
 
   it("SUBSCRIBE/NOTIFY: every watcher gets the initial NOTIFY, the state change and the final NOTIFY", async () => {
-    const { rt, target } = await engine();
+    const { rt, target, pcap } = await engine();
     const run = runSipp(["-sf", path.join(SCENARIOS, "subscribe.xml"), target, "-i", "127.0.0.1", "-p", String(await freeUdpPort()), "-m", "5", "-r", "10", "-timeout", "30"], 40_000);
     stops.push(run.kill);
     const deadline = Date.now() + 10_000;
@@ -114,6 +130,7 @@ describe.skipIf(!!missing)("engine against sipp", () => {
     expect(r.successful).toBe(5);
     expect(rt.snapshot().watchers.length).toBe(0);
     expect(rt.snapshot().stats.notifies).toBe(15);
+    expect((await engineFindings(pcap)).bad).toEqual([]);
   });
 
   it("CANCEL while ringing: 200 for the CANCEL, 487 upstream, the downstream 487 is ACKed", async () => {
@@ -136,6 +153,7 @@ describe.skipIf(!!missing)("engine against sipp", () => {
       void r487;
       expect(acksToUas).toBe(10);
     }
+    expect((await engineFindings(pcap)).bad).toEqual([]);
     void readFileSync;
   });
 });
