@@ -23,7 +23,7 @@
 import type { Endpoint } from "../capture/types";
 import type { CaptureModel, DialogView, Expectation } from "./model";
 import type { TransactionObservation } from "./transactions";
-import { answerAllowance } from "./transactions";
+import { answerAllowance, isCaptureDuplicate } from "./transactions";
 import { startDialog, stepDialog, type DialogEvent, type DialogState } from "../machines/dialog";
 import { timerConfig } from "../machines/timers";
 
@@ -78,8 +78,12 @@ function tagKey(callId: string, a: string, b: string): string {
   return a < b ? callId + "\u0000" + a + "\u0000" + b : callId + "\u0000" + b + "\u0000" + a;
 }
 
-export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObservation, "transactions" | "txnOfMessage" | "retransmission">): DialogView[] {
+export function observeDialogs(
+  model: CaptureModel,
+  txns: Pick<TransactionObservation, "transactions" | "txnOfMessage" | "retransmission"> & Partial<Pick<TransactionObservation, "duplicate">>,
+): DialogView[] {
   const { transactions, txnOfMessage, retransmission } = txns;
+  const duplicate = txns.duplicate;
   const msgs = model.messages;
   const cfg = timerConfig({ t1: model.t1 > 0 ? model.t1 : 0.5 });
   const works: Work[] = [];
@@ -133,7 +137,7 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     const sip = m.sip;
-    if (!sip || m.fromLog) continue;
+    if (!sip || m.fromLog || duplicate?.[i]) continue;
     const ti = txnOfMessage[i];
     const now = m.time;
 
@@ -208,7 +212,9 @@ export function observeDialogs(model: CaptureModel, txns: Pick<TransactionObserv
       v.end = now;
       if (retransmission[i]) continue;
       if (method === "ACK" && ti < 0) {
-        // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026).
+        // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026). The same packet
+        // recorded twice is not a second ACK.
+        if (v.acks.length && isCaptureDuplicate(msgs[v.acks[v.acks.length - 1]], m)) continue;
         v.acks.push(i);
         step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
         continue;

@@ -91,6 +91,8 @@ export interface TransactionView {
    * an ACK for the non-2xx final with a new branch (§17.1.1.3 requires the INVITE's). A peer fault.
    */
   matchedWithoutVia?: number[];
+  /** Copies of a message recorded twice by the capture (same bytes, same endpoints, within 2 ms): not retransmissions. */
+  duplicates?: number[];
 }
 
 export interface Expectation {

@@ -205,6 +205,19 @@ describe("observeTransactions", () => {
     expect(ok.txnOfMessage[2]).toBe(-1);
   });
 
+  it("the same packet recorded twice is a duplicate, not a retransmission", () => {
+    const list = [request(0, "INVITE", inv), response(0.1, 486, "INVITE", inv, "b1"), request(0.2, "ACK", { ...inv, toTag: "b1" })];
+    const twice = list.flatMap((w) => [w, { ...w, t: w.t + 0.0005 }]);
+    const r = observe(twice, { end: 60 });
+    expect(r.transactions).toHaveLength(1);
+    expect(r.transactions[0]).toMatchObject({ final: 2, ack: 4, duplicates: [1, 3, 5], retransmissions: [], expectations: [] });
+    expect(Array.from(r.duplicate)).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(Array.from(r.retransmission)).toEqual([0, 0, 0, 0, 0, 0]);
+    // 600 ms later it is a retransmission again.
+    const later = observe([list[0], { ...list[0], t: 0.5 }], { end: 60 });
+    expect(later.transactions[0].retransmissions).toEqual([1]);
+  });
+
   it("RFC 2543 fallback (no magic cookie): matched by Call-ID, From tag, CSeq and top Via", () => {
     const old: Hop = { from: A, to: B, branch: "oldstyle1" };
     const other: Hop = { from: A, to: B, branch: "oldstyle1", cseq: 2 };

@@ -41,6 +41,8 @@ export interface TransactionObservation {
   retransmission: Uint8Array;
   /** Responses that match no transaction in the capture (ids), in capture order. */
   orphanResponses: number[];
+  /** Message id -> 1 when it is the same packet recorded twice (not a retransmission; see isCaptureDuplicate). */
+  duplicate: Uint8Array;
 }
 
 /**
@@ -71,6 +73,10 @@ interface Work {
   seenStatus: number[];
   seenTag: (string | undefined)[];
   seenRseq: (string | undefined)[];
+  /** Last copy (message id) of each seen response, of the request, of the ACK: for duplicates. */
+  seenLast: number[];
+  lastRequest: number;
+  lastAck: number;
   /** From tag of the request, for the Via-less fallback. */
   fromTag: string | undefined;
   /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
@@ -117,17 +123,34 @@ function advance(w: Work, t: number): void {
 }
 
 /** Has this transaction seen this response before (same status, To tag and RSeq)? Records it if not. */
-function seenBefore(w: Work, status: number, sip: SipMessage): boolean {
+function seenBefore(w: Work, status: number, sip: SipMessage, id: number): number {
   const tag = sip.to?.tag;
   // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
   const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
   for (let k = 0; k < w.seenStatus.length; k++) {
-    if (w.seenStatus[k] === status && w.seenTag[k] === tag && w.seenRseq[k] === rseq) return true;
+    if (w.seenStatus[k] === status && w.seenTag[k] === tag && w.seenRseq[k] === rseq) return k;
   }
   w.seenStatus.push(status);
   w.seenTag.push(tag);
   w.seenRseq.push(rseq);
-  return false;
+  w.seenLast.push(id);
+  return -1;
+}
+
+/**
+ * The same packet recorded twice (two capture points, HEP from several agents, an "any" interface
+ * capture): identical bytes between the same endpoints within 2 ms. Not a retransmission — no SIP
+ * timer is that short — so it is neither counted nor fed to the machines.
+ */
+const DUPLICATE_WINDOW = 0.002;
+export function isCaptureDuplicate(a: Observed, b: Observed): boolean {
+  if (Math.abs(b.time - a.time) > DUPLICATE_WINDOW) return false;
+  if (!sameEndpoint(a.src, b.src) || !sameEndpoint(a.dst, b.dst)) return false;
+  const x = a.sip!.raw;
+  const y = b.sip!.raw;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
 }
 
 function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig): Work {
@@ -152,7 +175,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig):
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seenStatus: [], seenTag: [], seenRseq: [], fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seenStatus: [], seenTag: [], seenRseq: [], seenLast: [], lastRequest: m.id, lastAck: -1, fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
 }
 
 export function observeTransactions(model: CaptureModel): TransactionObservation {
@@ -160,6 +183,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const n = msgs.length;
   const txnOfMessage = new Int32Array(n).fill(-1);
   const retransmission = new Uint8Array(n);
+  const duplicate = new Uint8Array(n);
   const orphanResponses: number[] = [];
   const works: Work[] = [];
   const table = new TransactionIndex<Work>();
@@ -197,9 +221,15 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         if (w.view.ack === undefined) {
           w.view.ack = i;
           w.ackOwedAt = -1;
+          w.lastAck = i;
+        } else if (isCaptureDuplicate(msgs[w.lastAck], m)) {
+          duplicate[i] = 1;
+          (w.view.duplicates ??= []).push(i);
+          continue;
         } else {
           retransmission[i] = 1;
           w.view.retransmissions.push(i);
+          w.lastAck = i;
         }
         noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now);
         continue;
@@ -208,9 +238,15 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       // reuse branches across REGISTER refreshes): not a retransmission.
       if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
       if (w) {
-        advance(w, now);
         txnOfMessage[i] = w.view.index;
         w.view.messages.push(i);
+        if (isCaptureDuplicate(msgs[w.lastRequest], m)) {
+          duplicate[i] = 1;
+          (w.view.duplicates ??= []).push(i);
+          continue;
+        }
+        advance(w, now);
+        w.lastRequest = i;
         retransmission[i] = 1;
         w.view.retransmissions.push(i);
         noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now);
@@ -254,13 +290,20 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       }
       (w.view.matchedWithoutVia ??= []).push(i);
     }
-    advance(w, now);
     const v = w.view;
     txnOfMessage[i] = v.index;
     v.messages.push(i);
     const status = sip.status ?? 0;
-    const again = seenBefore(w, status, sip);
+    const seen = seenBefore(w, status, sip, i);
+    if (seen >= 0 && isCaptureDuplicate(msgs[w.seenLast[seen]], m)) {
+      duplicate[i] = 1;
+      (v.duplicates ??= []).push(i);
+      continue;
+    }
+    advance(w, now);
+    const again = seen >= 0;
     if (again) {
+      w.seenLast[seen] = i;
       retransmission[i] = 1;
       v.retransmissions.push(i);
       if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
@@ -290,7 +333,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     w.view.expectations = expectationsOf(w, model, msgs);
     transactions[w.view.index] = w.view;
   }
-  return { transactions, txnOfMessage, retransmission, orphanResponses };
+  return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
 }
 
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
