@@ -6,9 +6,10 @@
  *
  * Pure: bytes and times come in, nothing is read here. core/node/ingest.ts drives it from files.
  */
-import type { CaptureSink, ConnectionEvent, CaptureProblem, LogRecord, LogSink, Pdu } from "../capture/types";
+import type { CaptureSink, ConnectionEvent, CaptureProblem, Endpoint, LogRecord, LogSink, Pdu } from "../capture/types";
 import { endpointText } from "../capture/types";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
+import type { CSeq } from "../protocols/sip/types";
 import { parseSip } from "../protocols/sip/parse";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
@@ -28,6 +29,8 @@ export class ModelBuilder {
   private skipped = 0;
   private start = Infinity;
   private end = -Infinity;
+  /** One Endpoint object per address: 130 000 messages between a few dozen hosts need not hold 260 000. */
+  private endpoints = new Map<string, Map<number, Endpoint>>();
 
   constructor(
     readonly files: string[],
@@ -72,8 +75,8 @@ export class ModelBuilder {
       file,
       frame: pdu.frame,
       time: pdu.time,
-      src: pdu.src,
-      dst: pdu.dst,
+      src: this.endpoint(pdu.src),
+      dst: this.endpoint(pdu.dst),
       transport: pdu.transport,
       protocol: pdu.protocol,
     };
@@ -86,6 +89,16 @@ export class ModelBuilder {
     // Messages from a log file carry no packet record; they still bound the timeline.
     if (pdu.time > 0) this.widen(pdu.time);
     this.messages.push(o);
+  }
+
+  /** The shared Endpoint equal to `e` (endpoints are plain values nobody mutates). */
+  private endpoint(e: Endpoint): Endpoint {
+    let byPort = this.endpoints.get(e.ip);
+    if (!byPort) this.endpoints.set(e.ip, (byPort = new Map()));
+    const known = byPort.get(e.port);
+    if (known) return known;
+    byPort.set(e.port, e);
+    return e;
   }
 
   /** Finish: order messages on one timeline (stable within a file) and build the summary. */
@@ -150,14 +163,45 @@ function problemDTO(p: CaptureProblem & { file: number }, withFile: boolean): Pr
   return d;
 }
 
+/**
+ * Texts that recur across messages (an address, "1 INVITE", "Status: 180 Ringing", one call's
+ * Request-URI) are kept once: the DTOs of a large capture live through the whole analysis, and
+ * without this each held its own copies (~150 bytes a message).
+ */
+const endpointTexts = new WeakMap<Endpoint, string>();
+const cseqTexts = new WeakMap<CSeq, string>();
+const SHARED_TEXTS_MAX = 1 << 16;
+let sharedTexts = new Map<string, string>();
+
+function sharedText(text: string): string {
+  const known = sharedTexts.get(text);
+  if (known !== undefined) return known;
+  // Bounded: start over rather than grow without limit on a capture of all-distinct texts.
+  if (sharedTexts.size >= SHARED_TEXTS_MAX) sharedTexts = new Map();
+  sharedTexts.set(text, text);
+  return text;
+}
+
+function addressText(e: Endpoint): string {
+  let text = endpointTexts.get(e);
+  if (text === undefined) endpointTexts.set(e, (text = sharedText(endpointText(e))));
+  return text;
+}
+
+function cseqText(c: CSeq): string {
+  let text = cseqTexts.get(c);
+  if (text === undefined) cseqTexts.set(c, (text = sharedText(`${c.seq} ${c.method}`)));
+  return text;
+}
+
 /** The `messages[]` entry of the JSON contract for one observed message. */
 export function messageDTO(o: Observed): MessageDTO {
   const d: MessageDTO = {
     id: o.id,
     frame: o.frame,
     time: o.time,
-    src: endpointText(o.src),
-    dst: endpointText(o.dst),
+    src: addressText(o.src),
+    dst: addressText(o.dst),
     transport: o.transport,
     protocol: o.protocol,
     info: "",
@@ -166,21 +210,27 @@ export function messageDTO(o: Observed): MessageDTO {
   const sip = o.sip;
   if (sip) {
     if (sip.callId !== undefined) d.callId = sip.callId;
-    if (sip.cseq) d.cseq = `${sip.cseq.seq} ${sip.cseq.method}`;
+    const cseq = sip.cseq;
+    if (cseq) d.cseq = cseqText(cseq);
     if (sip.kind === "request") {
       d.method = sip.method;
-      d.info = `Request: ${sip.method} ${sip.requestUri ?? ""}`.trimEnd();
+      d.info = sharedText(`Request: ${sip.method} ${sip.requestUri ?? ""}`.trimEnd());
     } else {
       d.status = sip.status;
-      if (sip.reason) d.reason = sip.reason;
-      d.info = `Status: ${sip.status} ${sip.reason ?? ""}`.trimEnd();
+      const reason = sip.reason;
+      if (reason) d.reason = sharedText(reason);
+      d.info = sharedText(`Status: ${sip.status} ${reason ?? ""}`.trimEnd());
     }
-    const fromUser = sip.from?.uri?.user;
-    const toUser = sip.to?.uri?.user;
+    const from = sip.from;
+    const to = sip.to;
+    const fromUser = from?.uri?.user;
+    const toUser = to?.uri?.user;
     if (fromUser) d.fromUser = fromUser;
     if (toUser) d.toUser = toUser;
-    if (sip.from?.tag) d.fromTag = sip.from.tag;
-    if (sip.to?.tag) d.toTag = sip.to.tag;
+    if (from?.tag) d.fromTag = from.tag;
+    if (to?.tag) d.toTag = to.tag;
+    // vias[0], not the parser's topVia: they differ when the first Via is malformed, and a
+    // message with one Via field shares its parsed list with its transaction's other messages.
     const branch = sip.vias[0]?.branch;
     if (branch) d.branch = branch;
     if (sip.problems.length) d.problems = [...sip.problems];

@@ -116,6 +116,7 @@ const SL = new Int32Array(8);
 /** Scratch for valueRange: [value start, value end, folded]. */
 const VR = new Int32Array(3);
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+const NO_VIAS: readonly Via[] = Object.freeze([]);
 
 /**
  * Start line positions into SL: [response?, a0, a1, b0, b1, c0, c1] where for a response a = version,
@@ -196,7 +197,7 @@ class LazySipMessage implements SipMessage {
   private cFrom?: NameAddr | null;
   private cTo?: NameAddr | null;
   private cTopVia?: Via | null;
-  private cVias?: Via[];
+  private cVias?: readonly Via[];
   private rare?: Rare;
 
   constructor(raw: Uint8Array) {
@@ -523,17 +524,20 @@ class LazySipMessage implements SipMessage {
 
   get vias(): readonly Via[] {
     if (!this.cVias) {
-      const out: Via[] = [];
+      let out: Via[] | undefined;
       let bad: string[] | undefined;
+      let fields = 0;
       for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
         const field = this.sharedValue(k, sharedViaFields);
-        for (let j = 0; j < field.vias.length; j++) {
-          const via = field.vias[j];
-          if (via) out.push(via);
-          else (bad ??= []).push(field.items[j]);
+        if (fields++ === 0) out = field.vias;
+        else {
+          // Several Via fields: a list of this message's own (the first field's list is shared).
+          if (fields === 2) out = out!.slice();
+          for (const via of field.vias) out!.push(via);
         }
+        if (field.bad) for (const text of field.bad) (bad ??= []).push(text);
       }
-      this.cVias = out;
+      this.cVias = out ?? NO_VIAS;
       if (bad) (this.rare ??= {}).badVias = bad;
       this.cTopVia = undefined;
     }
@@ -545,7 +549,7 @@ class LazySipMessage implements SipMessage {
     if (this.cVias) return this.cVias[0];
     if (this.cTopVia === undefined) {
       const k = this.indexOfKey("via");
-      this.cTopVia = k < 0 ? null : (this.sharedValue(k, sharedViaFields).vias[0] ?? null);
+      this.cTopVia = k < 0 ? null : (this.sharedValue(k, sharedViaFields).first ?? null);
     }
     return this.cTopVia ?? undefined;
   }
@@ -658,15 +662,29 @@ class LazySipMessage implements SipMessage {
   }
 }
 
-/** The Vias of one Via field: each list item's text and its parse (undefined: did not parse). */
+/**
+ * The Vias of one Via field: the ones that parsed (shared, read-only: a message with one Via
+ * field uses this very array as its `vias`), the parse of the first list item (the top Via when
+ * this is the first field; undefined when it did not parse) and the texts of items that did not.
+ */
 interface ViaField {
-  items: string[];
-  vias: (Via | undefined)[];
+  vias: Via[];
+  first?: Via;
+  bad?: string[];
 }
 
 function parseViaField(text: string): ViaField {
+  const vias: Via[] = [];
+  let bad: string[] | undefined;
+  let first: Via | undefined;
   const items = splitHeaderList(text);
-  return { items, vias: items.map((item) => parseVia(item)) };
+  for (let j = 0; j < items.length; j++) {
+    const via = parseVia(items[j]);
+    if (j === 0) first = via;
+    if (via) vias.push(via);
+    else (bad ??= []).push(items[j]);
+  }
+  return bad ? { vias, first, bad } : { vias, first };
 }
 
 const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null);
@@ -732,13 +750,20 @@ function cachedKeySlot(b: Uint8Array, s: number, e: number, hash?: number): numb
   const len = e - s;
   let h = hash ?? 0;
   if (hash === undefined) for (let i = s; i < e; i++) h = (Math.imul(h, 31) + lowerByte(b[i])) | 0;
-  const slot = h & (KEY_CACHE_SIZE - 1);
-  const cached = keyCache[slot];
-  if (cached !== undefined && cached.length === len) {
-    for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== lowerByte(b[s + i])) return -1 - slot;
-    return slot;
-  }
-  return -1 - slot;
+  // Two candidate slots (2-way): two hot names whose hashes collide ("via" and "content-type" do
+  // in one slot) must not evict each other on every message.
+  const slot = (h ^ (h >>> 10)) & (KEY_CACHE_SIZE - 1);
+  if (keyMatches(keyCache[slot], b, s, len)) return slot;
+  const other = slot ^ 1;
+  if (keyMatches(keyCache[other], b, s, len)) return other;
+  // Miss: fill the first slot when free, else the second.
+  return -1 - (keyCache[slot] === undefined ? slot : other);
+}
+
+function keyMatches(cached: string | undefined, b: Uint8Array, s: number, len: number): boolean {
+  if (cached === undefined || cached.length !== len) return false;
+  for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== lowerByte(b[s + i])) return false;
+  return true;
 }
 
 /** Canonical key of the header name at [s, e): lower-case long form. */
