@@ -164,7 +164,7 @@ export class SipEngine {
       armTimer: (key: string, at: number) => this.out.push({ kind: "timer", key, at }),
       clearTimer: (key: string) => this.out.push({ kind: "clear", key }),
       sendAck: (txn: Txn, response: Wire) => this.sendAck(txn, response),
-      sendCancel: (txn: Txn) => this.sendCancel(txn),
+      sendCancel: (txn: Txn, now: number) => this.sendCancel(txn, now),
       sendTrying: (txn: Txn) => this.emitSend(txn.flow, buildResponse(txn.request.msg!, 100, { source: txn.flow.remote })),
     };
     this.txns = new TransactionTable(host, cfg.t1 ?? 0.5);
@@ -612,7 +612,7 @@ export class SipEngine {
     if (st === "Proceeding") this.respond(target, 487, { toTag: this.token().slice(0, 10) }, now);
   }
 
-  private sendCancel(txn: Txn): void {
+  private sendCancel(txn: Txn, now: number): void {
     const ctx = txn.ctx as ClientCtx;
     const o = ctx.out;
     const headers: HeaderLine[] = [
@@ -626,7 +626,7 @@ export class SipEngine {
     ];
     const bytes = serializeRequest("CANCEL", o.ruri, headers);
     const out: OutRequest = { ...o, method: "CANCEL" };
-    this.txns.client(this.clientKey(o.via, "CANCEL"), "CANCEL", { bytes }, txn.flow, this.clientUser, { kind: "cancel", out } satisfies ClientCtx, 0);
+    this.txns.client(this.clientKey(o.via, "CANCEL"), "CANCEL", { bytes }, txn.flow, this.clientUser, { kind: "cancel", out } satisfies ClientCtx, now);
   }
 
   private sendAck(txn: Txn, response: Wire): void {

@@ -34,7 +34,7 @@ export interface TxnHost {
   /** Build and send the ACK for a non-2xx final response (INVITE client). */
   sendAck(txn: Txn, response: Wire): void;
   /** Build and send the CANCEL for an INVITE client transaction. */
-  sendCancel(txn: Txn): void;
+  sendCancel(txn: Txn, now: number): void;
   /** Build and send 100 Trying for an INVITE server transaction. */
   sendTrying(txn: Txn): void;
 }
@@ -146,7 +146,7 @@ export class TransactionTable {
           this.host.sendAck(txn, e.response);
           break;
         case "SendCancel":
-          this.host.sendCancel(txn);
+          this.host.sendCancel(txn, now);
           break;
         case "SendTrying":
           this.host.sendTrying(txn);

@@ -72,7 +72,7 @@ export class ReplayAgent {
       armTimer: (key, at) => this.out.push({ kind: "timer", key, at }),
       clearTimer: () => undefined, // stale firings are ignored by the machines
       sendAck: (txn, resp) => this.sendAck(txn, resp),
-      sendCancel: (txn) => this.sendCancel(txn),
+      sendCancel: (txn, now) => this.sendCancel(txn, now),
       sendTrying: () => undefined,
     });
     // Cumulative label counts each step waits for.
@@ -286,13 +286,13 @@ export class ReplayAgent {
     this.emit(serializeRequest("ACK", c.uri, hs));
   }
 
-  private sendCancel(txn: Txn): void {
+  private sendCancel(txn: Txn, now: number): void {
     const c = txn.ctx;
     const hs: HeaderLine[] = c.headers.filter((h: HeaderLine) => ["via", "from", "to", "call-id", "route", "max-forwards"].includes(h.name.toLowerCase()));
     hs.push({ name: "CSeq", value: `${c.cseq} CANCEL` });
     const bytes = serializeRequest("CANCEL", c.uri, hs);
     const key = `c|b|${/branch=([^;]+)/.exec(c.via)![1]}|${this.o.self.host.toLowerCase()}:${this.o.self.port}|CANCEL`;
-    this.txns.client(key, "CANCEL", { bytes }, { ...this.flow }, this.clientUser, { ...c, method: "CANCEL" }, 0);
+    this.txns.client(key, "CANCEL", { bytes }, { ...this.flow }, this.clientUser, { ...c, method: "CANCEL" }, now);
   }
 
   private readonly clientUser: TxnUser = {
