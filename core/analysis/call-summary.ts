@@ -74,19 +74,21 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     if (sip.from?.uri?.user) dto.fromUser = sip.from.uri.user;
     if (sip.to?.uri?.user) dto.toUser = sip.to.uri.user;
     // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
-    const hops = new Set<string>();
-    const firstHop = new Set<number>();
+    // Small arrays, not Sets: a call has a handful of hops (one allocation less per call).
+    const hops: string[] = [];
+    const firstHop: number[] = [];
     const origin = nodes.nodeOf(first.src);
     for (const id of call.messages) {
       const s = msgs[id].sip;
-      if (!s || s.kind !== "request" || s.method !== dto.method) continue;
+      if (!s || s.kind !== "request" || s.method !== dto.method || ctx.retrans[id]) continue;
       const src = nodes.nodeOf(msgs[id].src);
-      hops.add(`${s.callId}|${src}|${nodes.nodeOf(msgs[id].dst)}`);
+      const hop = `${s.callId}|${src}|${nodes.nodeOf(msgs[id].dst)}`;
+      if (!hops.includes(hop)) hops.push(hop);
       const t = txnOf[id];
-      if (t >= 0 && src === origin) firstHop.add(t);
+      if (t >= 0 && src === origin && !firstHop.includes(t)) firstHop.push(t);
     }
-    dto.legs = Math.max(1, hops.size);
-    stateOf(ctx, look, call, dto, [...firstHop].map((i) => txns[i]));
+    dto.legs = Math.max(1, hops.length);
+    stateOf(ctx, look, call, dto, firstHop.map((i) => txns[i]));
   } else if (first.diameter) {
     dto.method = first.diameter.name;
     dto.from = `${first.src.ip}`;

@@ -54,9 +54,9 @@ interface Group {
   msgs: number[];
   first: number;
   method: string;
-  /** Nodes that sent / received an INVITE of this Call-ID (a proxy forwarding keeps the Call-ID). */
-  inviteFrom: Set<string>;
-  inviteTo: Set<string>;
+  /** Nodes that sent / received an INVITE of this Call-ID (a proxy forwarding keeps the Call-ID); a few each. */
+  inviteFrom: string[];
+  inviteTo: string[];
 }
 
 function kindOf(method: string, protocol: string): CallDTO["kind"] {
@@ -101,7 +101,7 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     if (g === undefined) {
       g = groups.length;
       groupOf.set(callId, g);
-      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: new Set(), inviteTo: new Set() });
+      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: [], inviteTo: [] });
     }
     const G = groups[g];
     G.msgs.push(m.id);
@@ -110,8 +110,10 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       G.method = sip.method ?? "";
     }
     if (sip.kind === "request" && sip.method === "INVITE" && !retrans[m.id]) {
-      G.inviteFrom.add(nodes.nodeOf(m.src));
-      G.inviteTo.add(nodes.nodeOf(m.dst));
+      const f = nodes.nodeOf(m.src);
+      const t = nodes.nodeOf(m.dst);
+      if (!G.inviteFrom.includes(f)) G.inviteFrom.push(f);
+      if (!G.inviteTo.includes(t)) G.inviteTo.push(t);
     }
   }
   for (const G of groups) {
@@ -152,20 +154,23 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
   }
   // Timing heuristic for B2BUA legs without correlation headers.
   const recent = new Map<string, { g: number; time: number }>();
+  /** Nodes some INVITE entered without its Call-ID going on: the only possible B2BUAs. */
+  const b2buaCandidates = new Set<string>();
   for (let g = 0; g < groups.length; g++) {
     const G = groups[g];
     if (G.method !== "INVITE") continue;
     const m = msgs[G.first];
     const sip = m.sip!;
-    const fu = (sip.from?.uri?.user ?? "").toLowerCase();
-    const tu = (sip.to?.uri?.user ?? "").toLowerCase();
     const srcNode = nodes.nodeOf(m.src);
     const dstNode = nodes.nodeOf(m.dst);
-    let sdpMemo: string | undefined | null = null;
-    const sdpOf = () => (sdpMemo === null ? (sdpMemo = sdpKey(sip.body)) : sdpMemo);
+    const lookup = uf.find(g) === g && b2buaCandidates.has(srcNode) && !G.inviteTo.includes(srcNode);
+    const remember = !G.inviteFrom.includes(dstNode);
+    if (!lookup && !remember) continue; // a plain proxied call: nothing to link by timing
+    const fu = (sip.from?.uri?.user ?? "").toLowerCase();
+    const tu = (sip.to?.uri?.user ?? "").toLowerCase();
+    const sdp = sdpKey(sip.body);
     // Is this INVITE a B2BUA's outgoing leg? Only when its Call-ID never entered the sending node.
-    if (uf.find(g) === g && !G.inviteTo.has(srcNode)) {
-      const sdp = sdpOf();
+    if (lookup) {
       for (const key of [`${srcNode}|u|${fu}|${tu}`, sdp ? `${srcNode}|s|${sdp}` : ""]) {
         const hit = key ? recent.get(key) : undefined;
         if (hit && m.time - hit.time <= B2BUA_WINDOW && hit.g !== g) {
@@ -176,9 +181,9 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       }
     }
     // Remember it as a possible incoming leg of dstNode, unless the Call-ID simply goes on (a proxy).
-    if (!G.inviteFrom.has(dstNode)) {
+    if (remember) {
+      b2buaCandidates.add(dstNode);
       recent.set(`${dstNode}|u|${fu}|${tu}`, { g, time: m.time });
-      const sdp = sdpOf();
       if (sdp) recent.set(`${dstNode}|s|${sdp}`, { g, time: m.time });
     }
   }

@@ -23,13 +23,20 @@ export const rule: Rule = {
       const server = ctx.nodes.nodeOf(t.server);
       // The To tag only tells forks apart: with one answering UAS, any ACK of this CSeq on the hop
       // counts (some SBCs rewrite the tag, and the UAS still stops retransmitting).
-      const tags = new Set<string>();
-      for (const id of [t.final, ...t.retransmissions]) {
+      const finTag = fin.sip?.to?.tag;
+      let forked = false;
+      for (const id of t.retransmissions) {
         const s = ctx.msgs[id]?.sip;
-        if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.to?.tag) tags.add(s.to.tag);
+        if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.to?.tag !== finTag) forked = true;
       }
-      const tag = tags.size > 1 ? fin.sip?.to?.tag : undefined;
-      const acked = acksOf(ctx, t.callId, cseq).some((a) => a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag));
+      const tag = forked ? finTag : undefined;
+      let acked = false;
+      for (const a of acksOf(ctx, t.callId, cseq)) {
+        if (a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag)) {
+          acked = true;
+          break;
+        }
+      }
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.kind === "response" && ctx.msgs[id].time > fin.time);
       const deadline = fin.time + answerAllowance(ctx.model.t1);

@@ -48,20 +48,20 @@ export const rule: Rule = {
     for (const [c, byes] of byesByCall) {
       const call = ctx.calls[c];
       byes.sort((a, b) => a.request - b.request);
-      const sent = new Map<string, TransactionView[]>();
-      for (const b of byes) {
-        const n = node(b.client);
-        if (!sent.has(n)) sent.set(n, []);
-        sent.get(n)!.push(b);
-      }
       let answered: TransactionView[] | undefined;
       const caller = node(ctx.msgs[call.first].src);
-      for (const [p, own] of sent) {
-        if (p === caller) continue; // the calling UA hanging up
-        const firstBye = own[0];
-        const t0 = ctx.msgs[firstBye.request].time;
+      const done: string[] = [];
+      for (let i = 0; i < byes.length; i++) {
+        const firstBye = byes[i];
+        const p = node(firstBye.client);
+        if (p === caller || done.includes(p)) continue; // the calling UA hanging up; or seen
+        done.push(p);
         // Forwarding a BYE it received is not originating one.
-        if (byes.some((b) => node(b.server) === p && b.request < firstBye.request)) continue;
+        let forwarded = false;
+        for (let j = 0; j < i; j++) if (node(byes[j].server) === p) forwarded = true;
+        if (forwarded) continue;
+        const own = byes.filter((b) => node(b.client) === p);
+        const t0 = ctx.msgs[firstBye.request].time;
         answered ??= call.callIds.flatMap((id) => txnsOfCallId(ctx, id)).filter((t) => t.method === "INVITE" && t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300);
         const sides = new Map<string, Side>();
         for (const t of answered) {
