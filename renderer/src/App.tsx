@@ -58,6 +58,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
   const [findings, setFindings] = useState<FindingDTO[]>([]);
   const [stats, setStats] = useState<StatsDTO>();
   const [replay, setReplay] = useState<ReplayResult>();
+  const [replayRun, setReplayRun] = useState<{ call: CallDTO; speed: number; started: number; error?: string }>();
   const [toast, setToast] = useState<{ text: string; error?: boolean }>();
   const [menuOpen, setMenuOpen] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -253,14 +254,22 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
     }
   }
 
-  async function doReplay() {
-    if (!ready || !call) return;
+  /** Long calls replay faster than real time by default (about 10 s of wall time), never slower. */
+  const defaultSpeed = (c: CallDTO) => Math.max(1, Math.round(((c.end - c.start) || 1) / 10));
+
+  async function doReplay(speed?: number) {
+    const target = replayRun?.call ?? call;
+    if (!ready || !target) return;
+    const s = speed ?? defaultSpeed(target);
+    setReplay(undefined);
+    setReplayRun({ call: target, speed: s, started: Date.now() });
+    setView("replay");
     try {
-      say("Replaying the call against the built-in engine…");
-      setReplay(await api.replay(ready, call.id, {}));
-      setView("replay");
+      const r = await api.replay(ready, target.id, { speed: s });
+      setReplay(r);
+      setReplayRun((run) => (run ? { ...run, error: undefined } : run));
     } catch (e) {
-      fail(e);
+      setReplayRun((run) => (run ? { ...run, error: (e as Error).message } : run));
     }
   }
 
@@ -346,7 +355,34 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
   else if (session.state === "error") body = <Failed error={session.error ?? "unknown error"} onOpen={() => fileInput.current?.click()} />;
   else if (view === "findings") body = <FindingsPanel findings={findings} onOpen={showFinding} />;
   else if (view === "stats") body = stats ? <StatsView stats={stats} /> : <Loading files={["statistics"]} />;
-  else if (view === "replay" && replay) body = <ReplayView result={replay} onClose={() => { setReplay(undefined); setView("calls"); }} />;
+  else if (view === "replay" && replayRun) {
+    const close = () => {
+      setReplay(undefined);
+      setReplayRun(undefined);
+      setView("calls");
+    };
+    const run = replayRun;
+    const span = run.call.end - run.call.start;
+    body = replay ? (
+      <ReplayView result={replay} speed={run.speed} onClose={close} onAgain={(sp) => void doReplay(sp)} />
+    ) : run.error ? (
+      <div className="center">
+        <div className="error-box" role="alert">
+          <h3>Replay failed</h3>
+          <div className="mono" style={{ margin: "6px 0 10px" }}>{run.error}</div>
+          <div className="btn-group"><button className="btn" onClick={() => void doReplay(run.speed)}>Try again</button><button className="btn" onClick={close}>Back to the calls</button></div>
+        </div>
+      </div>
+    ) : (
+      <div className="center" data-testid="replay-running">
+        <div className="progress">
+          <h3 style={{ margin: "0 0 4px" }}>{`Replaying ${run.call.method} ${run.call.fromUser ?? ""} → ${run.call.toUser ?? ""} against the built-in engine…`}</h3>
+          <div style={{ color: "var(--muted)", marginBottom: 10, fontSize: 12 }}>{`The captured call spans ${seconds(span)}; at ${run.speed}× this takes about ${seconds(span / run.speed + 1)}.`}</div>
+          <div className="bar indeterminate"><div /></div>
+        </div>
+      </div>
+    );
+  }
   else {
     body = (
       <div className="split">
@@ -420,7 +456,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
                 <button className="btn small" disabled={!ladder} data-testid="export-svg" onClick={() => doExport("ladder-svg")} title="Save the ladder as SVG">SVG</button>
                 <button className="btn small" disabled={!ladder} onClick={() => doExport("ladder-png")} title="Save the ladder as PNG">PNG</button>
                 <button className="btn small" disabled={!ladder} onClick={() => doExport("ladder-mermaid")} title="Save the ladder as Mermaid text">Mermaid</button>
-                <button className="btn small" disabled={!ladder} onClick={doReplay} title="Replay this call against the built-in engine and compare">▶ Replay</button>
+                <button className="btn small" disabled={!ladder} onClick={() => void doReplay()} title="Replay this call against the built-in engine and compare the ladders">▶ Replay</button>
               </div>
             </div>
             <div className="panel-body">
@@ -494,7 +530,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
             {v === "findings" && ready ? <span className={`count ${errorCount ? "error" : ""}`}>{findings.length}</span> : null}
           </button>
         ))}
-        {replay ? <button className={`tab ${view === "replay" ? "active" : ""}`} onClick={() => setView("replay")}>Replay</button> : null}
+        {replayRun ? <button className={`tab ${view === "replay" ? "active" : ""}`} onClick={() => setView("replay")} data-testid="tab-replay">Replay</button> : null}
       </nav> : <div />}
       <main className="main">{body}</main>
       {dragging ? <div className="drop-overlay">Drop captures and logs to open them as one timeline</div> : null}

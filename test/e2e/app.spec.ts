@@ -218,6 +218,23 @@ test("XSS probe: HTML in SIP headers is shown as text and never runs", async ({ 
   await shot(page, "e2e-xss");
 });
 
+test("replay a bug sample: captured and replayed ladders side by side with the diff", async ({ page }) => {
+  const capture = path.join(root, "samples", "bug4-dialog-bye-race.pcap");
+  test.skip(!existsSync(capture), "samples/bug4-dialog-bye-race.pcap not generated yet (npm run samples)");
+  test.setTimeout(150_000);
+  const session = await openFile(page, capture);
+  const top = await api<{ calls: { id: string }[] }>(page, "calls", [session, { sort: { key: "findings", dir: "desc" }, limit: 1 }]);
+  await page.locator(`[data-testid="call-row"][data-call-id="${top.calls[0].id}"]`).click();
+  await expect(page.getByTestId("ladder-arrow").first()).toBeVisible();
+  await page.getByRole("button", { name: "▶ Replay" }).click();
+  await expect(page.getByTestId("replay-running")).toBeVisible();
+  await expect(page.getByTestId("replay")).toBeVisible({ timeout: 130_000 });
+  await expect(page.getByTestId("ladder-original").locator('[data-testid="ladder-arrow"]').first()).toBeVisible();
+  await expect(page.getByTestId("ladder-replay").locator('[data-testid="ladder-arrow"]').first()).toBeVisible();
+  await expect(page.locator(".diff")).not.toBeEmpty();
+  await shot(page, "e2e-replay");
+});
+
 test("light theme", async ({ page }) => {
   await openFile(page, switchboardCapture());
   await page.getByRole("button", { name: "Switch theme" }).click();

@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import type { ReplayResult } from "../../../core/api";
 import { Ladder } from "./Ladder";
 
-export function ReplayView({ result, onClose }: { result: ReplayResult; onClose(): void }) {
+export function ReplayView({ result, speed, onClose, onAgain }: { result: ReplayResult; speed: number; onClose(): void; onAgain(speed: number): void }) {
   const [zoom] = useState(1);
   const missing = useMemo(() => new Set(result.diff.filter((d) => d.original !== undefined).map((d) => d.original!)), [result]);
   const extra = useMemo(() => new Set(result.diff.filter((d) => d.replay !== undefined).map((d) => d.replay!)), [result]);
@@ -14,6 +14,13 @@ export function ReplayView({ result, onClose }: { result: ReplayResult; onClose(
         <h2>Replay</h2>
         <span className="panel-title">{`${result.diff.length} difference${result.diff.length === 1 ? "" : "s"} · original findings ${result.original.findings.length} → replay ${result.replay.findings.length}`}</span>
         <div className="spacer" />
+        <label className="chip" title="Captured timing is divided by this">
+          {"speed "}
+          <select value={speed} onChange={(e) => onAgain(Number(e.target.value))} aria-label="Replay speed">
+            {[...new Set([1, 2, 5, 10, 20, speed])].sort((a, b) => a - b).map((s) => <option key={s} value={s}>{`${s}×`}</option>)}
+          </select>
+        </label>
+        <button className="btn small" onClick={() => onAgain(speed)}>Replay again</button>
         <button className="btn small" onClick={onClose}>Close replay</button>
       </div>
       <div className="replay-panes">
