@@ -257,3 +257,41 @@ describe("bug 1 variant", () => {
     expect(run.findings.some((x) => x.rule === "register-failed" || x.rule === "txn-timeout")).toBe(false);
   });
 });
+
+describe("robustness: mutated samples never crash the analysis", () => {
+  // Deterministic PRNG (mulberry32) so a failure reproduces.
+  function rng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  it("flipping, truncating and duplicating bytes of every sample (bounded: 3 mutants each)", () => {
+    const rand = rng(7);
+    let runs = 0;
+    for (const spec of SAMPLES) {
+      const sc = spec.build();
+      const base = sc.pcap();
+      for (let k = 0; k < 3; k++) {
+        const bytes = base.slice();
+        // Mutate only past the pcap header so the file stays readable and the decoders see garbage.
+        const n = 1 + Math.floor(rand() * 40);
+        for (let i = 0; i < n; i++) bytes[24 + Math.floor(rand() * (bytes.length - 24))] = Math.floor(rand() * 256);
+        const b = new ModelBuilder(["fuzz.pcap"]);
+        const dec = createCaptureDecoder(b.sinkFor(0));
+        expect(() => {
+          dec.push(bytes);
+          dec.end();
+          const loaded = b.finish();
+          const run = analyzeRun(loaded.model, loaded);
+          for (const c of run.calls) run.result.ladder(c.id);
+          formatReport(run.result);
+        }).not.toThrow();
+        runs++;
+      }
+    }
+    expect(runs).toBe(SAMPLES.length * 3);
+  });
+});

@@ -143,7 +143,10 @@ export function renderLadder(result: AnalysisResult, ladder: LadderDTO, call?: C
   const rows: Row[] = [];
   for (const a of ladder.arrows) {
     const m = msgs[a.messageId];
-    const label = `${a.label}${a.retransmission ? " (rtx)" : ""}${a.findings?.length ? " !" : ""}`;
+    // Shorten the label, never its markers: "(rtx)" and "!" (cited by a finding) must stay visible.
+    const suffix = `${a.retransmission ? " (rtx)" : ""}${a.findings?.length ? " !" : ""}`;
+    const room = Math.max(4, Math.abs((col.get(a.to) ?? 0) - (col.get(a.from) ?? 0)) * LANE - 6 - suffix.length);
+    const label = (a.label.length > room ? a.label.slice(0, room - 1) + "…" : a.label) + suffix;
     rows.push({
       time: a.time,
       text: (prev) => `${clock(a.time)} ${delta(a.time, prev)} ${String(m?.frame ?? "").padStart(7)} ${draw(col.get(a.from) ?? 0, col.get(a.to) ?? 0, label, false)}`,
@@ -152,7 +155,9 @@ export function renderLadder(result: AnalysisResult, ladder: LadderDTO, call?: C
   for (const g of ladder.ghosts) {
     rows.push({
       time: g.expectedBy,
-      text: () => `✗ expected ${g.label} by ${clock(g.expectedBy)} ${" ".repeat(0)}${draw(col.get(g.from) ?? 0, col.get(g.to) ?? 0, `✗ ${g.label}`, true).trimEnd()}\n${" ".repeat(prefix.length)}  (${g.reason}; finding ${g.finding})`,
+      text: () =>
+        `${clock(g.expectedBy)} ${"✗".padStart(9)} ${"".padStart(7)} ${draw(col.get(g.from) ?? 0, col.get(g.to) ?? 0, `✗ ${g.label}`, true).trimEnd()}\n` +
+        `${" ".repeat(prefix.length)}✗ expected ${g.label} ${g.src} → ${g.dst} by ${clock(g.expectedBy)} (${g.reason}; finding ${g.finding})`,
     });
   }
   for (const l of ladder.logs) {
