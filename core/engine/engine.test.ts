@@ -252,3 +252,27 @@ describe("engine: registrar and IMS", () => {
     expect(sends(e.timer(t.key, t.at)).map((s) => s.msg.status)).toEqual([504]);
   });
 });
+
+describe("engine: timers from the machines", () => {
+  const timersOf = (fx: EngineEffect[]) => fx.filter((e): e is Extract<EngineEffect, { kind: "timer" }> => e.kind === "timer");
+
+  it("Timer A retransmits the forwarded INVITE on UDP; Timer B answers 408 upstream", () => {
+    const e = mkEngine();
+    const fx = e.receive(enc(req("INVITE", "sip:service@127.0.0.1:5070", "", { callId: "tb" })), udp(5091), 10);
+    const a = timersOf(fx).find((t) => t.key.endsWith(".A"))!;
+    const b = timersOf(fx).find((t) => t.key.endsWith(".B"))!;
+    expect(a.at).toBeCloseTo(10.5);
+    expect(b.at).toBeCloseTo(42);
+    const again = sends(e.timer(a.key, a.at));
+    expect(again.map((s) => [s.to, s.msg.method])).toEqual([[5080, "INVITE"]]);
+    const timeout = sends(e.timer(b.key, b.at));
+    expect(timeout.map((s) => [s.to, s.msg.status])).toEqual([[5091, 408]]);
+  });
+
+  it("no Timer A over TCP (reliable transport)", () => {
+    const e = mkEngine({ routes: { service: "sip:service@127.0.0.1:5080;transport=tcp" } });
+    const fx = e.receive(enc(req("INVITE", "sip:service@127.0.0.1:5070", "", { callId: "tcp-a" })), udp(5091), 1);
+    expect(timersOf(fx).map((t) => t.key.split(".")[1]).sort()).toEqual(["B"]);
+    expect(sends(fx).find((s) => s.msg.method === "INVITE")!.msg.vias[0].transport).toBe("TCP");
+  });
+});

@@ -83,3 +83,22 @@ describe("replaying lab captures (real Kamailio 5.6.3 + sipp) against the engine
     expect(r.replay.findings.filter((f) => f.severity !== "info")).toEqual([]);
   });
 });
+
+describe("replay against a --target server", () => {
+  const labPresent = existsSync(lab);
+  it.skipIf(!labPresent)("register-auth (alice) against a separately running engine: same flow, no difference", async () => {
+    const { EngineRuntime } = await import("../../core/node/engine/runtime");
+    const target = await EngineRuntime.start({ udp: "127.0.0.1:0", tcp: false, ws: false });
+    try {
+      const files = [path.join(lab, "register-auth", "capture.pcap"), path.join(lab, "register-auth", "kamailio.log")];
+      const loaded = await loadFiles(files);
+      const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+      const call = (result.document.calls ?? []).find((c) => c.kind === "registration" && c.fromUser === "alice")!;
+      const r = await replayCall(result, call.id, { speed: 5, target: `127.0.0.1:${target.addresses.udp!.port}` });
+      expect(r.diff).toEqual([]);
+      expect(target.snapshot().registrations.map((b) => b.aor)).toEqual(["alice"]);
+    } finally {
+      await target.close();
+    }
+  });
+});
