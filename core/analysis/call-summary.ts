@@ -111,6 +111,11 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
   return dto;
 }
 
+/** Seconds rounded to the microsecond (capture resolution), so JSON shows 1.0002, not 1.00020003318. */
+function micro(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 function uriShort(u: { user?: string; host: string; port?: number }): string {
   return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
 }
@@ -126,10 +131,10 @@ function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: 
       const ok = opening.find((t) => t.finalStatus !== undefined && t.finalStatus < 300 && t.finalStatus >= 200);
       if (ok) {
         const answerAt = msgs[ok.final!].time;
-        dto.setupTime = answerAt - msgs[opening[0].request].time;
+        dto.setupTime = micro(answerAt - msgs[opening[0].request].time);
         const bye = call.messages.find((id) => msgs[id].sip?.method === "BYE");
         dto.state = bye !== undefined ? "completed" : "answered";
-        dto.duration = (bye !== undefined ? msgs[bye].time : dto.end) - answerAt;
+        dto.duration = micro((bye !== undefined ? msgs[bye].time : dto.end) - answerAt);
         dto.status = ok.finalStatus;
       } else if (finalStatus === 487 || (lastT && look.cancelledCallIds.has(lastT.callId) && finalStatus === undefined)) dto.state = "cancelled";
       else if (finalStatus !== undefined) dto.state = `rejected ${finalStatus}`;

@@ -9,8 +9,8 @@ import type { AnalysisContext } from "./context";
 export function percentiles(values: number[]): Percentiles {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return { count: 0 };
-  const at = (q: number) => v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))];
-  return { count: v.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: v[v.length - 1] };
+  const at = (q: number) => Math.round(v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))] * 1e6) / 1e6;
+  return { count: v.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
 }
 
 /** Upper bounds (seconds) of the histogram buckets; the last one catches everything above. */
