@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     const child = spawn(electron, [path.join(dist, "electron-main.cjs"), ...files.map((f) => path.resolve(f))], { stdio: "inherit" });
     return await new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
   }
-  console.log(`The Electron binary is not installed, so SIPScope runs in browser mode instead${files.length ? ` on ${files.map((f) => path.basename(f)).join(" + ")}` : " (no sample found: use the Open button)"}.`);
+  console.log(`The Electron binary is not installed, so SIPScope runs in browser mode instead${files.length ? `, on ${files.map((f) => path.basename(f)).join(" + ")}` : " (no sample found: use the Open button)"}.`);
   let served;
   try {
     served = await serveBrowserMode(files, args.port);
