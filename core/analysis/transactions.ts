@@ -18,6 +18,16 @@
  *
  * `beyondCapture`: an expectation whose deadline lies after the last record of the capture says
  * "capture ended" rather than "missing" (a 487 in the last 100 ms of a file is never a missing ACK).
+ * Deadlines: an ACK for a non-2xx is owed at once by the client, so it is due one round trip (T1,
+ * at least 200 ms) after the final reached it, and at the latest at Timer H; a final response is
+ * due by Timer B/F (64*T1), or Timer C / 64*T1 after a CANCEL while an INVITE is Proceeding. A
+ * deadline that passed *before* the message finally showed up gives an expectation with `late`.
+ *
+ * What real captures need besides the RFC: a response with no (or a foreign) top Via and an ACK
+ * for a non-2xx with a new branch are filed by Call-ID + From tag + CSeq + the hop's endpoints and
+ * listed in `matchedWithoutVia`; the same packet recorded twice (same bytes and endpoints within
+ * 2 ms) is a duplicate (`duplicate`, `duplicates`), not a retransmission; SIP copied into a log
+ * (`fromLog`) is not wire traffic and is skipped.
  *
  * Speed: one Map lookup per message by branch, then sent-by + method compared (TransactionIndex in
  * transaction-key.ts; no key string built per message), flat arrays out, no closures per message.
