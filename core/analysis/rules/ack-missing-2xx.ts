@@ -15,6 +15,7 @@ export const rule: Rule = {
   title: "2xx to INVITE never ACKed",
   check(ctx) {
     const out: RuleHit[] = [];
+    const byKey = new Map<string, RuleHit>();
     for (const t of ctx.txns) {
       if (t.kind !== "INVITE" || t.final === undefined || (t.finalStatus ?? 0) < 200 || (t.finalStatus ?? 0) >= 300) continue;
       const fin = ctx.msgs[t.final];
@@ -44,7 +45,17 @@ export const rule: Rule = {
       let explanation = `The ${t.finalStatus} answering ${describeTxn(ctx, t)} was never acknowledged: no ACK for CSeq ${cseq} left ${ctx.nodes.nodeName(t.client)}.`;
       if (repeats.length) explanation += ` The 2xx was retransmitted ${repeats.length} time${repeats.length > 1 ? "s" : ""}; after 64×T1 the UAS gives up and tears the call down.`;
       if (w.beyond) explanation += captureEndedNote(ctx, deadline);
-      out.push({
+      // The ACK for a 2xx travels end to end: one missing ACK shows on every hop of the call.
+      // Report it once per dialog and CSeq (at the first hop), with a ghost per hop.
+      const key = `${t.callId}|${cseq}`;
+      const prev = byKey.get(key);
+      if (prev) {
+        prev.messages = uniq([...prev.messages, t.request, t.final, ...repeats]);
+        prev.ghosts.push(ghost("ACK", t.client, t.server, deadline, "RFC 3261 §13.2.2.4: ACK for the 2xx response", t.final));
+        if (w.severity === "error" && prev.severity !== "error") prev.severity = "error";
+        continue;
+      }
+      const hit: RuleHit = {
         severity: w.severity,
         title: this.title,
         explanation,
@@ -54,7 +65,9 @@ export const rule: Rule = {
         messages: uniq([t.request, t.final, ...repeats]),
         ghosts: [ghost("ACK", t.client, t.server, deadline, "RFC 3261 §13.2.2.4: ACK for the 2xx response", t.final)],
         time: fin.time,
-      });
+      };
+      byKey.set(key, hit);
+      out.push(hit);
     }
     return out;
   },

@@ -5,7 +5,7 @@
  */
 import type { Rule, RuleHit } from "../context";
 import { ghost } from "../context";
-import { captureEndedNote, describeTxn, uniq, windowed } from "./util";
+import { captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 
 export const rule: Rule = {
   id: "bye-unanswered",
@@ -13,7 +13,7 @@ export const rule: Rule = {
   title: "BYE never answered",
   yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
   check(ctx) {
-    const out: RuleHit[] = [];
+    const merged = new HopMerger();
     for (const t of ctx.txns) {
       if (t.method !== "BYE" || t.final !== undefined) continue;
       const req = ctx.msgs[t.request];
@@ -21,7 +21,7 @@ export const rule: Rule = {
       const w = windowed(ctx, deadline, "warning");
       let explanation = `${describeTxn(ctx, t)} got no final response${t.retransmissions.length ? ` although it was sent ${t.retransmissions.length + 1} times` : ""}. Timer F (64×T1) ends the transaction with a timeout.`;
       if (w.beyond) explanation += captureEndedNote(ctx, deadline);
-      out.push({
+      merged.add(`${t.callId}|${req.sip?.cseq?.seq}`, {
         severity: w.severity,
         title: this.title,
         explanation,
@@ -33,6 +33,6 @@ export const rule: Rule = {
         time: req.time,
       });
     }
-    return out;
+    return merged.out;
   },
 };

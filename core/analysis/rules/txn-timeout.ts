@@ -6,7 +6,7 @@
  */
 import type { Rule, RuleHit } from "../context";
 import { ghost } from "../context";
-import { cancelOf, captureEndedNote, describeTxn, uniq, windowed } from "./util";
+import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 
 const TIMER_C = 180;
 
@@ -16,7 +16,7 @@ export const rule: Rule = {
   title: "Transaction timed out without a final response",
   yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
   check(ctx) {
-    const out: RuleHit[] = [];
+    const merged = new HopMerger();
     for (const t of ctx.txns) {
       if (t.final !== undefined || t.method === "ACK" || t.method === "BYE" || cancelOf(ctx, t)) continue;
       const req = ctx.msgs[t.request];
@@ -28,7 +28,7 @@ export const rule: Rule = {
       explanation += t.retransmissions.length ? ` although the request was sent ${t.retransmissions.length + 1} times.` : ".";
       explanation += t.kind === "INVITE" && lastProv !== undefined ? " It got a provisional response, then nothing until a proxy's Timer C would expire." : ` Timer ${t.kind === "INVITE" ? "B" : "F"} (64×T1) ends it with a timeout.`;
       if (w.beyond) explanation += captureEndedNote(ctx, deadline);
-      out.push({
+      merged.add(`${t.callId}|${req.sip?.cseq?.seq}|${t.method}`, {
         severity: w.severity,
         title: this.title,
         explanation,
@@ -40,6 +40,6 @@ export const rule: Rule = {
         time: req.time,
       });
     }
-    return out;
+    return merged.out;
   },
 };

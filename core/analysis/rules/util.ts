@@ -144,3 +144,25 @@ export function cancelOf(ctx: AnalysisContext, t: TransactionView): TransactionV
   const seq = ctx.msgs[t.request]?.sip?.cseq?.seq;
   return idx.get(`${t.callId}|${seq}|${ctx.nodes.nodeOf(t.client)}>${ctx.nodes.nodeOf(t.server)}`);
 }
+
+/**
+ * One fault seen on several hops of the same request (an unanswered INVITE through a proxy times
+ * out on both legs) is one finding: later hops add their evidence and ghosts to the first.
+ */
+export class HopMerger {
+  private byKey = new Map<string, import("../context").RuleHit>();
+  readonly out: import("../context").RuleHit[] = [];
+  add(key: string, hit: import("../context").RuleHit): void {
+    const prev = this.byKey.get(key);
+    if (!prev) {
+      this.byKey.set(key, hit);
+      this.out.push(hit);
+      return;
+    }
+    prev.messages = uniq([...prev.messages, ...hit.messages]);
+    prev.ghosts.push(...hit.ghosts);
+    const rank = { info: 0, warning: 1, error: 2 } as const;
+    if (rank[hit.severity] > rank[prev.severity]) prev.severity = hit.severity;
+    if (hit.logEvents?.length) prev.logEvents = uniq([...(prev.logEvents ?? []), ...hit.logEvents]);
+  }
+}
