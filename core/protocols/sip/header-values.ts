@@ -54,6 +54,30 @@ export function firstListItem(value: string): string | undefined {
   return trimSlice(value, start, value.length) || undefined;
 }
 
+/**
+ * One string per distinct short text among recent parses: hosts, users, tags and parameter
+ * values recur across a capture's messages (a few hundred addresses in 10^5 messages), and the
+ * parsed values that hold them live as long as the capture is open. Bounded (starts over when full).
+ */
+const SHARED_MAX = 1 << 14;
+let shared = new Map<string, string>();
+
+export function shareString(text: string): string {
+  if (text.length > 64) return text;
+  const known = shared.get(text);
+  if (known !== undefined) return known;
+  if (shared.size >= SHARED_MAX) shared = new Map();
+  shared.set(text, text);
+  return text;
+}
+
+/**
+ * The parameters (or URI headers) of a value that has none: one frozen object for all of them
+ * (parsed values are read-only; freezing makes a stray write fail loudly instead of leaking).
+ */
+export const NO_PARAMS: Record<string, string | null> = Object.freeze({}) as Record<string, string | null>;
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Remove surrounding quotes and backslash escapes from a quoted-string; other text is returned trimmed. */
 export function unquote(text: string): string {
   const t = text.trim();
@@ -96,7 +120,7 @@ export function parseParams(text: string): Record<string, string | null> {
     if (segEnd > n) segEnd = n;
     // A repeated parameter keeps its first value (what Wireshark shows, e.g. for a doubled ;tag=).
     const name = lowerName(text, i, eq < 0 ? segEnd : eq);
-    if (name && !Object.prototype.hasOwnProperty.call(params, name)) params[name] = eq < 0 ? null : trimSlice(text, eq + 1, segEnd);
+    if (name && !Object.prototype.hasOwnProperty.call(params, name)) params[name] = eq < 0 ? null : shareString(trimSlice(text, eq + 1, segEnd));
     i = segEnd + 1;
   }
   return params;

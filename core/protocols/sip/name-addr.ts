@@ -6,7 +6,7 @@
  *   *               (Contact wildcard)
  */
 import type { NameAddr } from "./types";
-import { parseParams, unquote } from "./header-values";
+import { NO_PARAMS, parseParams, shareString, unquote } from "./header-values";
 import { parseUri } from "./uri";
 
 export function parseNameAddr(text: string | undefined): NameAddr | undefined {
@@ -40,8 +40,8 @@ export function parseNameAddr(text: string | undefined): NameAddr | undefined {
     paramText = semi < 0 ? "" : rest.slice(semi);
   }
   const semi = paramText.indexOf(";");
-  const params = semi < 0 ? {} : parseParams(paramText.slice(semi + 1));
+  const params = semi < 0 ? NO_PARAMS : parseParams(paramText.slice(semi + 1));
   const tag = params.tag ?? undefined;
   const uri = uriText === "*" ? undefined : parseUri(uriText);
-  return { displayName, uri, uriText, tag: tag === null ? undefined : tag, params, raw };
+  return { displayName: displayName === undefined ? undefined : shareString(displayName), uri, uriText, tag: tag === null ? undefined : tag, params, raw };
 }

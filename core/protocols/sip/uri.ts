@@ -4,7 +4,7 @@
  * colon in `host`. Returns undefined only when the text has no scheme or (for sip/sips) no host.
  */
 import type { SipUri } from "./types";
-import { parseParams, percentDecode } from "./header-values";
+import { NO_HEADERS, NO_PARAMS, parseParams, percentDecode, shareString } from "./header-values";
 import { splitHostPort } from "./host-port";
 
 /** RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
@@ -27,10 +27,10 @@ export function parseUri(text: string): SipUri | undefined {
   if (scheme === "tel") {
     const semi = rest.indexOf(";");
     const number = semi < 0 ? rest : rest.slice(0, semi);
-    return { scheme, user: percentDecode(number), host: "", params: semi < 0 ? {} : parseParams(rest.slice(semi + 1)), headers: {}, raw };
+    return { scheme, user: shareString(percentDecode(number)), host: "", params: semi < 0 ? NO_PARAMS : parseParams(rest.slice(semi + 1)), headers: NO_HEADERS, raw };
   }
   if (scheme !== "sip" && scheme !== "sips") {
-    return { scheme, host: rest, params: {}, headers: {}, raw };
+    return { scheme, host: rest, params: NO_PARAMS, headers: NO_HEADERS, raw };
   }
 
   let user: string | undefined;
@@ -40,7 +40,7 @@ export function parseUri(text: string): SipUri | undefined {
   if (at >= 0) {
     const userinfo = rest.slice(0, at);
     const pc = userinfo.indexOf(":");
-    user = percentDecode(pc < 0 ? userinfo : userinfo.slice(0, pc));
+    user = shareString(percentDecode(pc < 0 ? userinfo : userinfo.slice(0, pc)));
     if (pc >= 0) password = percentDecode(userinfo.slice(pc + 1));
     rest = rest.slice(at + 1);
   }
@@ -56,12 +56,13 @@ export function parseUri(text: string): SipUri | undefined {
   const { host, port } = splitHostPort(rest.slice(0, i));
   if (!host) return undefined;
 
-  let params: Record<string, string | null> = {};
-  const headers: Record<string, string> = {};
+  let params = NO_PARAMS;
+  let headers = NO_HEADERS;
   const q = rest.indexOf("?", i);
   const paramText = q < 0 ? rest.slice(i) : rest.slice(i, q);
   if (paramText.startsWith(";")) params = parseParams(paramText.slice(1));
   if (q >= 0) {
+    headers = {};
     for (const kv of rest.slice(q + 1).split("&")) {
       if (!kv) continue;
       const eq = kv.indexOf("=");
@@ -69,7 +70,7 @@ export function parseUri(text: string): SipUri | undefined {
       else headers[percentDecode(kv.slice(0, eq))] = percentDecode(kv.slice(eq + 1));
     }
   }
-  return { scheme, user, password, host, port, params, headers, raw };
+  return { scheme, user, password, host: shareString(host), port, params, headers, raw };
 }
 
 /** host:port as written in a URI or Via (IPv6 re-bracketed). */

@@ -4,7 +4,7 @@
  * Hand-written scanner rather than a regex: the top Via's branch is read for every message.
  */
 import type { Via } from "./types";
-import { parseParams } from "./header-values";
+import { NO_PARAMS, parseParams, shareString } from "./header-values";
 import { splitHostPort } from "./host-port";
 
 function isWs(c: number): boolean {
@@ -93,7 +93,7 @@ export function parseVia(text: string): Via | undefined {
 function finishVia(raw: string, i: number, name: string, version: string, transportText: string, host: string, port: number | undefined): Via | undefined {
   const n = raw.length;
   i = skipWs(raw, i);
-  let params: Record<string, string | null> = {};
+  let params = NO_PARAMS;
   if (i < n) {
     if (raw.charCodeAt(i) !== 59 /* ; */) return undefined;
     params = parseParams(raw.slice(i + 1));
@@ -101,7 +101,7 @@ function finishVia(raw: string, i: number, name: string, version: string, transp
   const via: Via = {
     protocol: name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name}/${version}`,
     transport: TRANSPORTS[transportText] ?? transportText.toUpperCase(),
-    host,
+    host: shareString(host),
     port,
     params,
     raw,
@@ -109,10 +109,17 @@ function finishVia(raw: string, i: number, name: string, version: string, transp
   const branch = params.branch;
   if (branch != null) via.branch = branch;
   const received = params.received;
-  if (received != null) via.received = received.replace(/^\[|\]$/g, "");
+  if (received != null) via.received = unbracket(received);
   if ("rport" in params) {
     const r = params.rport;
     via.rport = r === null || r === "" || !/^\d{1,5}$/.test(r) ? null : Number(r);
   }
   return via;
+}
+
+/** "[v6]" -> "v6" (each bracket dropped on its own, as the received= of RFC 5118 examples needs). */
+function unbracket(text: string): string {
+  const s = text.charCodeAt(0) === 91 ? 1 : 0;
+  const e = text.length > s && text.charCodeAt(text.length - 1) === 93 ? text.length - 1 : text.length;
+  return s === 0 && e === text.length ? text : shareString(text.slice(s, e));
 }
