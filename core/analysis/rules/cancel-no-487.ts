@@ -5,14 +5,14 @@
  */
 import type { Rule, RuleHit } from "../context";
 import { ghost } from "../context";
-import { cancelOf, captureEndedNote, describeTxn, uniq, windowed } from "./util";
+import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 
 export const rule: Rule = {
   id: "cancel-no-487",
   severity: "warning",
   title: "Cancelled INVITE never answered with 487",
   check(ctx) {
-    const out: RuleHit[] = [];
+    const merged = new HopMerger();
     for (const t of ctx.txns) {
       if (t.kind !== "INVITE" || t.final !== undefined) continue;
       const c = cancelOf(ctx, t);
@@ -22,7 +22,7 @@ export const rule: Rule = {
       const w = windowed(ctx, deadline, "warning");
       let explanation = `${describeTxn(ctx, t)} was cancelled (CANCEL answered ${c.finalStatus ?? "never"}) but the INVITE never got its final response: a 487 Request Terminated was expected.`;
       if (w.beyond) explanation += captureEndedNote(ctx, deadline);
-      out.push({
+      merged.add(`${t.callId}|${cm.sip?.cseq?.seq}`, {
         severity: w.severity,
         title: this.title,
         explanation,
@@ -34,6 +34,6 @@ export const rule: Rule = {
         time: cm.time,
       });
     }
-    return out;
+    return merged.out;
   },
 };
