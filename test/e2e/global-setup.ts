@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!process.env.SIPSCOPE_E2E_NO_BUILD) {
-    const b = spawnSync(process.execPath, [path.join(root, process.env.SIPSCOPE_E2E_BUILD ?? "scripts/build.mjs")], { stdio: "inherit" });
+    const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { stdio: "inherit" });
     if (b.status !== 0) throw new Error("npm run build failed; the E2E tests need the built app");
   }
   const configDir = mkdtempSync(path.join(os.tmpdir(), "sipscope-e2e-config-"));
