@@ -164,6 +164,7 @@ describe("calls: legs linked across a B2BUA", () => {
       expect(callCalls).toHaveLength(calls);
       expect(callCalls[0].callIds.sort()).toEqual(["leg-a@10.0.0.10", "leg-b@10.0.0.5"]);
       expect(callCalls[0].legs).toBe(2);
+      expect(run.result.nodes.find((n) => n.addresses.includes("10.0.0.5:5060"))?.role).toBe("B2BUA");
     });
   }
   it("different users and no correlation header stay two calls", () => {
@@ -293,5 +294,17 @@ describe("robustness: mutated samples never crash the analysis", () => {
       }
     }
     expect(runs).toBe(SAMPLES.length * 3);
+  });
+});
+
+describe("node roles", () => {
+  it("S-CSCF, HSS and registrar from the IMS flow; proxy from the proxied call", () => {
+    const ims = analyzeSample("bug1-ims-mar-no-401-clean");
+    const role = (run: ReturnType<typeof analyzeSample>, a: string) => run.result.nodes.find((n) => n.addresses.includes(a))?.role;
+    expect(role(ims, "10.0.0.3:5060")).toBe("S-CSCF, registrar");
+    expect(role(ims, "10.0.0.4:3868")).toBe("HSS");
+    expect(role(ims, "10.0.0.10:5060")).toBeUndefined();
+    const race = analyzeSample("bug4-dialog-bye-race");
+    expect(role(race, "10.0.0.1:5060")).toBe("proxy");
   });
 });

@@ -24,6 +24,7 @@ import { buildStats } from "./stats";
 import { buildLadder } from "./ladder";
 import { observeDialogsSafe } from "./dialogs-adapter";
 import { adoptOrphanResponses } from "./adopt-orphans";
+import { assignRoles } from "./roles";
 
 export interface AnalyzeBase {
   summary: SummaryDTO;
@@ -74,6 +75,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   }
   const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logCauses, logsByCallId, logsByMessage };
 
+  assignRoles(ctx);
   const findings = runRules(ctx);
   const findingsOfCall = new Map<number, FindingDTO[]>();
   const findingsOfMessage = new Map<number, string[]>();
