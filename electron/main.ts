@@ -6,12 +6,10 @@
  * no permissions.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from "electron";
-import { existsSync, statSync } from "node:fs";
-import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { ExportKind } from "../core/api";
-import { CSP } from "../core/node/http-host";
 import { createWorkerApi, type WorkerApi } from "../core/node/worker-client";
+import { createAppProtocolHandler, filesFromArgv } from "./app-protocol";
 import { APP_ORIGIN, registerIpcHandlers } from "./ipc";
 import { EVENT_CHANNEL } from "./preload-api";
 
@@ -19,13 +17,6 @@ const DIST = __dirname; // dist/electron-main.cjs lives next to dist/renderer an
 const RENDERER = path.join(DIST, "renderer");
 
 protocol.registerSchemesAsPrivileged([{ scheme: "app", privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
-const MIME: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".woff2": "font/woff2" };
-
-/** Files named on the command line (after the main script), that exist. */
-export function filesFromArgv(argv: string[]): string[] {
-  return argv.slice(1).filter((a) => !a.startsWith("-") && !/electron-main\.cjs$/.test(a) && existsSync(a) && statSync(a).isFile()).map((a) => path.resolve(a));
-}
 
 let win: BrowserWindow | undefined;
 let api: WorkerApi;
@@ -96,21 +87,6 @@ async function buildMenu() {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-async function serveApp(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  if (url.host !== "sipscope") return new Response("not found", { status: 404 });
-  const rel = decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname);
-  const root = await realpath(RENDERER);
-  let file: string;
-  try {
-    file = await realpath(path.resolve(root, "." + path.posix.normalize(rel)));
-  } catch {
-    return new Response("not found", { status: 404 });
-  }
-  if (!file.startsWith(root + path.sep)) return new Response("not found", { status: 404 });
-  return new Response(await readFile(file), { headers: { "content-type": MIME[path.extname(file)] ?? "application/octet-stream", "content-security-policy": CSP, "x-content-type-options": "nosniff" } });
-}
-
 function createWindow() {
   win = new BrowserWindow({
     width: 1440,
@@ -148,7 +124,7 @@ else {
   });
   app.whenReady().then(async () => {
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    protocol.handle("app", serveApp);
+    protocol.handle("app", createAppProtocolHandler(RENDERER));
     const initial = filesFromArgv(process.argv);
     api = createWorkerApi({ workerPath: path.join(DIST, "worker.mjs"), allowedPaths: initial });
     registerIpcHandlers(ipcMain, api);

@@ -385,7 +385,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
   }
   else {
     body = (
-      <div className="split">
+      <div className="split" style={columns.length ? { gridTemplateColumns: `minmax(480px, ${Math.min(44 + columns.length * 10, 64)}%) 1fr` } : undefined}>
         <div className="panel">
           <div className="panel-head">
             <label className="filter" title={"Filter: free text, or method:INVITE status:486 (or 4xx) user:alice ip:10.0.0.1 rule:bye-one-sided callid:…"}>

@@ -118,8 +118,8 @@ export const CallList = memo(function CallList(props: CallListProps) {
   });
 
   // Custom columns widen the table; the list then scrolls sideways rather than squeezing.
-  const minWidth = 600 + columns.length * 150;
-  const template = useMemo(() => [...COLUMNS.map((c) => c.width), ...columns.map(() => "minmax(80px, 1fr)")].join(" "), [columns]);
+  const minWidth = 590 + columns.length * 110;
+  const template = useMemo(() => [...COLUMNS.map((c) => c.width), ...columns.map(() => "minmax(100px, 1.2fr)")].join(" "), [columns]);
   const rowAt = (i: number): Row | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
 
   const header = (
