@@ -3,7 +3,7 @@
  * the dialog) well within Timer F = 64×T1 (RFC 3261 §17.1.2.2). An unanswered BYE leaves the caller
  * unsure whether the other side has hung up.
  */
-import type { Rule, RuleHit } from "../context";
+import type { Rule } from "../context";
 import { ghost } from "../context";
 import { captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 

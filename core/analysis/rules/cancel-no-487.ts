@@ -3,7 +3,7 @@
  * Request Terminated (RFC 3261 §9.2). An INVITE that gets no final response after its CANCEL keeps
  * the caller's transaction (and a proxy's forked branches) waiting until timers expire.
  */
-import type { Rule, RuleHit } from "../context";
+import type { Rule } from "../context";
 import { ghost } from "../context";
 import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 

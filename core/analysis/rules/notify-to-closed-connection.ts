@@ -5,7 +5,7 @@
  * the watcher reached on a new flow (RFC 5626 outbound).
  */
 import type { Rule, RuleHit } from "../context";
-import { clock, ghost } from "../context";
+import { clock } from "../context";
 
 export const rule: Rule = {
   id: "notify-to-closed-connection",

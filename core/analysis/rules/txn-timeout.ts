@@ -4,7 +4,7 @@
  * the final until a proxy's Timer C (> 3 minutes, §16.6). BYE has its own rule (bye-unanswered) and
  * a cancelled INVITE too (cancel-no-487).
  */
-import type { Rule, RuleHit } from "../context";
+import type { Rule } from "../context";
 import { ghost } from "../context";
 import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
 
