@@ -529,12 +529,8 @@ class LazySipMessage implements SipMessage {
       let fields = 0;
       for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
         const field = this.sharedValue(k, sharedViaFields);
-        if (fields++ === 0) out = field.vias;
-        else {
-          // Several Via fields: a list of this message's own (the first field's list is shared).
-          if (fields === 2) out = out!.slice();
-          for (const via of field.vias) out!.push(via);
-        }
+        // Several Via fields: a list of this message's own (concat: exact length); one: the shared list.
+        out = fields++ === 0 ? field.vias : out!.concat(field.vias);
         if (field.bad) for (const text of field.bad) (bad ??= []).push(text);
       }
       this.cVias = out ?? NO_VIAS;
@@ -674,17 +670,12 @@ interface ViaField {
 }
 
 function parseViaField(text: string): ViaField {
-  const vias: Via[] = [];
-  let bad: string[] | undefined;
-  let first: Via | undefined;
   const items = splitHeaderList(text);
-  for (let j = 0; j < items.length; j++) {
-    const via = parseVia(items[j]);
-    if (j === 0) first = via;
-    if (via) vias.push(via);
-    else (bad ??= []).push(items[j]);
-  }
-  return bad ? { vias, first, bad } : { vias, first };
+  // map/filter make arrays of exactly the needed length (a push-grown array reserves 17 slots).
+  const parsed = items.map((item) => parseVia(item));
+  const first = parsed.length ? parsed[0] : undefined;
+  if (parsed.every((via) => via !== undefined)) return { vias: parsed as Via[], first };
+  return { vias: parsed.filter((via): via is Via => via !== undefined), first, bad: items.filter((_, j) => parsed[j] === undefined) };
 }
 
 const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null);
