@@ -124,6 +124,13 @@ test("public capture: call list, ladder arrows = analysis, message inspector", a
   await arrows.first().click();
   await expect(page.getByTestId("message-raw")).toContainText("INVITE sip:");
   await expect(page.getByTestId("message-raw")).toContainText("Call-ID:");
+  // Rename a lane (alias), zoom in.
+  await page.getByTestId("ladder-node").first().dblclick();
+  await page.getByLabel("Rename node").fill("Caller phone");
+  await page.getByLabel("Rename node").press("Enter");
+  await expect(page.getByTestId("ladder-node").first()).toContainText("Caller phone");
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await expect(page.getByRole("button", { name: "120%" })).toBeVisible();
   await shot(page, "e2e-public-capture");
 });
 
@@ -183,7 +190,7 @@ test("stats show charts", async ({ page }) => {
   await shot(page, "e2e-stats");
 });
 
-test("export the ladder as SVG", async ({ page }) => {
+test("export the ladder as SVG (and PNG, Mermaid, CSV, findings JSON, pcap)", async ({ page }) => {
   await openFile(page, switchboardCapture());
   await page.getByTestId("call-row").first().click();
   await expect(page.getByTestId("ladder-arrow").first()).toBeVisible();
@@ -193,6 +200,28 @@ test("export the ladder as SVG", async ({ page }) => {
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg).toContain(">INVITE<");
   await shot(page, "e2e-export");
+
+  // The other exports: PNG and Mermaid from the ladder, CSV / findings / pcap from the Export menu.
+  const save = async (click: () => Promise<void>) => {
+    const [d] = await Promise.all([page.waitForEvent("download"), click()]);
+    return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+  };
+  const png = await save(() => page.getByRole("button", { name: "PNG" }).click());
+  expect(png.name).toMatch(/\.png$/);
+  expect([...png.bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join("")).toBe("PNG");
+  const mmd = await save(() => page.getByRole("button", { name: "Mermaid" }).click());
+  expect(mmd.bytes.toString("utf8")).toMatch(/^sequenceDiagram\n/);
+  const menu = (item: RegExp) => async () => {
+    await page.getByRole("button", { name: "Export ▾" }).click();
+    await page.getByRole("menu").getByRole("button", { name: item }).click();
+  };
+  const csv = await save(menu(/^Call list as CSV/));
+  expect(csv.bytes.toString("utf8").split("\r\n")[0]).toMatch(/^id,start_iso,/);
+  const fj = await save(menu(/^Findings as JSON/));
+  expect(JSON.parse(fj.bytes.toString("utf8")).count).toBeGreaterThanOrEqual(1);
+  const pcap = await save(menu(/^Selected calls as pcap/));
+  expect(pcap.name).toMatch(/\.pcap$/);
+  expect(pcap.bytes.readUInt32LE(0)).toBe(0xa1b2c3d4);
 });
 
 test("XSS probe: HTML in SIP headers is shown as text and never runs", async ({ page }) => {
