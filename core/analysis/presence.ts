@@ -25,6 +25,8 @@ export interface Subscription {
   /** First SUBSCRIBE, and every SUBSCRIBE (refreshes) of the dialog. */
   subscribe: number;
   subscribes: number[];
+  /** Expires the watcher last asked for (the 2xx may not repeat it). */
+  requestedExpires?: number;
   /** When the first 2xx made it active. */
   activeAt?: number;
   expiresAt?: number;
@@ -111,6 +113,8 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
           notifies: [],
         });
       } else if (nodes.nodeOf(m.src) === subs[i].watcherNode) subs[i].subscribes.push(m.id);
+      const req = Number(sip.header("expires"));
+      if (Number.isFinite(req) && nodes.nodeOf(m.src) === subs[i].watcherNode) subs[i].requestedExpires = req;
       continue;
     }
     if (sip.kind === "response" && sip.cseq?.method === "SUBSCRIBE") {
@@ -123,15 +127,15 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
         continue;
       }
       s.notifierTag = sip.to?.tag;
-      const exp = Number(sip.header("expires"));
-      if (Number.isFinite(exp)) {
-        if (exp === 0) {
-          s.state = "terminated";
-          s.terminatedAt = m.time;
-          continue;
-        }
-        s.expiresAt = m.time + exp;
+      // The 2xx's Expires, else what was asked, else the presence package default (RFC 3856 §6.4: 3600 s).
+      const granted = Number(sip.header("expires"));
+      const exp = Number.isFinite(granted) ? granted : s.requestedExpires ?? 3600;
+      if (exp === 0) {
+        s.state = "terminated";
+        s.terminatedAt = m.time;
+        continue;
       }
+      s.expiresAt = m.time + exp;
       if (s.activeAt === undefined) s.activeAt = m.time;
       if (s.state === "init" || s.state === "pending") s.state = "active";
       continue;
