@@ -65,6 +65,13 @@ export function answerAllowance(t1: number): number {
   return Math.max(t1, 0.2);
 }
 
+interface SeenResponse {
+  status: number;
+  tag: string | undefined;
+  rseq: string | undefined;
+  last: number;
+}
+
 type ClientState = InviteClientState<number> | NonInviteClientState<number>;
 type ServerState = InviteServerState<number> | NonInviteServerState<number>;
 
@@ -77,14 +84,10 @@ interface Work {
   client: ClientState;
   server: ServerState;
   /**
-   * Responses already seen, as parallel short arrays (a transaction has a handful): status, To tag
-   * and RSeq. A response equal on all three is a retransmission.
+   * Responses already seen (a transaction has a handful): status, To tag, RSeq and the id of the
+   * last copy. A response equal on the first three is a retransmission (or a duplicate).
    */
-  seenStatus: number[];
-  seenTag: (string | undefined)[];
-  seenRseq: (string | undefined)[];
-  /** Last copy (message id) of each seen response, of the request, of the ACK: for duplicates. */
-  seenLast: number[];
+  seen: SeenResponse[] | undefined;
   lastRequest: number;
   lastAck: number;
   /** From tag of the request, for the Via-less fallback. */
@@ -92,7 +95,7 @@ interface Work {
   /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
   ackOwedAt: number;
   /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
-  timeouts: { timer: string; at: number }[];
+  timeouts: { timer: string; at: number }[] | undefined;
   lastProvisional: number;
   /** Time of the CANCEL that targets this INVITE (-1 none). */
   cancelAt: number;
@@ -114,7 +117,7 @@ function stepServer(w: Work, ev: Parameters<typeof stepNonInviteServer<number>>[
 function noteEffects(w: Work, effects: TxnEffect<number>[], now: number): void {
   for (const e of effects) {
     if (e.type === "SendAck" && w.ackOwedAt < 0 && w.view.ack === undefined) w.ackOwedAt = now;
-    else if (e.type === "InformTU" && e.timer) w.timeouts.push({ timer: e.timer, at: now });
+    else if (e.type === "InformTU" && e.timer) (w.timeouts ??= []).push({ timer: e.timer, at: now });
   }
 }
 
@@ -137,13 +140,12 @@ function seenBefore(w: Work, status: number, sip: SipMessage, id: number): numbe
   const tag = sip.to?.tag;
   // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
   const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
-  for (let k = 0; k < w.seenStatus.length; k++) {
-    if (w.seenStatus[k] === status && w.seenTag[k] === tag && w.seenRseq[k] === rseq) return k;
+  const seen = (w.seen ??= []);
+  for (let k = 0; k < seen.length; k++) {
+    const r = seen[k];
+    if (r.status === status && r.tag === tag && r.rseq === rseq) return k;
   }
-  w.seenStatus.push(status);
-  w.seenTag.push(tag);
-  w.seenRseq.push(rseq);
-  w.seenLast.push(id);
+  seen.push({ status, tag, rseq, last: id });
   return -1;
 }
 
@@ -185,7 +187,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig):
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seenStatus: [], seenTag: [], seenRseq: [], seenLast: [], lastRequest: m.id, lastAck: -1, fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: [], lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
 }
 
 export function observeTransactions(model: CaptureModel): TransactionObservation {
@@ -305,7 +307,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     v.messages.push(i);
     const status = sip.status ?? 0;
     const seen = seenBefore(w, status, sip, i);
-    if (seen >= 0 && isCaptureDuplicate(msgs[w.seenLast[seen]], m)) {
+    if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen].last], m)) {
       duplicate[i] = 1;
       (v.duplicates ??= []).push(i);
       continue;
@@ -313,7 +315,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     advance(w, now);
     const again = seen >= 0;
     if (again) {
-      w.seenLast[seen] = i;
+      w.seen![seen].last = i;
       retransmission[i] = 1;
       v.retransmissions.push(i);
       if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
@@ -451,7 +453,7 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
   }
   // A timeout the machine reported while the capture ran, answered only later: the client (B/F)
   // or server (H) had already given up when the message arrived.
-  for (const to of w.timeouts) {
+  for (const to of w.timeouts ?? []) {
     if ((to.timer === "B" || to.timer === "F") && sawFinal && msgs[v.final!].time > to.at) {
       const e = expectation("final-response", `final response to ${v.method}`, v.server, v.client, to.at, end, `RFC 3261 §17.1: Timer ${to.timer} (64*T1) fired before the final response arrived`, v.request, to.timer);
       e.late = v.final;
