@@ -168,15 +168,19 @@ function problemDTO(p: CaptureProblem & { file: number }, withFile: boolean): Pr
  */
 const endpointTexts = new WeakMap<Endpoint, string>();
 const cseqTexts = new WeakMap<CSeq, string>();
-const SHARED_TEXTS_MAX = 1 << 16;
-let sharedTexts = new Map<string, string>();
+const SHARED_SLOTS = 8192;
+const sharedSlots: (string | undefined)[] = new Array(SHARED_SLOTS).fill(undefined);
 
+/** `text`, or an equal string seen recently (direct-mapped by a hash of the chars; bounded). */
 function sharedText(text: string): string {
-  const known = sharedTexts.get(text);
-  if (known !== undefined) return known;
-  // Bounded: start over rather than grow without limit on a capture of all-distinct texts.
-  if (sharedTexts.size >= SHARED_TEXTS_MAX) sharedTexts = new Map();
-  sharedTexts.set(text, text);
+  const n = text.length;
+  if (n > 256) return text;
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  const slot = (h ^ (h >>> 13)) & (SHARED_SLOTS - 1);
+  const known = sharedSlots[slot];
+  if (known === text) return known;
+  sharedSlots[slot] = text;
   return text;
 }
 

@@ -57,17 +57,21 @@ export function firstListItem(value: string): string | undefined {
 /**
  * One string per distinct short text among recent parses: hosts, users, tags and parameter
  * values recur across a capture's messages (a few hundred addresses in 10^5 messages), and the
- * parsed values that hold them live as long as the capture is open. Bounded (starts over when full).
+ * parsed values that hold them live as long as the capture is open. Direct-mapped by a hash of the
+ * chars (a Map lookup measured 3x slower); a collision just replaces the slot, so it stays bounded.
  */
-const SHARED_MAX = 1 << 14;
-let shared = new Map<string, string>();
+const SHARE_SLOTS = 8192;
+const shareSlots: (string | undefined)[] = new Array(SHARE_SLOTS).fill(undefined);
 
 export function shareString(text: string): string {
-  if (text.length > 64) return text;
-  const known = shared.get(text);
-  if (known !== undefined) return known;
-  if (shared.size >= SHARED_MAX) shared = new Map();
-  shared.set(text, text);
+  const n = text.length;
+  if (n === 0 || n > 64) return text;
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  const slot = (h ^ (h >>> 13)) & (SHARE_SLOTS - 1);
+  const known = shareSlots[slot];
+  if (known === text) return known;
+  shareSlots[slot] = text;
   return text;
 }
 
