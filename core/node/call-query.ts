@@ -52,8 +52,14 @@ function includesAny(hay: (string | undefined)[], needle: string): boolean {
   return false;
 }
 
+/** Everything free text matches against, lower-cased once (the service caches it per call). */
+export function callHaystack(call: CallDTO, rules: ReadonlySet<string>, extra: string[] = []): string {
+  const parts = [call.id, ...call.callIds, call.from, call.to, call.fromUser, call.toUser, call.srcIp, call.dstIp, call.method, call.state, call.kind, call.status?.toString(), ...rules, ...extra];
+  return parts.filter((p) => p).join("\u0001").toLowerCase();
+}
+
 /** Every clause must hold (AND); several values of one field are alternatives (OR). */
-export function matchCall(call: CallDTO, f: ParsedFilter, rules: ReadonlySet<string>, extra: string[] = []): boolean {
+export function matchCall(call: CallDTO, f: ParsedFilter, rules: ReadonlySet<string>, extra: string[] = [], haystack?: string): boolean {
   if (f.method.length && !f.method.some((m) => call.method.toLowerCase() === m)) return false;
   if (f.status.length && !f.status.some((s) => statusMatches(call, s))) return false;
   if (f.kind.length && !f.kind.some((k) => call.kind === k)) return false;
@@ -61,9 +67,9 @@ export function matchCall(call: CallDTO, f: ParsedFilter, rules: ReadonlySet<str
   if (f.ip.length && !f.ip.some((ip) => includesAny([call.srcIp, call.dstIp], ip))) return false;
   if (f.rule.length && !f.rule.some((r) => [...rules].some((x) => x.toLowerCase().includes(r)))) return false;
   if (f.callid.length && !f.callid.some((c) => includesAny(call.callIds, c))) return false;
-  for (const t of f.text) {
-    const hay = [call.id, ...call.callIds, call.from, call.to, call.fromUser, call.toUser, call.srcIp, call.dstIp, call.method, call.state, call.kind, call.status?.toString(), ...rules, ...extra];
-    if (!includesAny(hay, t)) return false;
+  if (f.text.length) {
+    const hay = haystack ?? callHaystack(call, rules, extra);
+    for (const t of f.text) if (!hay.includes(t)) return false;
   }
   return true;
 }

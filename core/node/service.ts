@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Api, CallDTO, CallPage, CallQuery, ExportKind, FindingDTO, LadderDTO, LoadProgress, MessageDetailDTO, ReplayResult, SessionInfo, StatsDTO, SummaryDTO } from "../api";
 import type { AnalysisResult } from "../analysis/model";
-import { isEmptyFilter, matchCall, parseFilter, sortIndexes } from "./call-query";
+import { callHaystack, isEmptyFilter, matchCall, parseFilter, sortIndexes } from "./call-query";
 import { messageDetail } from "./message-detail";
 import { memoryRecentStore, type RecentStore } from "./recent-files";
 import { ladderToSvg } from "../analysis/export/ladder-svg";
@@ -51,6 +51,8 @@ interface Session {
   rules: Map<string, Set<string>>;
   /** Last filtered+sorted index list, so paging through 100k calls does not re-sort per page. */
   cache?: { key: string; idx: number[] };
+  /** Lower-cased free-text haystack per call, built on the first text search. */
+  haystacks?: string[];
   uploadDir?: string;
 }
 
@@ -171,8 +173,10 @@ export function createService(options: ServiceOptions): Service {
       else {
         idx = [];
         const empty = isEmptyFilter(filter);
+        const noRules = new Set<string>();
+        if (filter.text.length && !s.haystacks) s.haystacks = all.map((c) => callHaystack(c, s.rules.get(c.id) ?? noRules));
         for (let i = 0; i < all.length; i++) {
-          if (empty || matchCall(all[i], filter, s.rules.get(all[i].id) ?? new Set())) idx.push(i);
+          if (empty || matchCall(all[i], filter, s.rules.get(all[i].id) ?? noRules, [], s.haystacks?.[i])) idx.push(i);
         }
         idx = sortIndexes(all, idx, query.sort);
         s.cache = { key, idx };
