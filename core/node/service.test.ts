@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import path from "node:path";
 import type { FindingDTO } from "../api";
 import { createService } from "./service";
 import { memoryRecentStore } from "./recent-files";
@@ -106,6 +107,31 @@ describe("service", () => {
     const done = await service.whenLoaded(info.id);
     expect(done.state).toBe("ready");
     expect((await service.calls(info.id, {})).total).toBe(1);
+  });
+
+  it("keeps a bounded number of sessions and deletes an evicted upload's temporary copy", async () => {
+    const file = await fixtureCapture(inviteCall(8, 10));
+    const { existsSync, readFileSync } = await import("node:fs");
+    const dirs: string[] = [];
+    const service = createService({
+      analyzer: async (paths) => {
+        dirs.push(path.dirname(paths[0]));
+        return fixtureAnalysis(paths);
+      },
+      maxSessions: 2,
+    });
+    const base64 = readFileSync(file).toString("base64");
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const info = await service.openUpload([{ name: `u${i}.pcap`, base64 }]);
+      await service.whenLoaded(info.id);
+      ids.push(info.id);
+    }
+    expect((await service.listSessions()).map((s) => s.id)).toEqual(ids.slice(1));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(dirs[0])).toBe(false);
+    expect(existsSync(dirs[2])).toBe(true);
+    await expect(service.calls(ids[0], {})).rejects.toThrow(/no session/);
   });
 
   it("reports a failed load as an error state", async () => {

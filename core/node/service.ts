@@ -3,7 +3,7 @@
  * worker thread in the app; in-process in tests). Loading is started by openPaths/openUpload and
  * reported through `session()` polling; every other method answers from the finished analysis.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Api, CallDTO, CallPage, CallQuery, ExportKind, FindingDTO, LadderDTO, LoadProgress, MessageDetailDTO, ReplayResult, SessionInfo, StatsDTO, SummaryDTO } from "../api";
@@ -83,12 +83,23 @@ export function createService(options: ServiceOptions): Service {
     return { s, r: s.result };
   }
 
+  /** Forget a session; an uploaded file's temporary copy goes with it. */
+  function drop(id: string): void {
+    const s = sessions.get(id);
+    sessions.delete(id);
+    if (s?.uploadDir) {
+      const dir = s.uploadDir;
+      // After any load still reading it has finished.
+      void Promise.resolve(loads.get(id)).finally(() => rmSync(dir, { recursive: true, force: true }));
+    }
+  }
+
   function start(files: string[], display: string[], uploadDir?: string): SessionInfo {
     const id = `s${next++}`;
     const info: SessionInfo = { id, files: display, summary: emptySummary(display), state: "loading", progress: { file: display[0] ?? "", bytesRead: 0, bytesTotal: 0, messages: 0, phase: "reading" } };
     const session: Session = { info, aliases: new Map(), rules: new Map(), uploadDir };
     sessions.set(id, session);
-    while (sessions.size > (options.maxSessions ?? 4)) sessions.delete(sessions.keys().next().value!);
+    while (sessions.size > (options.maxSessions ?? 4)) drop(sessions.keys().next().value!);
     const load = options
       .analyzer(files, (p) => {
         info.progress = { ...p, file: uploadDir ? path.basename(p.file) : p.file };
