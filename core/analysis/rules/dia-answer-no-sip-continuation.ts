@@ -31,14 +31,14 @@ export const rule: Rule = {
       // The continuation: the first SIP message of this Call-ID the server node sends after the
       // answer (by node, not IP: the UE and the S-CSCF may share a host in a lab).
       const cont = sipOfCallId(ctx, t.callId).find((id) => id > x.answer! && ctx.msgs[id].time >= ta && ctx.nodes.nodeOf(ctx.msgs[id].src) === serverNode);
-      // A further Cx request for the same SIP transaction (SAR after MAA, a resync MAR) also moves
-      // it on; that exchange is then judged on its own.
-      const nextDia = ctx.diameter.find((y) => y.sipTxn === x.sipTxn && y.request > x.answer! && ctx.msgs[y.request].time - ta <= CONTINUE_WINDOW);
-      if (nextDia && (cont === undefined || nextDia.request < cont)) continue;
       const c = cont !== undefined ? ctx.msgs[cont] : undefined;
       const late = c !== undefined && c.time - ta > CONTINUE_WINDOW;
       const failure = c?.sip?.kind === "response" && (c.sip.status === 408 || (c.sip.status ?? 0) >= 500);
       if (c && !late && !failure) continue;
+      // A further Cx request for the same SIP transaction (SAR after MAA, a resync MAR) also moves
+      // it on; that exchange is then judged on its own. (Looked up only for suspicious cases.)
+      const nextDia = ctx.diameter.find((y) => y.sipTxn === x.sipTxn && y.request > x.answer! && ctx.msgs[y.request].time - ta <= CONTINUE_WINDOW);
+      if (nextDia && (cont === undefined || nextDia.request < cont)) continue;
       const deadline = ta + CONTINUE_WINDOW;
       const w = windowed(ctx, deadline, "error");
       const req = ctx.msgs[t.request];
