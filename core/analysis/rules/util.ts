@@ -1,5 +1,5 @@
 /** Small helpers the rules share: capture-window checks, ACK lookup, log pinning, wording. */
-import type { Severity } from "../../api";
+import type { LogEventDTO, Severity } from "../../api";
 import type { AnalysisContext } from "../context";
 import { clock } from "../context";
 import type { TransactionView } from "../model";
@@ -65,13 +65,29 @@ export function logsForCall(ctx: AnalysisContext, callId: string | undefined, te
   return ids.filter((i) => (text ? text.test(ctx.logs[i].text) : isWarningOrWorse(ctx.logs[i].level)));
 }
 
+const logTimeCache = new WeakMap<AnalysisContext, { timed: LogEventDTO[]; untimed: LogEventDTO[] }>();
+
+/** Log events whose text (or function) matches, timed within [from, to] or without a time. */
 export function logsMatching(ctx: AnalysisContext, text: RegExp, from: number, to: number): number[] {
-  const out: number[] = [];
-  for (const l of ctx.logs) {
-    if (!text.test(l.text) && !(l.function && text.test(`${l.function}()`))) continue;
-    if (l.time === undefined || (l.time >= from && l.time <= to)) out.push(l.id);
+  let idx = logTimeCache.get(ctx);
+  if (!idx) {
+    const timed = ctx.logs.filter((l) => l.time !== undefined).sort((a, b) => a.time! - b.time!);
+    idx = { timed, untimed: ctx.logs.filter((l) => l.time === undefined) };
+    logTimeCache.set(ctx, idx);
   }
-  return out;
+  const match = (l: LogEventDTO) => text.test(l.text) || (!!l.function && text.test(`${l.function}()`));
+  const out: number[] = [];
+  // Binary search for the first line at or after `from`; lines are sorted by time.
+  let lo = 0;
+  let hi = idx.timed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (idx.timed[mid].time! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < idx.timed.length && idx.timed[i].time! <= to; i++) if (match(idx.timed[i])) out.push(idx.timed[i].id);
+  for (const l of idx.untimed) if (match(l)) out.push(l.id);
+  return out.sort((a, b) => a - b);
 }
 
 const LEVEL_RANK: Record<string, number> = { DEBUG: 0, INFO: 1, NOTICE: 2, WARNING: 3, WARN: 3, ERROR: 4, ERR: 4, CRITICAL: 5, CRIT: 5, BUG: 5, ALERT: 6, EMERGENCY: 7 };
