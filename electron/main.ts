@@ -5,7 +5,7 @@
  * isolation, no Node in the page, sandboxed renderer, strict CSP, no navigation, no new windows,
  * no permissions.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from "electron";
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from "electron";
 import path from "node:path";
 import type { ExportKind } from "../core/api";
 import { createWorkerApi, type WorkerApi } from "../core/node/worker-client";
@@ -105,10 +105,10 @@ function createWindow() {
       spellcheck: false,
     },
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: "deny" };
-  });
+  // No pop-ups and no external links: nothing in the app needs them, and captured text must not
+  // be able to open anything.
+  win.webContents.setWindowOpenHandler(() => ({ action: "deny" }));
+  win.webContents.on("will-attach-webview", (e) => e.preventDefault());
   win.webContents.on("will-navigate", (e, url) => {
     if (!url.startsWith(APP_ORIGIN + "/")) e.preventDefault();
   });
