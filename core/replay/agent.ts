@@ -162,6 +162,7 @@ export class ReplayAgent {
   // ---- steps --------------------------------------------------------------------------------
 
   private pump(now: number): void {
+    if (this.answerQueue.size) this.retryAnswers(now);
     const steps = this.o.script.steps;
     while (this.next < steps.length) {
       const step = steps[this.next];
@@ -350,9 +351,12 @@ export class ReplayAgent {
       if (responses.length) {
         for (let j = 0; j < responses.length; j++) {
           const delay = Math.max(0, responses[j].time - answers[idx].request.time) / this.o.speed;
+          // What this answer waited for in the capture, counted from now (e.g. the CANCEL before a 487).
+          const need = new Map<string, number>();
+          for (const l of answers[idx].waits[j] ?? []) need.set(l, (need.get(l) ?? this.got.get(l) ?? 0) + 1);
           this.pendingAnswers++;
-          this.answerQueue.set(`${txn.id}.${j}`, { txn, cap: responses[j] });
-          if (delay <= 0.0005) this.fireAnswer(txn.id, j, now);
+          this.answerQueue.set(`${txn.id}.${j}`, { txn, cap: responses[j], need, due: now + delay, readyBy: now + delay + this.o.grace });
+          if (delay <= 0.0005 && !need.size) this.fireAnswer(txn.id, j, now);
           else this.out.push({ kind: "timer", key: `ans.${txn.id}.${j}`, at: now + delay });
         }
         this.pump(now);
@@ -365,11 +369,28 @@ export class ReplayAgent {
     this.pump(now);
   }
 
-  private readonly answerQueue = new Map<string, { txn: Txn; cap: CapturedMessage }>();
+  private readonly answerQueue = new Map<string, { txn: Txn; cap: CapturedMessage; need: Map<string, number>; due: number; readyBy: number }>();
+
+  /** Answers whose time has come but whose cause has not arrived yet go when it does (see pump). */
+  private retryAnswers(now: number): void {
+    for (const [k, a] of [...this.answerQueue]) {
+      if (a.due > now + 1e-4) continue;
+      const [t, j] = k.split(".").map(Number);
+      this.fireAnswer(t, j, now);
+    }
+  }
 
   private fireAnswer(txnId: number, j: number, now: number): void {
     const a = this.answerQueue.get(`${txnId}.${j}`);
     if (!a) return;
+    // Earlier answers of the same request go first (a 180 before the 487).
+    for (let k = 0; k < j; k++) if (this.answerQueue.has(`${txnId}.${k}`)) return;
+    let ready = true;
+    for (const [l, n] of a.need) if ((this.got.get(l) ?? 0) < n) ready = false;
+    if (!ready && now + 1e-4 < a.readyBy) {
+      this.out.push({ kind: "timer", key: `ans.${txnId}.${j}`, at: a.readyBy });
+      return;
+    }
     this.answerQueue.delete(`${txnId}.${j}`);
     this.pendingAnswers--;
     const cap = a.cap.sip!;
@@ -385,6 +406,7 @@ export class ReplayAgent {
     const body = cap.body.length ? latin1Bytes(rw.text(latin1(cap.body))) : undefined;
     const bytes = buildResponse(req, cap.status!, { toTag, headers: extra, body, contentType: cap.contentType, reason: cap.reason });
     this.txns.respond(a.txn, bytes, cap.status!, now);
+    if (this.answerQueue.has(`${txnId}.${j + 1}`)) this.fireAnswer(txnId, j + 1, now);
     this.pump(now);
   }
 }

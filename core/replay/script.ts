@@ -47,8 +47,12 @@ export interface EndpointScript {
   /** Transport the endpoint used towards the server ("ws" keeps its connection semantics). */
   transport: "udp" | "tcp" | "ws";
   steps: ScriptStep[];
-  /** Requests this endpoint received, with the responses it sent to each (first copies). */
-  answers: { request: CapturedMessage; responses: CapturedMessage[] }[];
+  /**
+   * Requests this endpoint received, with the responses it sent to each (first copies) and, per
+   * response, what else the endpoint had received between the request and that response (a 487
+   * follows the CANCEL, not just the INVITE).
+   */
+  answers: { request: CapturedMessage; responses: CapturedMessage[]; waits: string[][]; mark: number }[];
   /** SIP users this endpoint is reached as (for the engine's static routes). */
   users: string[];
 }
@@ -179,6 +183,7 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
   }
 
   const received = new Map<string, string[]>(); // endpoint -> labels received since its last step
+  const history = new Map<string, string[]>(); // endpoint -> every label it received
   const serverActions: ServerAction[] = [];
   const byeSeen = new Set<string>(); // Call-IDs where an endpoint sent BYE
   const users = new Set<string>();
@@ -208,8 +213,11 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
       const l = received.get(receiver.address) ?? [];
       if (!(s?.kind === "response" && s.status === 100)) l.push(messageLabel(m));
       received.set(receiver.address, l);
+      const h = history.get(receiver.address) ?? [];
+      h.push(messageLabel(m));
+      history.set(receiver.address, h);
       if (s?.kind === "request" || m.http?.kind === "request") {
-        receiver.answers.push({ request: m, responses: [] });
+        receiver.answers.push({ request: m, responses: [], waits: [], mark: h.length });
         if (s?.kind === "request" && s.method !== "ACK" && !s.to?.tag) {
           const u = (s.requestUri ? /^sips?:([^@;:]+)@/i.exec(s.requestUri)?.[1] : undefined) ?? s.to?.uri?.user;
           if (u && !receiver.users.includes(u)) receiver.users.push(u);
@@ -229,7 +237,10 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
           if (s && a.request.sip) return a.request.sip.callId === s.callId && a.request.sip.cseq?.seq === s.cseq?.seq && a.request.sip.cseq?.method === s.cseq?.method;
           return !!m.http && !!a.request.http;
         });
-        ans?.responses.push(m);
+        if (ans) {
+          ans.responses.push(m);
+          ans.waits.push((history.get(sender.address) ?? []).slice(ans.mark).filter((l) => !/^100 /.test(l)));
+        }
         continue;
       }
       if (s?.kind === "request") {

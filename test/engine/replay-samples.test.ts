@@ -41,9 +41,10 @@ describe("replaying the five bug samples against the engine", () => {
       const finding = (result.document.findings ?? []).find((f) => f.rule === c.rule);
       expect(finding, `${c.file} should show ${c.rule}`).toBeDefined();
       const r = await replayCall(result, finding!.call!, { speed: c.speed, httpPorts: c.httpPorts });
+      const why = JSON.stringify({ diff: r.diff, notes: r.notes, replay: r.replay.messages.map((m) => `${m.time.toFixed(3)} ${m.src}>${m.dst} ${m.info}`) }, null, 1);
       expect(r.original.findings.some((f) => f.rule === c.rule)).toBe(true);
-      expect(r.replay.findings.filter((f) => f.rule === c.rule)).toEqual([]);
-      expect(r.replay.findings.filter((f) => f.severity !== "info").map((f) => f.rule)).toEqual([]);
+      expect(r.replay.findings.filter((f) => f.rule === c.rule), why).toEqual([]);
+      expect(r.replay.findings.filter((f) => f.severity !== "info").map((f) => f.rule), why).toEqual([]);
       for (const want of c.diff) {
         expect(r.diff.some((d) => d.kind === want.kind && want.label.test(d.label)), `diff ${JSON.stringify(r.diff)} should have ${want.kind} ${want.label}`).toBe(true);
       }
