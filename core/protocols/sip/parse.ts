@@ -527,10 +527,21 @@ class LazySipMessage implements SipMessage {
       let out: Via[] | undefined;
       let bad: string[] | undefined;
       let fields = 0;
+      let firstField: ViaField | undefined;
       for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
         const field = this.sharedValue(k, sharedViaFields);
-        // Several Via fields: a list of this message's own (concat: exact length); one: the shared list.
-        out = fields++ === 0 ? field.vias : out!.concat(field.vias);
+        // One Via field: its shared list. Two: a list shared with the messages that repeat both
+        // fields (a transaction's request and responses at one hop). More: this message's own.
+        if (fields === 0) out = field.vias;
+        else if (fields === 1) {
+          const top = firstField!;
+          if (top.pairWith !== field) {
+            top.pairWith = field;
+            top.pair = top.vias.concat(field.vias);
+          }
+          out = top.pair;
+        } else out = out!.concat(field.vias);
+        if (fields++ === 0) firstField = field;
         if (field.bad) for (const text of field.bad) (bad ??= []).push(text);
       }
       this.cVias = out ?? NO_VIAS;
@@ -667,6 +678,9 @@ interface ViaField {
   vias: Via[];
   first?: Via;
   bad?: string[];
+  /** The last two-field list built with this field first (a transaction's messages at one hop repeat it). */
+  pairWith?: ViaField;
+  pair?: Via[];
 }
 
 function parseViaField(text: string): ViaField {
@@ -674,8 +688,10 @@ function parseViaField(text: string): ViaField {
   // map/filter make arrays of exactly the needed length (a push-grown array reserves 17 slots).
   const parsed = items.map((item) => parseVia(item));
   const first = parsed.length ? parsed[0] : undefined;
-  if (parsed.every((via) => via !== undefined)) return { vias: parsed as Via[], first };
-  return { vias: parsed.filter((via): via is Via => via !== undefined), first, bad: items.filter((_, j) => parsed[j] === undefined) };
+  // Every field in the literal (pairWith and pair filled later) keeps the objects one shape.
+  if (parsed.every((via) => via !== undefined)) return { vias: parsed as Via[], first, bad: undefined, pairWith: undefined, pair: undefined };
+  const bad = items.filter((_, j) => parsed[j] === undefined);
+  return { vias: parsed.filter((via): via is Via => via !== undefined), first, bad, pairWith: undefined, pair: undefined };
 }
 
 const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null);
