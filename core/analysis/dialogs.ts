@@ -123,8 +123,20 @@ export function observeDialogs(
       acks: [],
       start: invite >= 0 ? msgs[transactions[invite].request].time : now,
       end: now,
+      // Every optional field present from the start (undefined until known): one object shape.
+      answer: undefined,
+      bye: undefined,
+      byeFrom: undefined,
+      terminatedBy: undefined,
+      invite: invite >= 0 ? invite : undefined,
+      terminatedAt: undefined,
+      byeTxn: undefined,
+      byeResponse: undefined,
+      byeStatus: undefined,
+      hops: undefined,
+      partial: undefined,
+      expectations: undefined,
     };
-    if (invite >= 0) view.invite = invite;
     const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, answers: new Map() };
     works.push(w);
     const k = tagKey(callId, fromTag, toTag);

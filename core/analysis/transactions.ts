@@ -184,6 +184,18 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig):
     provisional: [],
     endState: "",
     expectations: [],
+    // Every optional field present from the start (undefined until known): one object shape for
+    // all views keeps the hot loop's property reads monomorphic.
+    final: undefined,
+    finalStatus: undefined,
+    ack: undefined,
+    cancelledBy: undefined,
+    cancels: undefined,
+    clientState: undefined,
+    finalCopies: undefined,
+    otherFinals: undefined,
+    matchedWithoutVia: undefined,
+    duplicates: undefined,
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;

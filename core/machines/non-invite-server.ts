@@ -41,7 +41,17 @@ export type NonInviteServerStep<M> = Step<NonInviteServerState<M>, TxnEffect<M>>
  * than INVITE or ACK when initialized. This request is passed up to the TU."
  */
 export function startNonInviteServer<M>(request: M, cfg: TimerConfig, _now: number): NonInviteServerStep<M> {
-  const state: NonInviteServerState<M> = { state: "Trying", cfg, timers: [], request, requestRetransmissions: 0, responseRetransmissions: 0 };
+  const state: NonInviteServerState<M> = {
+    state: "Trying",
+    cfg,
+    timers: [],
+    request,
+    // Present from the start (undefined) so every state of this machine has one shape.
+    lastResponse: undefined,
+    lastStatus: undefined,
+    requestRetransmissions: 0,
+    responseRetransmissions: 0,
+  };
   return { state, effects: [{ type: "DeliverToTU", message: request }] };
 }
 
