@@ -9,10 +9,16 @@ import net from "node:net";
 import WebSocket from "ws";
 import { EngineRuntime } from "../../core/node/engine/runtime";
 import { md5Hex } from "../../core/engine/md5";
+import { mkdtempSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { loadFiles } from "../../core/node/ingest";
 
 let rt: EngineRuntime;
+const pcap = path.join(mkdtempSync(path.join(os.tmpdir(), "sipscope-transports-")), "engine.pcap");
 beforeAll(async () => {
-  rt = await EngineRuntime.start({ udp: "127.0.0.1:0", tcp: "127.0.0.1:0", ws: "127.0.0.1:0" });
+  rt = await EngineRuntime.start({ udp: "127.0.0.1:0", tcp: "127.0.0.1:0", ws: "127.0.0.1:0", pcap });
 });
 afterAll(async () => {
   await rt.close();
@@ -90,5 +96,19 @@ describe("engine: WebSocket and TCP clients", () => {
     await waitFor(() => (/INVITE sip:carol@/.test(buf) ? true : undefined));
     caller.close();
     sock.destroy();
+  });
+
+  it("the engine's pcap holds the WebSocket and TCP SIP, readable by SIPScope and tshark", async () => {
+    await rt.close();
+    const loaded = await loadFiles([pcap]);
+    const ws = loaded.messages.filter((m) => m.transport === "ws" && m.protocol === "sip");
+    const tcp = loaded.messages.filter((m) => m.transport === "tcp" && m.protocol === "sip");
+    expect(ws.map((m) => m.method ?? m.status)).toEqual(expect.arrayContaining(["REGISTER", 401, 200, "INVITE"]));
+    expect(tcp.map((m) => m.method ?? m.status)).toEqual(expect.arrayContaining(["REGISTER", 401, 200, "INVITE"]));
+    if (existsSync("/usr/bin/tshark")) {
+      const r = spawnSync("/usr/bin/tshark", ["-r", pcap, "-Y", "sip", "-T", "fields", "-e", "sip.CSeq"], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(ws.length + tcp.length);
+    } else console.log("tshark not installed: pcap decode check skipped");
   });
 });
