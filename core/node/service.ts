@@ -32,6 +32,8 @@ export interface ServiceOptions {
   allowedPaths?: string[];
   /** Where uploads are written before analysis. */
   uploadDir?: () => string;
+  /** Number of the first session id ("s<n>"); a restarted worker continues where the last one stopped. */
+  firstSession?: number;
   /** Sessions kept in memory; the oldest is dropped beyond this. */
   maxSessions?: number;
   now?: () => number;
@@ -70,7 +72,7 @@ export function createService(options: ServiceOptions): Service {
   const recent = options.recent ?? memoryRecentStore();
   const allowed = new Set((options.allowedPaths ?? []).map((p) => path.resolve(p)));
   const now = options.now ?? (() => Date.now() / 1000);
-  let next = 1;
+  let next = options.firstSession ?? 1;
 
   function get(id: string): Session {
     const s = sessions.get(String(id));

@@ -30,37 +30,64 @@ export function defaultWorkerPath(fromDir?: string): string {
 }
 
 export function createWorkerApi(options: { workerPath?: string; allowedPaths?: string[]; memoryRecent?: boolean } = {}): WorkerApi {
-  const worker = new Worker(options.workerPath ?? defaultWorkerPath(), { workerData: { allowedPaths: options.allowedPaths ?? [], memoryRecent: options.memoryRecent ?? false } });
+  const workerPath = options.workerPath ?? defaultWorkerPath();
+  const allowed = [...(options.allowedPaths ?? [])];
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const sessions = new Map<string, SessionInfo>();
   let next = 1;
-  let dead: Error | undefined;
+  let lastSession = 0;
+  let worker: Worker | undefined;
+  let closing = false;
 
-  worker.on("message", (m: FromWorker) => {
-    if (m.type === "session") {
-      sessions.set(m.info.id, m.info);
-      return;
-    }
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.type === "result") p.resolve(m.value);
-    else p.reject(new RemoteApiError(m.message, m.code));
-  });
-  const fail = (e: Error) => {
-    dead = e;
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
-  worker.on("error", (e) => fail(new RemoteApiError(`the analysis worker crashed: ${e.message}`)));
-  worker.on("exit", (code) => fail(new RemoteApiError(`the analysis worker stopped (exit ${code})`)));
+  /**
+   * A worker that dies (a capture too big for the heap, a decoder bug) takes its sessions with it;
+   * the next call starts a fresh one, numbering sessions on so old ids never alias new ones.
+   */
+  function spawnWorker(): Worker {
+    const w = new Worker(workerPath, { workerData: { allowedPaths: allowed, memoryRecent: options.memoryRecent ?? false, firstSession: lastSession + 1 } });
+    w.on("message", (m: FromWorker) => {
+      if (m.type === "session") {
+        remember(m.info);
+        return;
+      }
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.type === "result") p.resolve(m.value);
+      else p.reject(new RemoteApiError(m.message, m.code));
+    });
+    let reason = "";
+    w.on("error", (e) => (reason = e.message));
+    w.on("exit", (code) => {
+      if (worker === w) worker = undefined;
+      if (closing) return;
+      const why = `the analysis worker stopped (exit ${code}${reason ? `: ${reason}` : ""})`;
+      for (const p of pending.values()) p.reject(new RemoteApiError(why, "unavailable"));
+      pending.clear();
+      for (const [id, info] of sessions) {
+        if (info.state === "loading") {
+          sessions.set(id, { ...info, state: "error", error: `${why} while loading; the capture may be too large for memory (try NODE_OPTIONS=--max-old-space-size=8192)` });
+        }
+      }
+    });
+    return w;
+  }
+
+  function remember(info: SessionInfo): SessionInfo {
+    sessions.set(info.id, info);
+    const n = Number(info.id.replace(/^s/, ""));
+    if (Number.isInteger(n) && n > lastSession) lastSession = n;
+    return info;
+  }
 
   function call(method: ApiMethod, args: unknown[]): Promise<unknown> {
-    if (dead) return Promise.reject(dead);
+    if (closing) return Promise.reject(new RemoteApiError("SIPScope is shutting down", "unavailable"));
+    worker ??= spawnWorker();
+    const w = worker;
     const id = next++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ type: "call", id, method, args } satisfies ToWorker);
+      w.postMessage({ type: "call", id, method, args } satisfies ToWorker);
     });
   }
 
@@ -70,19 +97,19 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
   }
   api.session = async (id: string) => {
     const cached = sessions.get(id);
-    if (cached && cached.state === "loading") return cached;
+    if (cached && (cached.state === "loading" || (cached.state === "error" && !worker))) return cached;
     return (await call("session", [id])) as SessionInfo;
   };
-  const remember = (p: Promise<unknown>) =>
-    p.then((info) => {
-      sessions.set((info as SessionInfo).id, info as SessionInfo);
-      return info as SessionInfo;
-    });
-  api.openPaths = (paths) => remember(call("openPaths", [paths]));
-  api.openUpload = (files) => remember(call("openUpload", [files]));
-  api.allowPaths = (paths) => worker.postMessage({ type: "allow-paths", paths } satisfies ToWorker);
-  api.close = async () => {
-    await worker.terminate();
+  api.openPaths = async (paths) => remember((await call("openPaths", [paths])) as SessionInfo);
+  api.openUpload = async (files) => remember((await call("openUpload", [files])) as SessionInfo);
+  api.allowPaths = (paths) => {
+    allowed.push(...paths);
+    worker?.postMessage({ type: "allow-paths", paths } satisfies ToWorker);
   };
+  api.close = async () => {
+    closing = true;
+    await worker?.terminate();
+  };
+  worker = spawnWorker();
   return api;
 }

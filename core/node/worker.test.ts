@@ -67,4 +67,35 @@ describe("analysis worker", () => {
   it("answers unknown sessions with a not-found error", async () => {
     await expect(api.calls("s999", {})).rejects.toMatchObject({ code: "not-found" });
   });
+
+  it("survives a worker crash: the loading session fails with a reason, the next call gets a fresh worker", async () => {
+    const fake = path.join(dir, "crashing-worker.mjs");
+    writeFileSync(
+      fake,
+      `import { parentPort, workerData } from "node:worker_threads";
+parentPort.on("message", (m) => {
+  if (m.type !== "call") return;
+  if (m.method === "openUpload") {
+    parentPort.postMessage({ type: "result", id: m.id, value: { id: "s" + workerData.firstSession, files: ["big.pcap"], summary: {}, state: "loading" } });
+    if (workerData.firstSession === 1) setTimeout(() => process.exit(7), 20);
+    return;
+  }
+  parentPort.postMessage({ type: "result", id: m.id, value: { first: workerData.firstSession } });
+});`,
+    );
+    const crashy = createWorkerApi({ workerPath: fake, memoryRecent: true });
+    try {
+      const first = await crashy.openUpload([{ name: "big.pcap", base64: "" }]);
+      expect(first.id).toBe("s1");
+      await new Promise((r) => setTimeout(r, 300));
+      const failed = await crashy.session("s1");
+      expect(failed.state).toBe("error");
+      expect(failed.error).toMatch(/analysis worker stopped \(exit 7\) while loading/);
+      const second = await crashy.openUpload([{ name: "big.pcap", base64: "" }]);
+      expect(second.id).toBe("s2");
+      expect(await crashy.listSessions()).toEqual({ first: 2 });
+    } finally {
+      await crashy.close();
+    }
+  });
 });

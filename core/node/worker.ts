@@ -12,7 +12,7 @@ import type { FromWorker, ToWorker } from "./rpc";
 
 const port = parentPort;
 if (!port) throw new Error("core/node/worker.ts must run as a worker thread");
-const data = (workerData ?? {}) as { allowedPaths?: string[]; memoryRecent?: boolean };
+const data = (workerData ?? {}) as { allowedPaths?: string[]; memoryRecent?: boolean; firstSession?: number };
 
 const post = (m: FromWorker) => port.postMessage(m);
 let lastPush = 0;
@@ -32,6 +32,7 @@ const service = createService({
   allowedPaths: data.allowedPaths ?? [],
   pcap: exportPcap,
   replayer: loadReplayer(),
+  firstSession: data.firstSession,
 });
 
 port.on("message", async (m: ToWorker) => {
