@@ -98,23 +98,23 @@ function finishVia(raw: string, i: number, name: string, version: string, transp
     if (raw.charCodeAt(i) !== 59 /* ; */) return undefined;
     params = parseParams(raw.slice(i + 1));
   }
-  const via: Via = {
-    protocol: name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name}/${version}`,
-    transport: TRANSPORTS[transportText] ?? transportText.toUpperCase(),
-    host: shareString(host),
-    port,
-    params,
-    raw,
-  };
-  const branch = params.branch;
-  if (branch != null) via.branch = branch;
-  const received = params.received;
-  if (received != null) via.received = unbracket(received);
-  if ("rport" in params) {
-    const r = params.rport;
-    via.rport = r === null || r === "" || !/^\d{1,5}$/.test(r) ? null : Number(r);
+  const protocol = name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name}/${version}`;
+  const transport = TRANSPORTS[transportText] ?? transportText.toUpperCase();
+  host = shareString(host);
+  const branch = params.branch ?? undefined;
+  const receivedText = params.received;
+  const received = receivedText != null ? unbracket(receivedText) : undefined;
+  const hasRport = "rport" in params;
+  const r = params.rport;
+  const rport = r === null || r === undefined || r === "" || !/^\d{1,5}$/.test(r) ? null : Number(r);
+  // One literal per combination of the optional fields present (same key order as ever): a Via
+  // is born with all its properties, so none carries an out-of-object array for late additions.
+  if (branch !== undefined) {
+    if (received !== undefined) return hasRport ? { protocol, transport, host, port, params, raw, branch, received, rport } : { protocol, transport, host, port, params, raw, branch, received };
+    return hasRport ? { protocol, transport, host, port, params, raw, branch, rport } : { protocol, transport, host, port, params, raw, branch };
   }
-  return via;
+  if (received !== undefined) return hasRport ? { protocol, transport, host, port, params, raw, received, rport } : { protocol, transport, host, port, params, raw, received };
+  return hasRport ? { protocol, transport, host, port, params, raw, rport } : { protocol, transport, host, port, params, raw };
 }
 
 /** "[v6]" -> "v6" (each bracket dropped on its own, as the received= of RFC 5118 examples needs). */
