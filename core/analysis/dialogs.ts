@@ -33,7 +33,7 @@ interface Work {
   /** Initial INVITE transaction index (-1 for partial dialogs). */
   invite: number;
   /** 2xx per INVITE CSeq number, first copy: for the ack-2xx expectation. */
-  answers: Map<number, number>;
+  answers: { cseq: number; id: number }[];
 }
 
 const INVITE_DIALOG_METHODS = new Set(["INVITE", "ACK", "BYE", "UPDATE", "PRACK", "INFO", "REFER"]);
@@ -72,6 +72,12 @@ function endpointScore(v: DialogView, e: Endpoint): number {
 function forkWithTag(forks: Work[] | undefined, tag: string): Work | undefined {
   if (forks) for (let k = 0; k < forks.length; k++) if (forks[k].view.toTag === tag) return forks[k];
   return undefined;
+}
+
+/** Remember the first 2xx of each INVITE CSeq of a dialog (a dialog has one or a few INVITEs). */
+function noteAnswer(w: Work, cseq: number, id: number): void {
+  for (let k = 0; k < w.answers.length; k++) if (w.answers[k].cseq === cseq) return;
+  w.answers.push({ cseq, id });
 }
 
 function tagKey(callId: string, a: string, b: string): string {
@@ -137,7 +143,7 @@ export function observeDialogs(
       partial: undefined,
       expectations: undefined,
     };
-    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, answers: new Map() };
+    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, answers: [] };
     works.push(w);
     const k = tagKey(callId, fromTag, toTag);
     const list = byTags.get(k);
@@ -172,7 +178,7 @@ export function observeDialogs(
           if (status >= 200) {
             if (w.view.answer === undefined) w.view.answer = i;
             const cseq = sip.cseq?.seq ?? -1;
-            if (!w.answers.has(cseq)) w.answers.set(cseq, i);
+            noteAnswer(w, cseq, i);
             step(w, { type: "InviteAnswered", status, cseq, initial: true }, now);
             for (const f of forks!) if (f !== w) step(f, { type: "OtherForkConfirmed" }, now);
           }
@@ -195,7 +201,7 @@ export function observeDialogs(
         }
         if (t.method === "INVITE") {
           const cseq = sip.cseq?.seq ?? -1;
-          if (status < 300 && !w.answers.has(cseq)) w.answers.set(cseq, i);
+          if (status < 300) noteAnswer(w, cseq, i);
           step(w, { type: "InviteAnswered", status, cseq, initial: false }, now);
         } else {
           step(w, { type: "ResponseSeen", method: t.method, status }, now);
@@ -266,7 +272,7 @@ export function observeDialogs(
     if (fork && fork.at <= model.end) step(w, { type: "TimerFired", name: "ForkWait" }, fork.at);
     const expectations: Expectation[] = [];
     for (const pending of w.machine.awaitingAck) {
-      const answer = w.answers.get(pending.cseq);
+      const answer = w.answers.find((a) => a.cseq === pending.cseq)?.id;
       if (answer === undefined) continue;
       const by = msgs[answer].time + allowance;
       expectations.push({

@@ -74,7 +74,7 @@ export type DialogStep = Step<DialogState, DialogEffect>;
  * 101-199 with a To tag creates an Early dialog, a 2xx a Confirmed one (feed the 2xx right after).
  */
 export function startDialog(initial: "Early" | "Confirmed", cfg: TimerConfig, _now: number): DialogStep {
-  return { state: { state: initial, cfg, timers: [], awaitingAck: [] }, effects: [] };
+  return { state: { state: initial, cfg, timers: [], awaitingAck: [], terminatedBy: undefined, byeFrom: undefined }, effects: [] };
 }
 
 const sameTimer = (t: DialogTimer, name: string, cseq?: number) => t.name === name && (cseq === undefined || t.cseq === cseq);
