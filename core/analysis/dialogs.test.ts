@@ -136,6 +136,23 @@ describe("observeDialogs", () => {
     ]);
   });
 
+  it("the same on loopback (all addresses equal, only ports differ)", () => {
+    const [uac, prx, uas] = ["127.0.0.1:5080", "127.0.0.1:5060", "127.0.0.1:5070"];
+    const up: Hop = { from: uac, to: prx, branch: "z9hG4bK-up" };
+    const down: Hop = { from: prx, to: uas, branch: "z9hG4bK-down", lowerVias: [`Via: SIP/2.0/UDP ${uac};branch=z9hG4bK-up`] };
+    const { dialogs } = observe([
+      request(0, "INVITE", up),
+      request(0.01, "INVITE", down),
+      response(1, 200, "INVITE", down, "b1"),
+      response(1.01, 200, "INVITE", up, "b1"),
+      ack(1.05, "b1", 1, uac, uas),
+    ]);
+    expect(dialogs.map((d) => [d.caller.port, d.acks, d.expectations])).toEqual([
+      [5080, [4], undefined],
+      [5060, [4], undefined],
+    ]);
+  });
+
   it("a BYE for a dialog that began before the capture makes a partial dialog", () => {
     const bye: Hop = { from: C, to: B, branch: "z9hG4bK-b", callId: "old@x", toTag: "z", cseq: 5 };
     const { dialogs } = observe([request(0, "BYE", bye), response(0.1, 200, "BYE", bye)]);

@@ -65,8 +65,15 @@ function dialogsForRequest(list: Work[], src: Endpoint, dst: Endpoint): Work[] {
   return touched.length ? touched : [list[0]];
 }
 
+/**
+ * 2 when `e` is one end of the hop, 1 when it only shares an address with one (another port: TCP
+ * ephemeral ports, NAT), 0 otherwise. An address-only match says nothing when both ends of the hop
+ * share the address (everything on loopback), so it then counts 0.
+ */
 function endpointScore(v: DialogView, e: Endpoint): number {
-  return sameEp(e, v.caller) || sameEp(e, v.callee) ? 2 : e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0;
+  if (sameEp(e, v.caller) || sameEp(e, v.callee)) return 2;
+  if (v.caller.ip === v.callee.ip) return 0;
+  return e.ip === v.caller.ip || e.ip === v.callee.ip ? 1 : 0;
 }
 
 function forkWithTag(forks: Work[] | undefined, tag: string): Work | undefined {
