@@ -99,12 +99,13 @@ function findingLines(fs: FindingDTO[]): string[] {
 export function formatReplay(r: ReplayRun): string {
   const roleOf = (ladder: ReplayRun["original"]["ladder"]) => {
     const m = new Map<string, string>();
-    for (const n of ladder.nodes) for (const a of n.addresses) m.set(a, n.id.length <= 2 ? n.id : n.name.slice(0, 2));
+    for (const n of ladder.nodes) for (const a of n.addresses) if (n.id.length <= 2) m.set(a, n.id);
     return m;
   };
-  const oRole = new Map<string, string>();
+  const oRole = roleOf(r.original.ladder);
   for (const e of r.script.endpoints) oRole.set(e.address, e.id);
   for (const h of r.script.hub) oRole.set(h, "S");
+  for (const d of r.original.messages) if (d.protocol === "diameter") oRole.set(d.request ? d.dst : d.src, "H");
   const rRole = roleOf(r.replay.ladder);
   const o = r.original.messages;
   const p = r.replay.messages;
@@ -112,7 +113,7 @@ export function formatReplay(r: ReplayRun): string {
   const right = p.map((d) => arrowLine(d, rRole, p[0]?.time ?? 0));
   const width = Math.max(40, ...left.map((l) => l.length)) + 2;
   const lines: string[] = [];
-  lines.push(`endpoints: ${r.script.endpoints.map((e) => `${e.id} = ${e.address} (${e.transport})`).join(", ")}; S = ${r.script.direct ? "(no server: direct)" : r.script.hub.join(", ") + " -> the replay's server"}`);
+  lines.push(`roles: ${r.script.endpoints.map((e) => `${e.id} = ${e.address} (${e.transport})`).join(", ")}; S = ${r.script.direct ? "(no server: direct)" : r.script.hub.join(", ") + " -> the replay's server"}${r.original.messages.some((d) => d.protocol === "diameter") ? "; H = HSS" : ""}`);
   lines.push("");
   lines.push(`${"ORIGINAL (capture)".padEnd(width)}REPLAY`);
   for (let i = 0; i < Math.max(left.length, right.length); i++) lines.push(`${(left[i] ?? "").padEnd(width)}${right[i] ?? ""}`);

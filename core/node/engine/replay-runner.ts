@@ -23,6 +23,7 @@ import { diffLadders, type DiffInput } from "../../replay/diff";
 import { defaultUsers, type UserDirectory } from "../../engine/users";
 import { EngineRuntime, parseHostPort } from "./runtime";
 import { PcapRecorder, wsFrame } from "./pcap-recorder";
+import { mergeInto, tcpPorts } from "./pcap-merge";
 
 export interface ReplayOptions {
   /** Captured timing is divided by this (default 1). */
@@ -143,6 +144,8 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
     }
     rt = await EngineRuntime.start({
       udp: "127.0.0.1:0", tcp: "127.0.0.1:0", ws: "127.0.0.1:0", ims: script.ims, hss: "127.0.0.1:0",
+      // In S-CSCF mode the engine's own recording supplies the Cx exchange with its HSS.
+      pcap: script.ims ? pcapPath + ".engine.pcap" : undefined,
       users, routes, domains: script.domains, registrarAuth: script.registrarChallenged,
       onReport: (r) => log(`engine ${r.level} ${r.code}: ${r.text}`),
     });
@@ -350,7 +353,10 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
   for (const s of udpSockets.values()) s.close();
   await rt?.close();
   recorder.close();
-  if (script.ims) notes.push("the engine's Diameter (MAR/SAR with its HSS) is not part of the replay recording");
+  if (script.ims && rt?.addresses.hss) {
+    const hssPort = rt.addresses.hss.port;
+    mergeInto(pcapPath, pcapPath + ".engine.pcap", (p) => tcpPorts(p)?.includes(hssPort) ?? false);
+  } else if (script.ims) notes.push("a --target server's Diameter is not visible to the replay");
 
   // The replay's HTTP went to the engine's WebSocket/HTTP port (or the target's): decode HTTP there.
   const replayHttp = [serverHttp?.port, ...(options.httpPorts ?? [])].filter((p): p is number => typeof p === "number");
@@ -398,7 +404,10 @@ function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: n
   const idSet = new Set(sel.ids);
   const origMessages = original.document.messages.filter((d) => idSet.has(d.id));
   const origRoleOf = roleMapOriginal(script);
+  // The HSS (Diameter server) is "H" on both sides.
+  const origHss = new Set(origMessages.filter((d) => d.protocol === "diameter").map((d) => (d.request ? d.dst : d.src)));
   const origRole = (addr: string) => {
+    if (origHss.has(addr)) return "H";
     const m = /^\[?(.*?)\]?:(\d+)$/.exec(addr);
     return m ? origRoleOf({ ip: m[1], port: Number(m[2]) }) : undefined;
   };
@@ -406,9 +415,17 @@ function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: n
   for (const a of [serverUdp, serverWs, rt?.addresses.tcp]) if (a) replayRoles.set(`${a.ip}:${a.port}`, "S");
   for (const io of ios) replayRoles.set(`${io.local.ip}:${io.local.port}`, io.script.id);
   if (script.direct) for (const io of ios) replayRoles.set(`${io.local.ip}:${io.local.port}`, io.script.id);
+  const hss = rt?.addresses.hss ? `${rt.addresses.hss.ip}:${rt.addresses.hss.port}` : undefined;
+  for (const d of replayed.document.messages) {
+    if (d.protocol !== "diameter" || !hss) continue;
+    // The engine's side of its Cx connection is the server itself.
+    if (d.src === hss) replayRoles.set(d.dst, "S");
+    if (d.dst === hss) replayRoles.set(d.src, "S");
+  }
+  if (hss) replayRoles.set(hss, "H");
   const replayRole = (addr: string) => replayRoles.get(addr);
 
-  const names = new Map<string, string>([["S", script.direct ? "server" : rt ? "SIPScope engine" : "target"]]);
+  const names = new Map<string, string>([["S", script.direct ? "server" : rt ? "SIPScope engine" : "target"], ["H", "HSS"]]);
   for (const ep of script.endpoints) names.set(ep.id, `${ep.id} (${ep.address})`);
 
   // A WebSocket endpoint's HTTP upgrade belongs to its transport, not to the call.
