@@ -36,9 +36,7 @@ export type TerminationReason =
   | "timeout"
   /** Timer H: no ACK for a non-2xx final response (server). */
   | "ack-timeout"
-  | "transport-error"
-  /** A 2xx on a client non-INVITE / the INVITE server handed the 2xx to the TU without RFC 6026. */
-  | "final";
+  | "transport-error";
 
 export type TxnEffect<M> =
   /** Pass this message to the transport. `retransmission` is true when it was sent before. */
