@@ -42,7 +42,7 @@ describe("sipscope engine / replay CLI", () => {
     expect(await answer).toMatch(/^SIP\/2\.0 200 OK/);
     sock.close();
     const control = /control endpoint\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1];
-    const status = await (await fetch(`http://127.0.0.1:${control}/status`)).json();
+    const status = (await (await fetch(`http://127.0.0.1:${control}/status`)).json()) as { stats: { received: number } };
     expect(status.stats.received).toBeGreaterThanOrEqual(1); // the OPTIONS above
     const bye = await fetch(`http://127.0.0.1:${control}/dialogs/nope/bye`, { method: "POST" });
     expect(bye.status).toBe(404);
