@@ -103,6 +103,21 @@ describe("engine robustness (real sockets)", () => {
     expect(rt.reports.some((r) => r.code === "internal-error")).toBe(false);
   });
 
+  it("survives mutated byte streams over TCP connections, then still answers OPTIONS over TCP", async () => {
+    const seed = Buffer.from(options("tseed", "TCP"), "latin1");
+    const samples = fc.sample(fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat({ max: seed.length }), fc.integer({ min: 1, max: 4 })), 40);
+    await Promise.all(
+      samples.map(([flips, cut, copies]) => {
+        const b = Buffer.from(seed);
+        for (const [pos, val] of flips) b[pos % b.length] = val;
+        return tcpExchange(Buffer.concat(Array.from({ length: copies }, () => b.subarray(0, cut || b.length))), { half: true, waitMs: 150 });
+      }),
+    );
+    const ok = await tcpExchange(options("tcp-after-fuzz", "TCP"));
+    expect(ok.text).toMatch(/^SIP\/2\.0 200 OK/);
+    expect(rt.reports.some((r) => r.code === "internal-error")).toBe(false);
+  });
+
   it("a header flood gets 400, an unknown method 501", async () => {
     const flood = options("flood").replace("Content-Length: 0", "X-Flood: y\r\n".repeat(500) + "Content-Length: 0");
     expect(await udpAsk(flood, "flood@probe")).toMatch(/^SIP\/2\.0 400/);
