@@ -113,8 +113,8 @@ type Index = Int32Array | number[];
 
 /** Scratch for the start-line scanner (positions only; strings are made when asked for). */
 const SL = new Int32Array(8);
-/** Scratch for valueRange: [value start, value end, folded]. */
-const VR = new Int32Array(3);
+/** Scratch for valueRange: [value start, value end, folded, hash of the bytes, non-ASCII (0x80) or 0]. */
+const VR = new Int32Array(5);
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 const NO_VIAS: readonly Via[] = Object.freeze([]);
 
@@ -395,8 +395,8 @@ class LazySipMessage implements SipMessage {
   }
 
   /**
-   * Value bytes of field k into VR: [start, end, folded?] — leading and trailing whitespace
-   * excluded; folded (1) when the value spans continuation lines.
+   * Value bytes of field k into VR: [start, end, folded?, hash, non-ASCII?] — leading and trailing
+   * whitespace excluded; folded (1) when the value spans continuation lines.
    */
   private valueRange(k: number): void {
     const b = this.raw;
@@ -406,16 +406,22 @@ class LazySipMessage implements SipMessage {
     while (s < ce && (b[s] === SP || b[s] === HT)) s++;
     let e = ce;
     while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+    // One pass over the value: a LF inside means folded (only SP/HT lie outside [s, e)), and the
+    // hash and ASCII check that SharedValues needs come along for free.
     let folded = 0;
-    for (let i = colon; i < ce; i++) {
-      if (b[i] === LF) {
-        folded = 1;
-        break;
-      }
+    let h = e - s;
+    let high = 0;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      if (c === LF) folded = 1;
+      high |= c;
+      h = (Math.imul(h, 31) + c) | 0;
     }
     VR[0] = s;
     VR[1] = e;
     VR[2] = folded;
+    VR[3] = h;
+    VR[4] = high & 0x80;
   }
 
   /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
@@ -433,7 +439,7 @@ class LazySipMessage implements SipMessage {
   /** The parse of field k's value, shared with earlier messages whose value has the same bytes. */
   private sharedValue<T>(k: number, table: SharedValues<T>): T {
     this.valueRange(k);
-    return VR[2] ? table.parseText(this.valueOf(k)) : table.get(this.raw, VR[0], VR[1]);
+    return VR[2] ? table.parseText(this.valueOf(k)) : VR[4] ? table.parseText(decodeText(this.raw, VR[0], VR[1])) : table.getHashed(this.raw, VR[0], VR[1], VR[3]);
   }
 
   /** sharedValue of the first field with this key; `none` when there is no such field. */

@@ -43,6 +43,16 @@ export class SharedValues<T> {
       if (c >= 0x80) return this.parse(decodeText(b, s, e));
       h = (Math.imul(h, 31) + c) | 0;
     }
+    return this.getHashed(b, s, e, h);
+  }
+
+  /**
+   * get() for ASCII bytes whose hash the caller computed while scanning them: h = length, then
+   * h = h * 31 + byte (32-bit) for each byte.
+   */
+  getHashed(b: Uint8Array, s: number, e: number, h: number): T {
+    const n = e - s;
+    if (n <= 0 || n > MAX_SHARED_LENGTH) return this.parse(decodeText(b, s, e));
     const slot = (h ^ (h >>> 15)) & (this.size - 1);
     const cached = this.texts[slot];
     if (cached !== undefined && cached.length === n) {
