@@ -100,10 +100,10 @@ function lineContentEnd(b: Uint8Array, lineStart: number, lf: number): number {
  * its first entry and its field count — no per-message arrays or key strings (measured: the old
  * per-message number[] + string[] index cost ~1 KB per message). Name end, value start, value
  * end and the folded flag are re-derived from the bytes on demand (a few bytes' scan).
- * A block is freed by the GC once no message indexed in it is alive; a block is small so that a
- * long-lived message (the engine's dialogs) pins little.
+ * A block is freed by the GC once no message indexed in it is alive; a block is small (8 KiB,
+ * ~80 messages) so that a long-lived message among short-lived ones (an engine's dialog) pins little.
  */
-const BLOCK_INTS = 8192;
+const BLOCK_INTS = 2048;
 /** Messages this large index into their own plain array (a line length could overflow 23 bits). */
 const HUGE_MESSAGE = 1 << 23;
 let block = new Int32Array(BLOCK_INTS);
