@@ -361,7 +361,9 @@ export class SipEngine {
   }
 
   private respond(txn: Txn, status: number, opts: ResponseOptions = {}, now = 0): void {
-    const bytes = buildResponse(txn.request.msg!, status, { source: txn.flow.remote, ...opts });
+    const req = txn.request.msg;
+    if (!req) return; // already answered with a final response: nothing more to say
+    const bytes = buildResponse(req, status, { source: txn.flow.remote, ...opts });
     if (txn.done) {
       // The transaction is gone (e.g. a late Diameter answer): the answer still goes out.
       this.emitSend(txn.flow, bytes);
@@ -680,6 +682,7 @@ export class SipEngine {
       if (status === 100) return;
       const bytes = serializeResponse(status, msg.reason, popTopVia(headerLines(msg)), msg.body.length ? msg.body : undefined);
       if (ctx.out.method === "INVITE" && status >= 200 && status < 300 && proxy.invite) this.recordDialog(proxy, txn, msg, now);
+      if (status >= 200) proxy.invite = undefined;
       if (ctx.out.method === "BYE" && status >= 200) this.endTracked(msg.callId!);
       if (status >= 200) proxy.final = true;
       if (!proxy.server.done) this.txns.respond(proxy.server, bytes, status, now);

@@ -116,6 +116,9 @@ export class TransactionTable {
   /** The TU answers a server transaction. */
   respond(txn: Txn, bytes: Uint8Array, status: number, now: number): void {
     this.serverEvent(txn, { type: "ResponseSent", status, message: { bytes, status } }, now);
+    // After the final response only bytes are ever resent: let the parsed request go (memory
+    // under load is dominated by transactions waiting out Timers J/L).
+    if (status >= 200 && txn.request.msg) txn.request.msg = undefined;
   }
 
   timerFired(txnId: number, name: TimerName, now: number): void {

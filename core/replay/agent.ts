@@ -394,7 +394,8 @@ export class ReplayAgent {
     this.answerQueue.delete(`${txnId}.${j}`);
     this.pendingAnswers--;
     const cap = a.cap.sip!;
-    const req = a.txn.request.msg!;
+    const req = a.txn.request.msg;
+    if (!req) return this.pump(now); // the request already got its final answer
     const rw = this.o.rewrite;
     const extra: HeaderLine[] = [];
     for (const f of cap.fields) {
