@@ -36,7 +36,7 @@ export function parseUsers(json: string, fallbackRealm = DEFAULT_REALM): UserDir
   } catch (e) {
     throw new Error(`users file is not JSON: ${(e as Error).message}`);
   }
-  if (!doc || typeof doc !== "object") throw new Error("users file must hold a JSON object");
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error("users file must hold a JSON object");
   const o = doc as Record<string, unknown>;
   const users = new Map<string, UserRecord>();
   if (Array.isArray(o.users)) {

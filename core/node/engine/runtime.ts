@@ -421,6 +421,7 @@ export class EngineRuntime {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const c of this.conns.values()) {
+      if (c.open) this.pcap?.tcpClose(c.id, now(), "engine");
       c.socket?.destroy();
       c.ws?.terminate();
     }
