@@ -5,7 +5,7 @@ import * as corePalette from "../core/analysis/export/palette";
 import { API_METHODS as CORE_METHODS } from "../core/api";
 import * as rows from "../renderer/src/ladder-rows";
 import * as palette from "../renderer/src/palette";
-import { API_METHODS } from "../renderer/src/api-client";
+import { API_METHODS } from "../renderer/src/api-methods";
 
 const ladder: LadderDTO = {
   callId: "c1",

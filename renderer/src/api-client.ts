@@ -2,14 +2,8 @@
  * The renderer's two Api clients, chosen at start-up: the Electron preload's `window.sipscope`
  * (IPC), or HTTP to browser mode's host with the session token from the page URL.
  */
-import type { Api, ApiMethod } from "../../core/api";
-
-/** Every Api method (core/api.ts API_METHODS; the renderer may import only types from core). */
-const METHODS: Record<ApiMethod, true> = {
-  openPaths: true, openUpload: true, session: true, listSessions: true, recentFiles: true, calls: true, ladder: true,
-  message: true, findings: true, stats: true, export: true, replay: true, setAlias: true,
-};
-export const API_METHODS = Object.keys(METHODS) as ApiMethod[];
+import type { Api } from "../../core/api";
+import { API_METHODS } from "./api-methods";
 
 declare global {
   interface Window {

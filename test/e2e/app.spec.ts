@@ -156,6 +156,11 @@ test("filter the call list by field and text", async ({ page }) => {
   await page.getByRole("button", { name: "Status" }).click();
   await page.getByRole("button", { name: /Status/ }).click();
   await expect(rows.first()).toContainText("486");
+  // Keyboard: ↓ in the list opens the next call.
+  await rows.first().click();
+  await page.getByTestId("call-list").press("ArrowDown");
+  await expect(rows.nth(1)).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("ladder").first()).toHaveAttribute("data-call-id", (await rows.nth(1).getAttribute("data-call-id"))!);
   await shot(page, "e2e-filter");
 });
 

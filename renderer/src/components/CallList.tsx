@@ -145,7 +145,29 @@ export const CallList = memo(function CallList(props: CallListProps) {
   );
 
   return (
-    <div ref={parentRef} className="panel-body calls" data-testid="call-list" role="grid" aria-rowcount={total}>
+    <div
+      ref={parentRef}
+      className="panel-body calls"
+      data-testid="call-list"
+      role="grid"
+      aria-rowcount={total}
+      tabIndex={0}
+      onKeyDown={(e) => {
+        // ↑/↓ walk the list and open each call, like a mail client.
+        if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+        e.preventDefault();
+        let at = -1;
+        for (const [page, rows] of pages.current) {
+          const k = rows.findIndex((r) => r.id === props.selected);
+          if (k >= 0) at = page * PAGE + k;
+        }
+        const next = Math.min(total - 1, Math.max(0, at + (e.key === "ArrowDown" ? 1 : -1)));
+        const c = rowAt(next);
+        if (!c) return;
+        props.onSelect(c, "open");
+        virtualizer.scrollToIndex(next, { align: "auto" });
+      }}
+    >
       {header}
       {loaded && total === 0 ? (
         <div className="center" style={{ height: "auto", paddingTop: 40 }}>
