@@ -3,7 +3,7 @@
  * (IPC), or HTTP to browser mode's host with the session token from the page URL.
  */
 import type { Api } from "../../core/api";
-import { API_METHODS } from "./api-methods";
+import { API_METHODS } from "../../core/api";
 
 declare global {
   interface Window {

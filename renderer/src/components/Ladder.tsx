@@ -5,8 +5,8 @@
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { LadderDTO } from "../../../core/api";
-import { ladderRows, type LadderRow } from "../ladder-rows";
-import { GHOST_COLOR, TXN_COLORS, NEUTRAL_COLOR, txnColor } from "../palette";
+import { ladderRows, type LadderRow } from "../../../core/analysis/export/ladder-rows";
+import { GHOST_COLOR, TXN_COLORS, NEUTRAL_COLOR, txnColor } from "../../../core/analysis/export/palette";
 import { clock, shortLabel } from "../format";
 
 export interface Highlight {
