@@ -14,6 +14,7 @@ import { addr } from "./context";
 import type { DiameterExchange } from "./diameter";
 import { PEER_COMMANDS } from "./diameter";
 import type { HttpExchange } from "./http";
+import { UnionFind } from "./union-find";
 
 export interface CallBuild {
   index: number;
@@ -28,26 +29,6 @@ export interface CallBuild {
 /** Seconds after an incoming INVITE within which a B2BUA's outgoing leg is looked for. */
 const B2BUA_WINDOW = 3;
 const NULL_UUID = /^0+$/;
-
-class UnionFind {
-  parent: number[] = [];
-  add(): number {
-    this.parent.push(this.parent.length);
-    return this.parent.length - 1;
-  }
-  find(x: number): number {
-    while (this.parent[x] !== x) {
-      this.parent[x] = this.parent[this.parent[x]];
-      x = this.parent[x];
-    }
-    return x;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
-}
 
 interface Group {
   callId: string;

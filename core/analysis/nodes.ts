@@ -9,6 +9,7 @@ import type { Endpoint } from "../capture/types";
 import type { NodeDTO } from "../api";
 import type { Observed } from "./model";
 import { addr } from "./context";
+import { UnionFind } from "./union-find";
 
 export interface NodeIndex {
   nodes: NodeDTO[];
@@ -24,26 +25,6 @@ export interface NodeIndex {
 
 /** Messages per source address that are examined for evidence (bounds the work on big captures). */
 const EVIDENCE_PER_ADDRESS = 16;
-
-class UnionFind {
-  parent: number[] = [];
-  add(): number {
-    this.parent.push(this.parent.length);
-    return this.parent.length - 1;
-  }
-  find(x: number): number {
-    while (this.parent[x] !== x) {
-      this.parent[x] = this.parent[this.parent[x]];
-      x = this.parent[x];
-    }
-    return x;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
-}
 
 function stripBrackets(h: string): string {
   return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
