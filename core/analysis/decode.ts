@@ -17,6 +17,8 @@ import type { CaptureModel, Observed, ObservedLog } from "./model";
 
 /** Problems listed one by one in the summary; past this only the counts grow (a corrupt 1 GB file must not print 1 M lines). */
 const MAX_LISTED_PROBLEMS = 1000;
+/** Size of the slabs that kept message bytes are copied into. */
+const SLAB_SIZE = 1 << 20;
 
 export interface FileSink extends CaptureSink, LogSink {}
 
@@ -29,6 +31,9 @@ export class ModelBuilder {
   private skipped = 0;
   private start = Infinity;
   private end = -Infinity;
+  /** Slab the kept PDU bytes are copied into (see keptBytes). */
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
   /** One Endpoint object per address: 130 000 messages between a few dozen hosts need not hold 260 000. */
   private endpoints = new Map<string, Map<number, Endpoint>>();
 
@@ -77,16 +82,35 @@ export class ModelBuilder {
     // ~10^5 objects an out-of-object property array of its own.
     const o: Observed =
       pdu.protocol === "sip"
-        ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: parseSip(pdu.bytes) }
+        ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: parseSip(this.keptBytes(pdu.bytes)) }
         : pdu.protocol === "diameter"
-          ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, diameter: decodeDiameter(pdu.bytes) }
-          : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(pdu.bytes) };
+          ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, diameter: decodeDiameter(this.keptBytes(pdu.bytes)) }
+          : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(this.keptBytes(pdu.bytes)) };
     if (pdu.frames && pdu.frames.length > 1) o.frames = pdu.frames;
     if (fromLog) o.fromLog = true;
     if (pdu.problems?.length) for (const reason of pdu.problems) this.problems.push({ frame: pdu.frame, reason, skipped: false, file });
     // Messages from a log file carry no packet record; they still bound the timeline.
     if (pdu.time > 0) this.widen(pdu.time);
     this.messages.push(o);
+  }
+
+  /**
+   * The bytes a message keeps. A PDU is usually a view into a whole read chunk of the file; kept
+   * as is, one SIP message keeps its chunk alive, and a capture that is mostly RTP would stay in
+   * memory whole. Such a view is copied into a slab that holds only message bytes; a view that is
+   * most of its buffer already (its own copy, a reassembled stream message) is kept as it is.
+   */
+  private keptBytes(bytes: Uint8Array): Uint8Array {
+    const n = bytes.length;
+    if (n === 0 || n > SLAB_SIZE / 4 || bytes.buffer.byteLength <= 2 * n) return bytes;
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const kept = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    kept.set(bytes);
+    this.slabUsed += n;
+    return kept;
   }
 
   /** The shared Endpoint equal to `e` (endpoints are plain values nobody mutates). */
