@@ -102,9 +102,10 @@ export class ModelBuilder {
    */
   private keptBytes(bytes: Uint8Array): Uint8Array {
     const n = bytes.length;
-    if (n === 0 || n > SLAB_SIZE / 4 || bytes.buffer.byteLength <= 2 * n) return bytes;
+    if (n === 0 || n > SLAB_SIZE >> 6 || bytes.buffer.byteLength <= 2 * n) return bytes;
     if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE);
+      // Slabs grow from 64 KiB: a small capture does not pay for a 1 MiB slab it never fills.
+      this.slab = new Uint8Array(Math.min(SLAB_SIZE, Math.max(SLAB_SIZE >> 4, this.slab.length * 2)));
       this.slabUsed = 0;
     }
     const kept = this.slab.subarray(this.slabUsed, this.slabUsed + n);
