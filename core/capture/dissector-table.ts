@@ -75,15 +75,25 @@ export function defaultTables(httpPorts: readonly number[] = DEFAULT_HTTP_PORTS)
 
 /** Candidates for a payload between two ports, in lookup order, without repeats. */
 export function candidates(table: DissectorTable<number>, heuristics: readonly PayloadProtocol[], portA: number, portB: number, out: PayloadProtocol[]): PayloadProtocol[] {
-  out.length = 0;
+  // Written in place and cut to length at the end: `out.length = 0` would drop the array's
+  // storage, and the next push allocate it again — once per packet (measured: ~150 bytes each).
+  let k = 0;
   const lo = portA <= portB ? portA : portB;
   const hi = portA <= portB ? portB : portA;
   const a = table.get(lo);
-  if (a) for (const p of a) out.push(p);
+  if (a) for (const p of a) k = addOnce(out, k, p);
   if (hi !== lo) {
     const b = table.get(hi);
-    if (b) for (const p of b) if (!out.includes(p)) out.push(p);
+    if (b) for (const p of b) k = addOnce(out, k, p);
   }
-  for (const p of heuristics) if (!out.includes(p)) out.push(p);
+  for (const p of heuristics) k = addOnce(out, k, p);
+  out.length = k;
   return out;
+}
+
+/** out[k] = p unless p is among out[0..k); returns the new count. */
+function addOnce(out: PayloadProtocol[], k: number, p: PayloadProtocol): number {
+  for (let i = 0; i < k; i++) if (out[i] === p) return k;
+  out[k] = p;
+  return k + 1;
 }
