@@ -44,6 +44,8 @@ export interface EngineConfig {
   domains?: string[];
   /** Reject requests with more header fields than this (header floods). Default 256. */
   maxHeaders?: number;
+  /** Add Record-Route to dialog-creating requests (default true; replay follows the capture). */
+  recordRoute?: boolean;
   /** Challenge REGISTER with digest auth (default true). Replay turns it off when the captured registrar did not challenge. */
   registrarAuth?: boolean;
   /** Seconds to wait for a Diameter answer before answering 504. Default 5. */
@@ -512,7 +514,7 @@ export class SipEngine {
     const dialogCreating = !msg.to?.tag && (method === "INVITE" || method === "SUBSCRIBE" || method === "REFER");
     const headers: HeaderLine[] = [{ name: "Via", value: via }];
     let mfDone = false;
-    let rrDone = !dialogCreating;
+    let rrDone = !dialogCreating || this.cfg.recordRoute === false;
     const rr = this.recordRoute(txn.flow, flow);
     for (const h of headersIn) {
       const k = h.name.toLowerCase();

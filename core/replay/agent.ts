@@ -17,7 +17,8 @@ import { messageLabel, type CapturedMessage, type EndpointScript, type ScriptSte
 import type { Rewriter } from "./rewrite";
 
 export type AgentEffect =
-  | { kind: "send"; bytes: Uint8Array }
+  /** Send to the server, or to `to` (an endpoint reached directly: no Record-Route in the capture). */
+  | { kind: "send"; bytes: Uint8Array; to?: { ip: string; port: number } }
   /** An HTTP request for the server's HTTP port (the runner performs it and reports the answer label). */
   | { kind: "http"; bytes: Uint8Array }
   | { kind: "timer"; key: string; at: number }
@@ -68,7 +69,7 @@ export class ReplayAgent {
     this.id = o.script.id;
     this.flow = { transport: o.self.transport === "WS" ? "ws" : o.self.transport === "TCP" ? "tcp" : "udp", local: { ip: o.self.host, port: o.self.port }, remote: { ip: "0.0.0.0", port: 0 } };
     this.txns = new TransactionTable({
-      send: (_f, bytes) => this.emit(bytes),
+      send: (f, bytes) => this.emit(bytes, f.remote.port ? f.remote : undefined),
       armTimer: (key, at) => this.out.push({ kind: "timer", key, at }),
       clearTimer: () => undefined, // stale firings are ignored by the machines
       sendAck: (txn, resp) => this.sendAck(txn, resp),
@@ -105,8 +106,15 @@ export class ReplayAgent {
     return this.out;
   }
 
-  private emit(bytes: Uint8Array): void {
-    this.out.push({ kind: "send", bytes });
+  private emit(bytes: Uint8Array, to?: { ip: string; port: number }): void {
+    this.out.push({ kind: "send", bytes, to });
+  }
+
+  /** Where an in-dialog request goes when the dialog has no route set: the remote target itself. */
+  private directTarget(dlg: DialogInfo | undefined): { ip: string; port: number } | undefined {
+    if (!dlg?.target || (dlg.routes && dlg.routes.length) || this.o.self.transport === "WS") return undefined;
+    const m = /^sips?:(?:[^@]*@)?(\d+\.\d+\.\d+\.\d+)(?::(\d+))?/i.exec(dlg.target);
+    return m ? { ip: m[1], port: Number(m[2] ?? 5060) } : undefined;
   }
 
   start(now: number): AgentEffect[] {
@@ -131,7 +139,8 @@ export class ReplayAgent {
     });
   }
 
-  receive(bytes: Uint8Array, now: number): AgentEffect[] {
+  /** A message arrived (from `from` when known: responses go back where the request came from). */
+  receive(bytes: Uint8Array, now: number, from?: { ip: string; port: number }): AgentEffect[] {
     return this.run(() => {
       const msg = parseSip(bytes);
       if (msg.kind === "response" && msg.status) {
@@ -151,7 +160,7 @@ export class ReplayAgent {
       }
       const existing = key ? this.txns.find("s|" + key) : undefined;
       if (existing) return this.txns.serverEvent(existing, { type: "RequestReceived", message: { bytes, msg } }, now);
-      if (key) this.txns.server("s|" + key, { bytes, msg }, { ...this.flow }, this.serverUser, {}, now, false);
+      if (key) this.txns.server("s|" + key, { bytes, msg }, from ? { ...this.flow, remote: from } : { ...this.flow }, this.serverUser, {}, now, false);
     });
   }
 
@@ -251,8 +260,9 @@ export class ReplayAgent {
     const body = cap.body.length ? latin1Bytes(rw.text(latin1(cap.body))) : undefined;
     const bytes = serializeRequest(method, uri, headers, body);
     this.sentLabels.push(method);
+    const direct = inDialog ? this.directTarget(dlg) : undefined;
     if (method === "ACK") {
-      this.emit(bytes);
+      this.emit(bytes, direct);
       return;
     }
     if (method === "CANCEL") {
@@ -261,7 +271,7 @@ export class ReplayAgent {
     }
     const ctx = { capCallId, callId, cseq: cap.cseq?.seq, method, uri, via, headers };
     const key = `c|b|${branch}|${this.o.self.host.toLowerCase()}:${this.o.self.port}|${method}`;
-    this.txns.client(key, method, { bytes }, { ...this.flow }, this.clientUser, ctx, now);
+    this.txns.client(key, method, { bytes }, direct ? { ...this.flow, remote: direct } : { ...this.flow }, this.clientUser, ctx, now);
     void uri;
   }
 

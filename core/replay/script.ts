@@ -78,6 +78,8 @@ export interface ReplayScript {
   duration: number;
   /** The flow used Cx (MAR/SAR): the engine must run as S-CSCF. */
   ims: boolean;
+  /** The captured server record-routed (else in-dialog requests went endpoint to endpoint). */
+  recordRoute: boolean;
   /** The captured registrar challenged REGISTER (401/407). */
   registrarChallenged: boolean;
   /** Non-IP host names in Request-URIs/To/From: the engine answers for them. */
@@ -87,6 +89,9 @@ export interface ReplayScript {
   /** Every captured message id the script took into account (the "original" side of the diff). */
   messageIds: number[];
 }
+
+/** Longest idle gap kept as captured, seconds. */
+export const MAX_GAP = 60;
 
 const isIp = (h: string) => /^[0-9.]+$/.test(h) || h.includes(":");
 
@@ -143,7 +148,17 @@ function findHub(msgs: CapturedMessage[]): Set<string> {
 }
 
 export function deriveScript(all: CapturedMessage[], connections: CapturedConnectionEvent[] = []): ReplayScript {
-  const msgs = all.filter((m) => !m.fromLog && (m.sip || m.http || m.protocol === "diameter")).sort((a, b) => a.time - b.time || a.id - b.id);
+  const sorted = all.filter((m) => !m.fromLog && (m.sip || m.http || m.protocol === "diameter")).sort((a, b) => a.time - b.time || a.id - b.id);
+  // Replay time: captured time with idle gaps longer than MAX_GAP shortened to MAX_GAP (a capture
+  // with a broken clock or hours of silence must not make the replay wait for hours).
+  const playTime = new Map<number, number>();
+  let shift = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const gap = i ? sorted[i].time - sorted[i - 1].time : 0;
+    if (gap > MAX_GAP) shift += gap - MAX_GAP;
+    playTime.set(sorted[i].id, sorted[i].time - shift);
+  }
+  const msgs = sorted.map((m) => ({ ...m, time: playTime.get(m.id)! }));
   const t0 = msgs[0]?.time ?? 0;
   const hub = findHub(msgs);
   const direct = hub.size === 0;
@@ -258,7 +273,9 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
       const ep = endpoints.get(endpointText(e));
       if (!ep || ep.transport === "udp") continue;
       if (c.time < t0 || ep.steps.some((s) => s.kind === "close")) continue;
-      const at = c.time - t0;
+      // Connection events take the replay time of the last message before them.
+      const before = sorted.filter((m) => m.time <= c.time).pop();
+      const at = before ? playTime.get(before.id)! - t0 + Math.min(MAX_GAP, c.time - before.time) : c.time - t0;
       const idx = ep.steps.findIndex((s) => s.at > at);
       const step: ScriptStep = { kind: "close", at, waitFor: [] };
       if (idx < 0) ep.steps.push(step);
@@ -276,6 +293,7 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
     duration: last,
     ims,
     registrarChallenged,
+    recordRoute: firstCopies.some((m) => (m.sip?.recordRoute.length ?? 0) > 0),
     domains: [...domains],
     users: [...users],
     messageIds: msgs.map((m) => m.id),

@@ -50,6 +50,8 @@ export interface ReplayRun extends ReplayResult {
 }
 
 const now = () => Date.now() / 1000;
+/** setTimeout delay until `at` (seconds), within what a Node timer can hold. */
+const delayMs = (at: number) => Math.min(2 ** 31 - 1, Math.max(0, (at - now()) * 1000));
 
 async function analyzeWith(paths: string[], httpPorts: number[] | undefined): Promise<AnalysisResult> {
   const loaded = await loadFiles(paths, { httpPorts });
@@ -96,7 +98,7 @@ interface AgentIo {
   script: EndpointScript;
   local: Endpoint;
   server: Endpoint;
-  send(bytes: Uint8Array): void;
+  send(bytes: Uint8Array, to?: Endpoint): void;
   close(): void;
   timers: Map<string, NodeJS.Timeout>;
 }
@@ -146,7 +148,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
       udp: "127.0.0.1:0", tcp: "127.0.0.1:0", ws: "127.0.0.1:0", ims: script.ims, hss: "127.0.0.1:0",
       // In S-CSCF mode the engine's own recording supplies the Cx exchange with its HSS.
       pcap: script.ims ? pcapPath + ".engine.pcap" : undefined,
-      users, routes, domains: script.domains, registrarAuth: script.registrarChallenged,
+      users, routes, domains: script.domains, registrarAuth: script.registrarChallenged, recordRoute: script.recordRoute,
       onReport: (r) => log(`engine ${r.level} ${r.code}: ${r.text}`),
     });
     serverUdp = rt.addresses.udp;
@@ -176,14 +178,14 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
     for (const e of fx) {
       if (e.kind === "send") {
         lastActivity = now();
-        io.send(e.bytes);
+        io.send(e.bytes, e.to);
       } else if (e.kind === "timer") {
         const old = io.timers.get(e.key);
         if (old) clearTimeout(old);
         io.timers.set(e.key, setTimeout(() => {
           io.timers.delete(e.key);
           runEffects(io, io.agent.timer(e.key, now()));
-        }, Math.max(0, (e.at - now()) * 1000)));
+        }, delayMs(e.at)));
       } else if (e.kind === "close") {
         lastActivity = now();
         io.close();
@@ -246,9 +248,10 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
         local,
         server: srv,
         timers,
-        send: (bytes) => {
-          recorder.udp(now(), local, srv, bytes);
-          sock.send(bytes, srv.port, srv.ip);
+        send: (bytes, to) => {
+          const dst = to ?? srv;
+          recorder.udp(now(), local, dst, bytes);
+          sock.send(bytes, dst.port, dst.ip);
         },
         close: () => undefined,
       };
@@ -257,7 +260,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
         lastActivity = now();
         // Between two agents the sender already recorded the datagram.
         if (!agentPorts.has(rinfo.port)) recorder.udp(now(), { ip: rinfo.address, port: rinfo.port }, local, bytes);
-        runEffects(io, io.agent.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), now()));
+        runEffects(io, io.agent.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), now(), { ip: rinfo.address, port: rinfo.port }));
       });
       ios.push(io);
     } else {
@@ -324,7 +327,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
         const r = cid ? rt!.endDialog(cid) : { ok: false };
         lastActivity = now();
         if (!r.ok) notes.push(`could not end the replayed dialog of ${a.callId}: the engine has no confirmed dialog for it`);
-      }, Math.max(0, (start + a.at / speed - now()) * 1000)));
+      }, delayMs(start + a.at / speed)));
     }
   }
 

@@ -34,6 +34,7 @@ export interface EngineOptions {
   /** Extra domains the engine serves (besides its IPs, localhost and the realm). */
   domains?: string[];
   registrarAuth?: boolean;
+  recordRoute?: boolean;
   /** Called for every engine report (skipped watcher, malformed input ...). */
   onReport?: (r: { level: string; code: string; text: string }) => void;
 }
@@ -152,7 +153,7 @@ export class EngineRuntime {
     }
     if (!listen.length) throw new Error("nothing to listen on: enable at least one of --udp, --tcp, --ws");
     const users = o.users ?? defaultUsers();
-    this.engine = new SipEngine({ listen, users, routes: o.routes, ims: o.ims, t1: o.t1, domains: o.domains, registrarAuth: o.registrarAuth, random: () => randomBytes(8).toString("hex") });
+    this.engine = new SipEngine({ listen, users, routes: o.routes, ims: o.ims, t1: o.t1, domains: o.domains, registrarAuth: o.registrarAuth, recordRoute: o.recordRoute, random: () => randomBytes(8).toString("hex") });
     if (o.ims) {
       const a = parseHostPort(o.hss ?? "127.0.0.1:3868", "--hss");
       this.hssServer = await HssServer.start(a, users);
@@ -216,7 +217,7 @@ export class EngineRuntime {
           const t = setTimeout(() => {
             this.timers.delete(e.key);
             this.exec(this.engine.timer(e.key, now()));
-          }, Math.max(0, (e.at - now()) * 1000));
+          }, Math.min(2 ** 31 - 1, Math.max(0, (e.at - now()) * 1000)));
           this.timers.set(e.key, t);
           break;
         }
