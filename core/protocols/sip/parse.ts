@@ -690,7 +690,9 @@ interface ViaField {
 }
 
 function parseViaField(text: string): ViaField {
-  const items = splitHeaderList(text);
+  // The usual field holds one Via: no list to split (splitHeaderList would trim and drop it if empty too).
+  const one = text.indexOf(",") < 0 ? text.trim() : undefined;
+  const items = one === undefined ? splitHeaderList(text) : one ? [one] : [];
   // map/filter make arrays of exactly the needed length (a push-grown array reserves 17 slots).
   const parsed = items.map((item) => parseVia(item));
   const first = parsed.length ? parsed[0] : undefined;
