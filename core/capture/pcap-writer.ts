@@ -4,6 +4,10 @@
  * `header()` and one `record()` per packet and writes them wherever it likes (file, socket, Blob).
  */
 
+import { concatBytes } from "./bytes";
+
+export { concatBytes };
+
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_RAW = 101;
@@ -57,14 +61,3 @@ export function writePcap(packets: readonly { time: number; bytes: Uint8Array }[
   return concatBytes(parts);
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -2,6 +2,7 @@
  * Diameter (RFC 6733) bytes for synthetic samples: a header and AVPs, grouped AVPs nested, vendor
  * AVPs with the V bit and Vendor-Id, 4-byte padding. Only what the samples need (Cx/Dx and DWR).
  */
+import { concatBytes } from "../capture/bytes";
 import { utf8 } from "../capture/packet-builder";
 
 export const CX_APP = 16777216;
@@ -20,19 +21,9 @@ function u32(n: number): Uint8Array {
   return b;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function avp(a: AvpSpec): Uint8Array {
-  const data = Array.isArray(a.value) ? concat(a.value.map(avp)) : typeof a.value === "number" ? u32(a.value) : typeof a.value === "string" ? utf8(a.value) : a.value;
+  const data = Array.isArray(a.value) ? concatBytes(a.value.map(avp)) : typeof a.value === "number" ? u32(a.value) : typeof a.value === "string" ? utf8(a.value) : a.value;
   const hl = a.vendor !== undefined ? 12 : 8;
   const len = hl + data.length;
   const out = new Uint8Array((len + 3) & ~3);
@@ -46,7 +37,7 @@ export function avp(a: AvpSpec): Uint8Array {
 }
 
 export function diameterMessage(m: { command: number; request: boolean; app: number; hopByHop: number; endToEnd: number; avps: AvpSpec[]; proxiable?: boolean }): Uint8Array {
-  const body = concat(m.avps.map(avp));
+  const body = concatBytes(m.avps.map(avp));
   const out = new Uint8Array(20 + body.length);
   const v = new DataView(out.buffer);
   v.setUint32(0, 20 + body.length);

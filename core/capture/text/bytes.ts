@@ -3,6 +3,7 @@
  * the readers need two views of a line: latin1 (one char per byte, so offsets and lengths map
  * back to bytes exactly when we cut a SIP message out of it) and UTF-8 (for text shown to people).
  */
+import { concatBytes as concatAll } from "../bytes";
 
 /** One char per byte (ISO-8859-1). Lossless: latin1ToBytes(latin1(b)) equals b. */
 export function latin1(b: Uint8Array, start = 0, end = b.length): string {
@@ -76,14 +77,7 @@ export function utf8(b: Uint8Array, start = 0, end = b.length): string {
   return out;
 }
 
+/** Like the shared concatBytes, but a single part is returned as it is (no copy): line assembly hot path. */
 export function concatBytes(parts: Uint8Array[], total?: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const n = total ?? parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatAll(parts, total);
 }

@@ -54,18 +54,7 @@ export function encodeText(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
-/** Concatenate byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes } from "../../capture/bytes";
 
 /**
  * Recently decoded short ASCII texts, direct-mapped by a hash of their bytes: values that repeat
