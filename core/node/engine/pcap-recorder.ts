@@ -28,7 +28,14 @@ export class PcapRecorder {
     this.packets++;
   }
 
+  /** Datagrams that cannot be one IP packet (over 64 KiB) are counted, not written. */
+  skipped = 0;
+
   udp(time: number, src: Endpoint, dst: Endpoint, payload: Uint8Array): void {
+    if (payload.length > 65_507) {
+      this.skipped++;
+      return;
+    }
     this.write(time, buildUdpPacket(norm(src), norm(dst), payload));
   }
 
@@ -45,7 +52,7 @@ export class PcapRecorder {
     const engineSide = f.engineIsServer ? "server" : "client";
     const peerSide = f.engineIsServer ? "client" : "server";
     const side = dir === "from-engine" ? engineSide : peerSide;
-    for (const p of f.flow.send(side, data)) this.write(time, p);
+    for (const p of f.flow.send(side, data)) this.write(time, p); // MSS-sized segments: never too long
   }
 
   tcpClose(id: number, time: number, by: "engine" | "peer", reset = false): void {

@@ -126,6 +126,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
     if (ep.transport === "tcp" && ep.steps.some((st) => st.kind === "send" && st.msg.sip)) notes.push(`endpoint ${ep.id} (${ep.address}) used TCP; it is replayed over UDP`);
     const s = dgram.createSocket("udp4");
     await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+    s.on("error", (e) => notes.push(`endpoint ${ep.id}: UDP ${e.message}`));
     udpSockets.set(ep.address, s);
   }
 
@@ -250,6 +251,10 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
         timers,
         send: (bytes, to) => {
           const dst = to ?? srv;
+          if (bytes.length > 65_507) {
+            notes.push(`endpoint ${ep.id}: a ${bytes.length}-byte message does not fit in a UDP datagram; not sent`);
+            return;
+          }
           recorder.udp(now(), local, dst, bytes);
           sock.send(bytes, dst.port, dst.ip);
         },

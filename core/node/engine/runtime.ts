@@ -249,6 +249,12 @@ export class EngineRuntime {
     if (this.closed) return;
     if (flow.transport === "udp") {
       if (!this.udp || !this.addresses.udp) return;
+      if (bytes.length > 65_507) {
+        // Cannot be one datagram (RFC 3261 §18.1.1 would want TCP; the peer reached us over UDP).
+        this.report({ level: "warning", code: "udp-too-large", text: `${bytes.length}-byte message to ${flow.remote.ip}:${flow.remote.port} does not fit in a UDP datagram` });
+        setImmediate(() => this.exec(this.engine.sendFailed(flow, now())));
+        return;
+      }
       this.pcap?.udp(now(), this.addresses.udp, flow.remote, bytes);
       this.udp.send(bytes, flow.remote.port, flow.remote.ip, (err) => {
         if (err) this.report({ level: "warning", code: "udp-send", text: `UDP send to ${flow.remote.ip}:${flow.remote.port}: ${err.message}` });
