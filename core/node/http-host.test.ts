@@ -44,6 +44,16 @@ afterEach(async () => {
 });
 
 describe("browser-mode HTTP host", () => {
+  it("needs the token for static files too (query once, then the cookie)", async () => {
+    host = await startHttpHost({ api: fakeApi(), staticDir: staticDir(), token: "t0k" });
+    for (const [p, headers] of [["/", {}], ["/assets/app.js", {}], ["/?token=bad", {}], ["/", { cookie: "sipscope_token=bad" }]] as const) {
+      const r = await raw(host.port, { path: p, headers });
+      expect(r.status, p).toBe(401);
+      expect(r.body).toMatch(/token/);
+    }
+    expect((await raw(host.port, { path: "/", headers: { cookie: "a=b; sipscope_token=t0k" } })).status).toBe(200);
+  });
+
   it("binds 127.0.0.1 and prints a token URL", async () => {
     host = await startHttpHost({ api: fakeApi(), staticDir: staticDir() });
     expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
@@ -52,13 +62,16 @@ describe("browser-mode HTTP host", () => {
   });
 
   it("serves the build with a strict CSP, and nothing outside it", async () => {
-    host = await startHttpHost({ api: fakeApi(), staticDir: staticDir() });
-    const index = await raw(host.port, { path: "/" });
+    host = await startHttpHost({ api: fakeApi(), staticDir: staticDir(), token: "t0k" });
+    const index = await raw(host.port, { path: "/?token=t0k" });
     expect(index.status).toBe(200);
     expect(index.headers["content-security-policy"]).toMatch(/script-src 'self'/);
-    expect((await raw(host.port, { path: "/assets/app.js" })).status).toBe(200);
+    const cookie = String(index.headers["set-cookie"]).split(";")[0];
+    expect(cookie).toBe("sipscope_token=t0k");
+    expect(String(index.headers["set-cookie"])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await raw(host.port, { path: "/assets/app.js", headers: { cookie } })).status).toBe(200);
     for (const p of ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt", "/%00", "/nope.js"]) {
-      const r = await raw(host.port, { path: p });
+      const r = await raw(host.port, { path: p, headers: { cookie } });
       expect([400, 404]).toContain(r.status);
       expect(r.body).not.toContain("outside the build");
     }

@@ -157,7 +157,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const host = req.headers.host ?? "";
     if (host !== `127.0.0.1:${boundPort}` && host !== `localhost:${boundPort}`) return send(res, 421, "wrong host", "text/plain");
     const url = new URL(req.url ?? "/", `http://${host}`);
-    const work = url.pathname.startsWith("/api/") ? serveApi(req, res, url) : serveStatic(req, res, url.pathname);
+    let work: Promise<void>;
+    if (url.pathname.startsWith("/api/")) work = serveApi(req, res, url);
+    else {
+      // Static files need the token too: the printed URL carries it once (?token=), and a
+      // same-site, HttpOnly cookie lets the page's own scripts and styles load after that.
+      const fromQuery = url.searchParams.get("token");
+      const fromCookie = /(?:^|;\s*)sipscope_token=([^;]+)/.exec(req.headers.cookie ?? "")?.[1] ?? "";
+      if (fromQuery !== null && sameToken(fromQuery, token)) res.setHeader("set-cookie", `sipscope_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      else if (!sameToken(fromCookie, token)) {
+        send(res, 401, "SIPScope: missing or wrong token. Open the URL printed by `sipscope open` (it ends in ?token=…).", "text/plain");
+        return;
+      }
+      work = serveStatic(req, res, url.pathname);
+    }
     work.catch((e) => {
       if (!res.headersSent) send(res, 500, `internal error: ${(e as Error).message}`, "text/plain");
       else res.end();
