@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import dgram from "node:dgram";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { repoRoot } from "../shared";
 
 const bin = path.join(repoRoot, "bin", "sipscope.mjs");
@@ -18,6 +18,10 @@ beforeAll(() => {
 describe("sipscope engine / replay CLI", () => {
   it("engine prints what it listens on, answers OPTIONS, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [bin, "engine", "--udp", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--control", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    // Whatever the assertions below do, the engine process does not outlive the test.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
