@@ -9,6 +9,7 @@
  */
 import type { Endpoint, Transport } from "../types";
 import { latin1ToBytes } from "./bytes";
+import { ipv6Text, parseIpv6 } from "../ip-text";
 
 const TOKEN = "[A-Za-z0-9.!%*_+`'~-]+";
 /** RFC 3261 Request-Line with the URI schemes a SIP server logs; the method is upper case in practice. */
@@ -195,57 +196,8 @@ function canonicalIpv4(s: string): string | undefined {
   return parts.join(".");
 }
 
-/** RFC 5952 text (lower case, zeros dropped, longest zero run as "::"), as the pcap readers print. */
+/** RFC 5952 text (lower case, zeros dropped, longest zero run as "::"), exactly as the pcap readers print. */
 export function canonicalIpv6(s: string): string | undefined {
-  let text = s.toLowerCase();
-  let tail: number[] = [];
-  const v4 = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (v4) {
-    const p = v4[1].split(".").map(Number);
-    if (p.some((n) => n > 255)) return undefined;
-    tail = [(p[0] << 8) | p[1], (p[2] << 8) | p[3]];
-    text = text.slice(0, text.length - v4[1].length) + "0:0";
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (h: string): number[] | undefined => {
-    if (h === "") return [];
-    const out: number[] = [];
-    for (const g of h.split(":")) {
-      if (!/^[0-9a-f]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const a = parse(halves[0]);
-  const b = halves.length === 2 ? parse(halves[1]) : [];
-  if (!a || !b) return undefined;
-  const fill = 8 - a.length - b.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
-  const g = [...a, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...b];
-  if (tail.length) {
-    g[6] = tail[0];
-    g[7] = tail[1];
-  }
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (x: number[]) => x.map((n) => n.toString(16)).join(":");
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  const bytes = parseIpv6(s);
+  return bytes && ipv6Text(bytes, 0);
 }
