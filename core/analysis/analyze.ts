@@ -86,12 +86,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const look = callLookups(ctx);
   const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? []));
 
-  // Message DTOs learn their transaction (arrow colour) and whether they repeat an earlier copy.
-  for (let i = 0; i < dtos.length && i < msgs.length; i++) {
-    const t = obs.txnOfMessage[i];
-    if (t >= 0) dtos[i].txn = t;
-    if (obs.retransmission[i]) dtos[i].retransmission = true;
-  }
+  for (let i = 0; i < dtos.length && i < msgs.length; i++) learnTransaction(dtos[i], obs.txnOfMessage[i], obs.retransmission[i]);
   const summary: SummaryDTO = base?.summary ?? fallbackSummary(model, dtos);
   const stats = buildStats(ctx, callDtos, findings);
   const document: AnalysisDocument = { summary, messages: dtos, calls: callDtos, findings, stats };
@@ -118,6 +113,23 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
     },
   };
   return { result, ctx, findings, calls: callDtos };
+}
+
+/** Message DTOs learn their transaction (arrow colour) and whether they repeat an earlier copy. */
+function learnTransaction(d: MessageDTO, txn: number, retransmission: number): void {
+  if (txn >= 0) d.txn = txn;
+  if (retransmission) d.retransmission = true;
+}
+
+/**
+ * The finished `messages[i]` of an analysis run that was given no message DTOs (equal to what
+ * `document.messages[i]` holds when it was): made on demand, so a writer streaming 10^5 messages
+ * keeps none of them alive.
+ */
+export function messageDTOAt(ctx: AnalysisContext, i: number): MessageDTO {
+  const d = messageDTO(ctx.msgs[i]);
+  learnTransaction(d, ctx.txnOf[i], ctx.retrans[i]);
+  return d;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

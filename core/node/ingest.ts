@@ -35,6 +35,8 @@ export interface IngestOptions {
   year?: number;
   onProgress?: (p: { file: string; bytesRead: number; bytesTotal: number; messages: number }) => void;
   chunkSize?: number;
+  /** false: `Loaded.messages` stays empty (the caller makes each DTO when it needs it, see messageDTOAt). */
+  messageDtos?: boolean;
 }
 
 export interface Loaded {
@@ -61,7 +63,7 @@ export function detectFileKind(head: Uint8Array): FileKind | undefined {
 export async function loadFiles(paths: string[], options: IngestOptions = {}): Promise<Loaded> {
   const builder = new ModelBuilder(paths.map((p) => path.basename(p)), options.t1);
   for (let i = 0; i < paths.length; i++) await loadOne(paths[i], builder, i, options);
-  return builder.finish();
+  return builder.finish({ dtos: options.messageDtos });
 }
 
 async function loadOne(file: string, builder: ModelBuilder, index: number, options: IngestOptions): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import type { AnalysisDocument } from "../../api";
 import { loadFiles, IngestError } from "../ingest";
-import { analyze } from "../../analysis/analyze";
+import { analyzeRun, messageDTOAt } from "../../analysis/analyze";
 import { formatReport, formatCallLadder } from "../../analysis/text-report";
 import { writeOut } from "../output";
 
@@ -79,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   let loaded;
   try {
-    loaded = await loadFiles(args.files, { httpPorts: args.httpPorts, t1: args.t1, year: args.year });
+    // --json writes each message DTO as it makes it; the text report reads them all.
+    loaded = await loadFiles(args.files, { httpPorts: args.httpPorts, t1: args.t1, year: args.year, messageDtos: !args.json });
   } catch (e) {
     if (e instanceof IngestError) {
       console.error(`sipscope analyze: cannot read ${e.message}`);
@@ -87,11 +88,13 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+  const run = analyzeRun(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+  const result = run.result;
   const doc = result.document;
 
   if (args.json) {
-    await writeJson(doc);
+    const ctx = run.ctx;
+    await writeJson(doc, { count: ctx.msgs.length, at: (i) => messageDTOAt(ctx, i) });
     return 0;
   }
   if (args.call !== undefined) {
@@ -107,28 +110,60 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Stream the document: top-level keys in order, `messages` one entry per line in batches. */
-async function writeJson(doc: AnalysisDocument): Promise<void> {
+/** Past this many entries an array is written one entry per line (a large capture never becomes one huge string). */
+const STREAMED_ARRAY = 1000;
+/** Historical batch size of the streamed arrays; its only trace in the output is described in writeArray. */
+const LINE_BATCH = 2000;
+/**
+ * Text is handed to stdout in pieces of about this many chars: small enough that each piece is a
+ * young-generation string (one of several hundred KB would go to the large-object space and stay
+ * there, with everything else written, until the next full GC), large enough to keep writes few.
+ */
+const WRITE_CHARS = 1 << 16;
+
+/**
+ * Stream the document: top-level keys in order, large arrays one entry per line. `messageAt`
+ * makes `messages[i]` when the document was analysed without message DTOs (then each is made,
+ * written and dropped here instead of living through the whole analysis).
+ */
+async function writeJson(doc: AnalysisDocument, messages?: { count: number; at: (i: number) => unknown }): Promise<void> {
   const keys = Object.keys(doc) as (keyof AnalysisDocument)[];
   await writeOut("{\n");
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
     const value = doc[key];
     const comma = k < keys.length - 1 ? "," : "";
-    if (Array.isArray(value) && value.length > 1000) {
-      await writeOut(`${JSON.stringify(key)}: [\n`);
-      let batch: string[] = [];
-      for (let i = 0; i < value.length; i++) {
-        batch.push(JSON.stringify(value[i]) + (i < value.length - 1 ? "," : ""));
-        if (batch.length === 2000) {
-          await writeOut(batch.join("\n") + "\n");
-          batch = [];
-        }
-      }
-      await writeOut(batch.join("\n") + `\n]${comma}\n`);
+    if (key === "messages" && messages) {
+      await writeArray(key, messages.count, messages.at, comma);
+    } else if (Array.isArray(value) && value.length > STREAMED_ARRAY) {
+      await writeArray(key, value.length, (i) => value[i], comma);
     } else {
       await writeOut(`${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}\n`);
     }
   }
   await writeOut("}\n");
+}
+
+async function writeArray(key: string, count: number, at: (i: number) => unknown, comma: string): Promise<void> {
+  if (count <= STREAMED_ARRAY) {
+    const all: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) all[i] = at(i);
+    await writeOut(`${JSON.stringify(key)}: ${JSON.stringify(all)}${comma}\n`);
+    return;
+  }
+  let text = `${JSON.stringify(key)}: [\n`;
+  // Every entry ends its line, except the last when the count is not a multiple of LINE_BATCH:
+  // the writer used to print whole batches, each ending in a newline, and the closing bracket on
+  // a line of its own after the last (possibly empty) batch. Kept so the output stays the same.
+  const bare = count % LINE_BATCH !== 0 ? count - 1 : -1;
+  for (let i = 0; i < count; i++) {
+    text += JSON.stringify(at(i));
+    if (i < count - 1) text += ",";
+    if (i !== bare) text += "\n";
+    if (text.length >= WRITE_CHARS) {
+      await writeOut(text);
+      text = "";
+    }
+  }
+  await writeOut(`${text}\n]${comma}\n`);
 }
