@@ -55,7 +55,7 @@ describe("script derivation", () => {
       ["B", "10.0.0.20:5060", 0, 3],
     ]);
     expect(s.endpoints[0].steps.map((st) => (st.kind === "send" ? st.msg.sip?.method : st.kind))).toEqual(["INVITE", "CANCEL"]);
-    expect(s.endpoints[0].steps[1].waitFor).toEqual(["180 INVITE"]);
+    expect(s.endpoints[0].steps[1].waitFor).toEqual(["1xx INVITE"]); // the 180, by class
     expect(s.endpoints[1].answers.map((a) => [a.request.sip?.method, a.responses.map((r) => r.sip?.status)])).toEqual([["INVITE", [180, 487]], ["CANCEL", [200]], ["ACK", []]]);
     expect(s.endpoints[1].users).toEqual(["bob"]);
     expect(s.domains).toEqual(["example.com"]);

@@ -13,7 +13,7 @@ import { TransactionTable, type Txn, type TxnUser, type Wire } from "../engine/t
 import { buildResponse, latin1, latin1Bytes, serializeRequest, type HeaderLine } from "../engine/sip-build";
 import { md5Hex } from "../engine/md5";
 import type { Flow } from "../engine/types";
-import { messageLabel, type CapturedMessage, type EndpointScript, type ScriptStep } from "./script";
+import { gateLabel, messageLabel, type CapturedMessage, type EndpointScript, type ScriptStep } from "./script";
 import type { Rewriter } from "./rewrite";
 
 export type AgentEffect =
@@ -134,7 +134,7 @@ export class ReplayAgent {
   /** A label the runner observed on our behalf (HTTP answers). */
   noteReceived(label: string, now: number): AgentEffect[] {
     return this.run(() => {
-      this.count(label);
+      this.count(label.startsWith("HTTP ") && /^HTTP \d{3}$/.test(label) ? "HTTP response" : label);
       this.pump(now);
     });
   }
@@ -310,7 +310,7 @@ export class ReplayAgent {
     deliver: (txn, wire, now) => {
       const msg = wire.msg!;
       const status = msg.status!;
-      if (status !== 100) this.count(`${status} ${msg.cseq?.method ?? ""}`.trim());
+      if (status !== 100) this.count(gateLabel({ sip: msg }));
       const c = txn.ctx;
       if ((status === 401 || status === 407) && msg.header(status === 401 ? "www-authenticate" : "proxy-authenticate")) {
         this.challenge = { header: status === 401 ? "Authorization" : "Proxy-Authorization", value: msg.header(status === 401 ? "www-authenticate" : "proxy-authenticate")! };

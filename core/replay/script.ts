@@ -102,6 +102,16 @@ export function messageLabel(m: CapturedMessage): string {
   return m.protocol.toUpperCase();
 }
 
+/**
+ * What an action waits for: a request by its method, a response only by its class ("final
+ * INVITE", "1xx INVITE") — a replay that gets 489 where the capture had 401 must not stall.
+ */
+export function gateLabel(m: { sip?: { kind: string; method?: string; status?: number; cseq?: { method: string } }; http?: { kind: string; method?: string } }): string {
+  if (m.sip) return m.sip.kind === "request" ? m.sip.method ?? "?" : `${(m.sip.status ?? 0) < 200 ? "1xx" : "final"} ${m.sip.cseq?.method ?? ""}`.trim();
+  if (m.http) return m.http.kind === "request" ? `HTTP ${m.http.method}` : "HTTP response";
+  return "?";
+}
+
 /** Same message seen again (retransmission): same sender, first line, Call-ID, CSeq, branch. */
 function retransmissionKey(m: CapturedMessage): string | undefined {
   const s = m.sip;
@@ -226,10 +236,10 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
     const receiver = endpointOf(m.dst, m.transport);
     if (receiver) {
       const l = received.get(receiver.address) ?? [];
-      if (!(s?.kind === "response" && s.status === 100)) l.push(messageLabel(m));
+      if (!(s?.kind === "response" && s.status === 100)) l.push(gateLabel(m));
       received.set(receiver.address, l);
       const h = history.get(receiver.address) ?? [];
-      h.push(messageLabel(m));
+      if (!(s?.kind === "response" && s.status === 100)) h.push(gateLabel(m));
       history.set(receiver.address, h);
       if (s?.kind === "request" || m.http?.kind === "request") {
         receiver.answers.push({ request: m, responses: [], waits: [], mark: h.length });
@@ -254,7 +264,7 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
         });
         if (ans) {
           ans.responses.push(m);
-          ans.waits.push((history.get(sender.address) ?? []).slice(ans.mark).filter((l) => !/^100 /.test(l)));
+          ans.waits.push((history.get(sender.address) ?? []).slice(ans.mark));
         }
         continue;
       }
