@@ -276,3 +276,29 @@ describe("engine: timers from the machines", () => {
     expect(sends(fx).find((s) => s.msg.method === "INVITE")!.msg.vias[0].transport).toBe("TCP");
   });
 });
+
+describe("engine: IMS registration end to end (pure, HSS in the loop)", () => {
+  it("REGISTER -> MAR/MAA -> 401 -> REGISTER with digest over the private identity -> SAR/SAA -> 200", async () => {
+    const { md5Hex } = await import("./md5");
+    const e = mkEngine({ ims: true });
+    const hss = new Hss(defaultUsers());
+    const impi = "alice@sipscope.test";
+    const reg = (cseq: number, auth = "") => req("REGISTER", "sip:127.0.0.1:5070", `Contact: <sip:alice@127.0.0.1:5094>\nExpires: 600\n${auth}`, { callId: "ims-e2e", cseq, from: "<sip:alice@sipscope.test>;tag=e1", to: "<sip:alice@sipscope.test>" });
+    const viaHss = (fx: EngineEffect[]) => {
+      const d = fx.find((f) => f.kind === "diameter") as Extract<EngineEffect, { kind: "diameter" }> | undefined;
+      return d ? e.diameter(hss.answer(d.bytes)!, 2) : fx;
+    };
+    const [ch] = sends(viaHss(e.receive(enc(reg(1, `Authorization: Digest username="${impi}", realm="sipscope.test", nonce="", uri="sip:127.0.0.1:5070", response=""\n`)), udp(5094), 1)));
+    expect(ch.msg.status).toBe(401);
+    const nonce = /nonce="([^"]+)"/.exec(ch.msg.header("www-authenticate")!)![1];
+    const ha1 = md5Hex(`${impi}:sipscope.test:alice-secret`);
+    const resp = md5Hex(`${ha1}:${nonce}:00000001:ab:auth:${md5Hex("REGISTER:sip:127.0.0.1:5070")}`);
+    const auth = `Authorization: Digest username="${impi}", realm="sipscope.test", nonce="${nonce}", uri="sip:127.0.0.1:5070", response="${resp}", qop=auth, nc=00000001, cnonce="ab", algorithm=MD5\n`;
+    const fx = e.receive(enc(reg(2, auth)), udp(5094), 3);
+    expect(fx.some((f) => f.kind === "diameter")).toBe(true); // the SAR
+    const [ok] = sends(viaHss(fx));
+    expect(ok.msg.status).toBe(200);
+    expect(ok.msg.header("p-associated-uri")).toBe("<sip:alice@sipscope.test>");
+    expect(hss.registered.get("sip:alice@sipscope.test")).toMatch(/^sip:scscf\./);
+  });
+});

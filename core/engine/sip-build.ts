@@ -89,6 +89,8 @@ export interface ResponseOptions {
   reason?: string;
   /** Source of the request: stamps received/rport on the top Via. */
   source?: { ip: string; port: number };
+  /** Server header value (default "SIPScope engine"). */
+  server?: string;
 }
 
 /** A response to `req` (RFC 3261 §8.2.6): Via, From, To (+tag), Call-ID, CSeq copied; RR copied for dialogs. */
@@ -107,7 +109,7 @@ export function buildResponse(req: SipMessage, status: number, opts: ResponseOpt
       out.push({ name: f.name, value: needTag ? `${f.value};tag=${opts.toTag}` : f.value });
     } else if (k === "record-route" && copyRR) out.push({ name: f.name, value: f.value });
   }
-  out.push({ name: "Server", value: SERVER_NAME });
+  out.push({ name: "Server", value: opts.server ?? SERVER_NAME });
   if (opts.headers) out.push(...opts.headers);
   if (opts.body && opts.contentType) out.push({ name: "Content-Type", value: opts.contentType });
   return serializeResponse(status, opts.reason, out, opts.body);

@@ -375,7 +375,7 @@ export class ReplayAgent {
     }
     // Not in the script (the capture never showed it reaching this endpoint): answer as a correct UA.
     const status = DEFAULT_OK.has(msg.method!) ? 200 : msg.method === "INVITE" ? 480 : 501;
-    this.txns.respond(txn, buildResponse(msg, status, { toTag: msg.to?.tag ? undefined : `r${this.o.random().slice(0, 8)}` }), status, now);
+    this.txns.respond(txn, buildResponse(msg, status, { toTag: msg.to?.tag ? undefined : `r${this.o.random().slice(0, 8)}`, server: "SIPScope replay" }), status, now);
     this.pump(now);
   }
 
@@ -415,7 +415,7 @@ export class ReplayAgent {
     const capTag = cap.to?.tag;
     const toTag = capTag ? rw.ownTag(capTag) : undefined;
     const body = cap.body.length ? latin1Bytes(rw.text(latin1(cap.body))) : undefined;
-    const bytes = buildResponse(req, cap.status!, { toTag, headers: extra, body, contentType: cap.contentType, reason: cap.reason });
+    const bytes = buildResponse(req, cap.status!, { toTag, headers: extra, body, contentType: cap.contentType, reason: cap.reason, server: "SIPScope replay" });
     this.txns.respond(a.txn, bytes, cap.status!, now);
     if (this.answerQueue.has(`${txnId}.${j + 1}`)) this.fireAnswer(txnId, j + 1, now);
     this.pump(now);
