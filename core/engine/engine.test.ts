@@ -280,9 +280,11 @@ describe("engine: timers from the machines", () => {
 describe("engine: IMS registration end to end (pure, HSS in the loop)", () => {
   it("REGISTER -> MAR/MAA -> 401 -> REGISTER with digest over the private identity -> SAR/SAA -> 200", async () => {
     const { md5Hex } = await import("./md5");
-    const e = mkEngine({ ims: true });
-    const hss = new Hss(defaultUsers());
+    const users = defaultUsers();
     const impi = "alice@sipscope.test";
+    users.users.set("alice", { user: "alice", password: "alice-secret", impi });
+    const e = mkEngine({ ims: true, users });
+    const hss = new Hss(users);
     const reg = (cseq: number, auth = "") => req("REGISTER", "sip:127.0.0.1:5070", `Contact: <sip:alice@127.0.0.1:5094>\nExpires: 600\n${auth}`, { callId: "ims-e2e", cseq, from: "<sip:alice@sipscope.test>;tag=e1", to: "<sip:alice@sipscope.test>" });
     const viaHss = (fx: EngineEffect[]) => {
       const d = fx.find((f) => f.kind === "diameter") as Extract<EngineEffect, { kind: "diameter" }> | undefined;

@@ -51,12 +51,13 @@ export class Hss {
     const user = this.userOf(impu, impi);
     if (req.command === CMD.MAR) {
       if (!user) return base(undefined, [experimental(DIAMETER_ERROR_USER_UNKNOWN)]);
-      // HA1 over the private identity the UE authenticates with (User-Name), as the UE computes it.
+      // HA1 over the subscriber's configured private identity (the plain user name when none is
+      // configured, which is what a non-IMS client such as sipp authenticates with).
       const realm = this.users.realm;
       const item = avp(AVP.SipAuthDataItem, [
         avp(AVP.SipItemNumber, 1),
         avp(AVP.SipAuthenticationScheme, "SIP Digest"),
-        avp(AVP.SipDigestAuthenticate, [avp(AVP.DigestRealm, realm), avp(AVP.DigestQop, "auth"), avp(AVP.DigestHA1, ha1(impi ?? user.user, realm, user.password))]),
+        avp(AVP.SipDigestAuthenticate, [avp(AVP.DigestRealm, realm), avp(AVP.DigestQop, "auth"), avp(AVP.DigestHA1, ha1(user.impi ?? user.user, realm, user.password))]),
       ]);
       return base(DIAMETER_SUCCESS, [avp(AVP.UserName, impi ?? `${user.user}@${realm}`), avp(AVP.PublicIdentity, impu ?? `sip:${user.user}@${realm}`), avp(AVP.SipNumberAuthItems, 1), item]);
     }

@@ -86,6 +86,8 @@ export interface ReplayScript {
   domains: string[];
   /** Users named in the flow (for the replay's users directory). */
   users: string[];
+  /** Digest user names the endpoints authenticated with (IMS private identities like alice@ims.example.com). */
+  authNames: string[];
   /** Every captured message id the script took into account (the "original" side of the diff). */
   messageIds: number[];
 }
@@ -214,6 +216,7 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
   const users = new Set<string>();
   const domains = new Set<string>();
   let registrarChallenged = false;
+  const authNames = new Set<string>();
   let ims = false;
 
   for (const m of msgs) if (m.protocol === "diameter") ims = true;
@@ -231,6 +234,8 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
         if (h && !isIp(h)) domains.add(h.toLowerCase());
       }
       if (s.kind === "response" && s.cseq?.method === "REGISTER" && (s.status === 401 || s.status === 407)) registrarChallenged = true;
+      const an = /username="([^"]+)"/i.exec(s.header("authorization") ?? s.header("proxy-authorization") ?? "")?.[1];
+      if (an) authNames.add(an);
     }
     const sender = endpointOf(m.src, m.transport);
     const receiver = endpointOf(m.dst, m.transport);
@@ -306,6 +311,7 @@ export function deriveScript(all: CapturedMessage[], connections: CapturedConnec
     recordRoute: firstCopies.some((m) => (m.sip?.recordRoute.length ?? 0) > 0),
     domains: [...domains],
     users: [...users],
+    authNames: [...authNames],
     messageIds: msgs.map((m) => m.id),
   };
 }

@@ -90,6 +90,12 @@ function asCaptured(o: Observed): CapturedMessage {
 function usersFor(script: ReplayScript): UserDirectory {
   const dir = defaultUsers();
   for (const u of script.users) if (!dir.users.has(u)) dir.users.set(u, { user: u, password: REPLAY_PASSWORD });
+  // A private identity the endpoint authenticated with becomes the HSS's IMPI for that user.
+  for (const n of script.authNames) {
+    const u = n.split("@")[0];
+    const rec = dir.users.get(u) ?? { user: u, password: REPLAY_PASSWORD };
+    dir.users.set(u, n.includes("@") ? { ...rec, impi: n } : rec);
+  }
   return dir;
 }
 
