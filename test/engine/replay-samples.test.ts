@@ -58,6 +58,31 @@ describe("replaying the five bug samples against the engine", () => {
   if (!existsSync(sample(CASES[0].file))) console.log("SKIPPED replay sample tests: samples/ not generated (npm run samples)");
 });
 
+describe("replaying the clean twins: the replay goes as captured", () => {
+  const twins: [string, (calls: { id: string; kind: string }[]) => string | undefined][] = [
+    ["bug1-ims-mar-no-401-clean.pcap", (c) => c.find((x) => x.kind === "registration")?.id],
+    ["bug2-rpc-cancel-487-no-ack-clean.pcap", (c) => c.find((x) => x.kind === "call")?.id],
+    ["bug4-dialog-bye-race-clean.pcap", (c) => c.find((x) => x.kind === "call")?.id],
+    ["bug5-presence-ws-fanout-clean.pcap", (c) => c.filter((x) => x.kind === "subscription")[1]?.id],
+  ];
+  for (const [file, pick] of twins) {
+    it.skipIf(!existsSync(sample(file)))(`${file}: no difference, no finding`, async () => {
+      const loaded = await loadFiles([sample(file)]);
+      const result = analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+      const call = pick(result.document.calls ?? []);
+      expect(call).toBeDefined();
+      const r = await replayCall(result, call!, { speed: 30 });
+      expect(r.diff).toEqual([]);
+      expect(r.replay.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    });
+  }
+
+  it.skipIf(!existsSync(sample("bug1-ims-mar-late-408.pcap")))("bug1 late-408 variant: the 408 becomes the 401 ('changed')", async () => {
+    const r = await replayCall([sample("bug1-ims-mar-late-408.pcap")], "c1", { speed: 30 });
+    expect(r.diff).toEqual([expect.objectContaining({ kind: "changed", label: "S → A: 408 REGISTER in the capture, 401 REGISTER in the replay" })]);
+  });
+});
+
 const lab = path.resolve(root, "..", "shared", "captures", "lab");
 describe("replaying lab captures (real Kamailio 5.6.3 + sipp) against the engine", () => {
   const labPresent = existsSync(lab);
