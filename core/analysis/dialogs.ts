@@ -23,7 +23,7 @@
 import type { Endpoint } from "../capture/types";
 import type { CaptureModel, DialogView, Expectation } from "./model";
 import type { TransactionObservation } from "./transactions";
-import { answerAllowance, isCaptureDuplicate } from "./transactions";
+import { answerAllowance, fitted, isCaptureDuplicate } from "./transactions";
 import { startDialog, stepDialog, type DialogEvent, type DialogState } from "../machines/dialog";
 import { timerConfig } from "../machines/timers";
 
@@ -294,6 +294,8 @@ export function observeDialogs(
       });
     }
     if (expectations.length) v.expectations = expectations;
+    v.transactions = fitted(v.transactions);
+    v.acks = fitted(v.acks);
     out[v.index] = v;
   }
   return out;

@@ -352,12 +352,22 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
     advance(w, end);
-    w.view.endState = w.server.state;
-    w.view.clientState = w.client.state;
-    w.view.expectations = expectationsOf(w, model, msgs);
-    transactions[w.view.index] = w.view;
+    const v = w.view;
+    v.endState = w.server.state;
+    v.clientState = w.client.state;
+    v.expectations = expectationsOf(w, model, msgs);
+    // The views live as long as the analysis: lists grown by push hold ~17 slots for a few ids.
+    v.messages = fitted(v.messages);
+    v.provisional = fitted(v.provisional);
+    v.retransmissions = fitted(v.retransmissions);
+    transactions[v.index] = v;
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
+}
+
+/** A copy of a list grown by push, sized to its length (an empty list is kept: it has no slots). */
+export function fitted<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
 }
 
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
