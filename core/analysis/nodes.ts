@@ -50,14 +50,20 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
   const examined: number[] = [];
   // ip -> port -> address index: no string building per message on the hot path.
   const byEp = new Map<string, Map<number, number>>();
+  // Messages share their Endpoint objects (the model builder keeps one per address): found by
+  // identity first, without hashing the address text twice per message.
+  const byObject = new Map<Endpoint, number>();
   const getEp = (e: Endpoint): number => {
+    let i = byObject.get(e);
+    if (i !== undefined) return i;
     let ports = byEp.get(e.ip);
     if (!ports) byEp.set(e.ip, (ports = new Map()));
-    let i = ports.get(e.port);
+    i = ports.get(e.port);
     if (i === undefined) {
       i = get(addr(e));
       ports.set(e.port, i);
     }
+    byObject.set(e, i);
     return i;
   };
   const get = (a: string): number => {
