@@ -11,6 +11,7 @@ import path from "node:path";
 import type { MessageDTO, SummaryDTO } from "../api";
 import { CaptureFormatError } from "../capture/types";
 import { createCaptureDecoder } from "../capture/decoder";
+import { DEFAULT_HTTP_PORTS } from "../capture/dissector-table";
 import { detectTextFormat, createTextReader } from "../capture/text/detect";
 import { ModelBuilder } from "../analysis/decode";
 import type { CaptureModel } from "../analysis/model";
@@ -59,6 +60,11 @@ export function detectFileKind(head: Uint8Array): FileKind | undefined {
   return detectTextFormat(head);
 }
 
+/** Ports the user names are decoded as HTTP in addition to the defaults (80, 8080), never instead. */
+function httpPortsFor(extra: number[] | undefined): number[] | undefined {
+  return extra?.length ? [...new Set([...DEFAULT_HTTP_PORTS, ...extra])] : undefined;
+}
+
 /** Load several files as one timeline. Throws IngestError for a file that cannot be read at all. */
 export async function loadFiles(paths: string[], options: IngestOptions = {}): Promise<Loaded> {
   const builder = new ModelBuilder(paths.map((p) => path.basename(p)), options.t1);
@@ -89,7 +95,7 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
     const sink = builder.sinkFor(index, kind === "kamailio-log");
     const reader =
       kind === "pcap" || kind === "pcapng"
-        ? createCaptureDecoder(sink, { httpPorts: options.httpPorts })
+        ? createCaptureDecoder(sink, { httpPorts: httpPortsFor(options.httpPorts) })
         : createTextReader(kind, sink, { year: options.year });
     let offset = 0;
     try {
