@@ -93,6 +93,16 @@ describe("sipscope analyze", () => {
     expect(doc.summary.problems[0].reason).toMatch(re);
   });
 
+  test("HTTP on 8080 is decoded with no option, and --http-port adds a port", () => {
+    // Bug 3 of DESIGN §2: an HTTP request to the SIP server's xhttp port that is never answered.
+    const sample = path.join(repoRoot, "samples", "bug3-xhttp-too-few-headers.pcap");
+    const plain = JSON.parse(cli("analyze", "--json", sample).out);
+    expect(plain.summary.http).toBe(1);
+    expect(plain.findings.map((f: { rule: string }) => f.rule)).toContain("http-request-unanswered");
+    const extra = JSON.parse(cli("analyze", "--json", "--http-port", "9999", sample).out);
+    expect(extra.summary.http).toBe(1);
+  });
+
   test("usage errors exit 2", () => {
     expect(cli("analyze").code).toBe(2);
     expect(cli("analyze", "--bogus", "x").code).toBe(2);
