@@ -60,3 +60,9 @@ for (const [name, r] of Object.entries(results)) {
   if (r === ours) continue;
   console.log(`vs ${name.split(" ")[0]}: ${(r.secs / ours.secs).toFixed(2)}x faster, ${(r.rssMb / ours.rssMb).toFixed(2)}x ${r.rssMb >= ours.rssMb ? "less" : "MORE"} memory ratio (theirs/ours RSS)`);
 }
+
+// Decoder throughput on typical messages (printed only; speed is never asserted by unit tests).
+await build({ entryPoints: [path.join(root, "bench", "decoders.ts")], outfile: path.join(out, "decoders.mjs"), bundle: true, platform: "node", format: "esm", logLevel: "warning" });
+const { decoderThroughput } = await import(pathToFileURL(path.join(out, "decoders.mjs")).href);
+console.log("\ndecoders:");
+decoderThroughput();

@@ -1,15 +1,13 @@
 /**
- * Decoder throughput, printed for the record (run: npx vitest run core/protocols/throughput).
- * The floor asserted here is deliberately loose — it catches an accidental quadratic, not a 10%
- * regression — because this machine is shared; the printed figures are what matter.
+ * Decoder throughput, printed by `npm run bench` (speed is measured here, never asserted by a
+ * unit test: a shared CI machine would make such a test flaky).
  * Both wall-clock and CPU-time rates are printed: under load from other processes wall time
  * understates the decoder; CPU time (which also counts GC and JIT helper threads) overstates its cost.
  */
-import { expect, it } from "vitest";
-import { parseSip } from "./sip/parse";
-import { decodeDiameter } from "./diameter/decode";
-import { buildMaa, buildMar } from "./diameter/builders";
-import { buildRequest } from "./sip/serialize";
+import { parseSip } from "../core/protocols/sip/parse";
+import { decodeDiameter } from "../core/protocols/diameter/decode";
+import { buildMaa, buildMar } from "../core/protocols/diameter/builders";
+import { buildRequest } from "../core/protocols/sip/serialize";
 
 const SDP = "v=0\r\no=alice 2890844526 2890844526 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
 // Typical proxied INVITEs of ~700-900 bytes with SDP, 2048 distinct calls: every Call-ID, tag and
@@ -38,7 +36,7 @@ const INVITES = Array.from({ length: 2048 }, (_, k) => invite(k));
 let next = 0;
 const nextInvite = () => INVITES[next++ & 2047];
 
-function rate(label: string, work: () => void, minMs = 400): number {
+function rate(label: string, work: () => void, minMs = 400): void {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
@@ -51,31 +49,26 @@ function rate(label: string, work: () => void, minMs = 400): number {
   const perCpuSec = Math.round(n / ((c.user + c.system) / 1e6));
   const perWallSec = Math.round(n / (wall / 1e3));
   console.log(`${label}: ${perWallSec.toLocaleString("en")} msg/s wall, ${perCpuSec.toLocaleString("en")} msg/s per CPU-second`);
-  return Math.max(perCpuSec, perWallSec);
 }
 
-it("parseSip hot path and decodeDiameter throughput", () => {
+export function decoderThroughput(): void {
   const size = INVITES[1000].length;
-  expect(size).toBeGreaterThan(650);
   let x = 0;
   const hot = () => {
     const m = parseSip(nextInvite());
     x += (m.method?.length ?? 0) + (m.callId?.length ?? 0) + (m.cseq?.seq ?? 0) + (m.from?.tag?.length ?? 0) + (m.to?.tag?.length ?? 0) + (m.topVia?.branch?.length ?? 0);
   };
   rate("warm-up", hot, 300);
-  const sip = rate(`parseSip ${size}-byte INVITEs, start line + Call-ID + CSeq + tags + top branch`, hot);
-  const full = rate("parseSip same + problems + every Via/Contact/Route", () => {
+  rate(`parseSip ${size}-byte INVITEs, start line + Call-ID + CSeq + tags + top branch`, hot);
+  rate("parseSip same + problems + every Via/Contact/Route", () => {
     const m = parseSip(nextInvite());
     x += m.problems.length + m.vias.length + m.contact.length + m.recordRoute.length + (m.from?.uri?.user?.length ?? 0);
   });
   const ids = { hopByHop: 1, endToEnd: 2 };
   const mar = decodeDiameter(buildMar(ids, { originHost: "scscf.ims.example.net", originRealm: "ims.example.net", sessionId: "scscf;1;1", destinationRealm: "ims.example.net", userName: "alice@ims.example.net", publicIdentity: "sip:alice@ims.example.net", serverName: "sip:scscf.ims.example.net" }));
   const maa = buildMaa(mar, { originHost: "hss.ims.example.net", originRealm: "ims.example.net", vectors: [{ scheme: "Digest-AKAv1-MD5", authenticate: new Uint8Array(32), authorization: new Uint8Array(16), confidentialityKey: new Uint8Array(16), integrityKey: new Uint8Array(16) }] });
-  const dia = rate(`decodeDiameter ${maa.length}-byte MAA (full AVP tree)`, () => {
+  rate(`decodeDiameter ${maa.length}-byte MAA (full AVP tree)`, () => {
     x += decodeDiameter(maa).avps.length;
   });
-  expect(x).toBeGreaterThan(0);
-  expect(sip).toBeGreaterThan(10_000);
-  expect(full).toBeGreaterThan(5_000);
-  expect(dia).toBeGreaterThan(5_000);
-});
+  if (x === 0) console.log("(nothing decoded?)");
+}
