@@ -144,6 +144,19 @@ async function writeJson(doc: AnalysisDocument, messages?: { count: number; at: 
   await writeOut("}\n");
 }
 
+/**
+ * One scratch buffer for the pieces: stdout.write(string) would encode each into a fresh buffer,
+ * ~50 MB of short-lived native memory for a large capture, which the allocator keeps as RSS.
+ */
+let scratch: Buffer | undefined;
+function writePiece(text: string): Promise<void> {
+  scratch ??= Buffer.allocUnsafe(3 * WRITE_CHARS + (1 << 16));
+  if (text.length * 3 > scratch.length) return writeOut(text);
+  const n = scratch.write(text, "utf8");
+  // The callback waits until the bytes are written (a pipe may write later): then the buffer is free again.
+  return new Promise((resolve, reject) => void process.stdout.write(scratch!.subarray(0, n), (err) => (err ? reject(err) : resolve())));
+}
+
 async function writeArray(key: string, count: number, at: (i: number) => unknown, comma: string): Promise<void> {
   if (count <= STREAMED_ARRAY) {
     const all: unknown[] = new Array(count);
@@ -161,7 +174,7 @@ async function writeArray(key: string, count: number, at: (i: number) => unknown
     if (i < count - 1) text += ",";
     if (i !== bare) text += "\n";
     if (text.length >= WRITE_CHARS) {
-      await writeOut(text);
+      await writePiece(text);
       text = "";
     }
   }
