@@ -7,6 +7,7 @@ import type { DiameterAvp, DiameterMessage } from "./types";
 import { APP_CX, VENDOR_3GPP, applicationName, avpDef, commandNames, experimentalResultCodeName, resultCodeName } from "./dictionary";
 import type { AvpDef } from "./dictionary";
 import { decodeText } from "../sip/text";
+import { diameterLength } from "../../capture/framing/diameter";
 
 const HEADER_LEN = 20;
 /** Grouped AVPs nest; real dictionaries go ~6 deep. The cap only stops hostile recursion. */
@@ -70,6 +71,17 @@ export function decodeDiameter(bytes: Uint8Array): DiameterMessage {
     problems.push(`internal decoder error: ${String(e)}`);
   }
   return msg;
+}
+
+/**
+ * For peers that act on what they receive (the engine's HSS and S-CSCF): the decoded message when
+ * `bytes` start with one whole, plausible Diameter message (capture framing's header checks),
+ * undefined otherwise. decodeDiameter itself never refuses, which suits the analyzer, not a peer.
+ */
+export function decodeDiameterFrame(bytes: Uint8Array): DiameterMessage | undefined {
+  const len = diameterLength(bytes, 0, bytes.length, false);
+  if (len <= 0 || len > bytes.length) return undefined;
+  return decodeDiameter(len === bytes.length ? bytes : bytes.subarray(0, len));
 }
 
 /** Decode the AVPs in [start, end) of `bytes`; offsets in results are absolute. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { decodeDiameter, findAvp, findAvps } from "./decode";
+import { decodeDiameter, decodeDiameterFrame, findAvp, findAvps } from "./decode";
 import { avp, encodeDiameter, experimentalResult, group, hexToBytes } from "./encode";
 import { buildCea, buildCer, buildDwa, buildDwr, buildMaa, buildMar, buildSaa, buildSar, buildUaa, buildUar } from "./builders";
 import { commandNames, resultClass } from "./dictionary";
@@ -219,6 +219,29 @@ describe("decodeDiameter: problems, never exceptions", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("decodeDiameterFrame: a peer only acts on one whole, plausible message", () => {
+  const good = hexToBytes(MAA_HEX);
+  it("decodes a whole message, and the first message of a longer buffer", () => {
+    expect(decodeDiameterFrame(good)?.name).toBe("MAA");
+    const two = decodeDiameterFrame(Uint8Array.from([...good, ...good]));
+    expect(two?.length).toBe(good.length);
+    expect(two?.problems).toEqual([]);
+  });
+  const refused: [string, Uint8Array][] = [
+    ["empty", new Uint8Array(0)],
+    ["header only, claims more", good.slice(0, 20)],
+    ["truncated in an AVP", good.slice(0, 110)],
+    ["version 2", Uint8Array.from([2, ...good.slice(1)])],
+    ["length below 20", (() => { const b = good.slice(); b[1] = 0; b[2] = 0; b[3] = 8; return b; })()],
+    ["length not a multiple of 4", (() => { const b = good.slice(); b[3] -= 1; return b; })()],
+    ["request with the E bit", (() => { const b = good.slice(); b[4] = 0xa0; return b; })()],
+  ];
+  for (const [name, bytes] of refused) it(`refuses: ${name}`, () => expect(decodeDiameterFrame(bytes)).toBeUndefined());
+  it("random bytes never throw", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => void decodeDiameterFrame(b)), { numRuns: 500 });
   });
 });
 
