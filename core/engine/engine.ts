@@ -19,7 +19,8 @@ import { ENGINE_ALLOW, KNOWN_METHODS, buildResponse, headerLines, popTopRoute, p
 import { challengeHeader, ha1, parseDigestCredentials, verifyDigest } from "./digest";
 import { LocationService } from "./location";
 import { PIDF_TYPE, buildPidf, isPidf, pidfBasic } from "./pidf";
-import { AVP, CMD, CX_APP_ID, VENDOR_3GPP, avp, avpText, decodeCx, encodeCx, findAvp, resultOf } from "./cx-codec";
+import { decodeDiameterFrame, findAvp } from "../protocols/diameter/decode";
+import { buildMar, buildSar } from "../protocols/diameter/builders";
 import { md5Hex } from "./md5";
 import type { UserDirectory } from "./users";
 import type { EngineEffect, EngineTransport, Flow, ReportLevel } from "./types";
@@ -876,44 +877,45 @@ export class SipEngine {
   private sendDiameterRequest(kind: "MAR" | "SAR", txn: Txn, msg: SipMessage, user: string, impu: string, impi: string, now: number): void {
     const hbh = this.hopByHop++;
     const realm = this.cfg.users.realm;
-    const avps = [
-      avp(AVP.SessionId, `scscf.${realm};${hbh};${this.token().slice(0, 8)}`),
-      avp(AVP.VendorSpecificApplicationId, [avp(AVP.VendorId, VENDOR_3GPP), avp(AVP.AuthApplicationId, CX_APP_ID)]),
-      avp(AVP.AuthSessionState, 1),
-      avp(AVP.OriginHost, `scscf.${realm}`),
-      avp(AVP.OriginRealm, realm),
-      avp(AVP.DestinationRealm, realm),
-      avp(AVP.UserName, impi),
-      avp(AVP.PublicIdentity, impu),
-    ];
-    if (kind === "MAR") {
-      avps.push(avp(AVP.SipNumberAuthItems, 1), avp(AVP.SipAuthDataItem, [avp(AVP.SipAuthenticationScheme, "SIP Digest")]), avp(AVP.ServerName, this.scscfName()));
-    } else {
-      avps.push(avp(AVP.ServerName, this.scscfName()), avp(AVP.ServerAssignmentType, 1), avp(AVP.UserDataAlreadyAvailable, 0));
-    }
-    const bytes = encodeCx({ request: true, command: kind === "MAR" ? CMD.MAR : CMD.SAR, appId: CX_APP_ID, hopByHop: hbh, endToEnd: hbh, avps });
+    const ids = { hopByHop: hbh, endToEnd: hbh };
+    const head = {
+      sessionId: `scscf.${realm};${hbh};${this.token().slice(0, 8)}`,
+      originHost: `scscf.${realm}`,
+      originRealm: realm,
+      destinationRealm: realm,
+      userName: impi,
+      publicIdentity: impu,
+      serverName: this.scscfName(),
+    };
+    const bytes =
+      kind === "MAR"
+        ? buildMar(ids, { ...head, authenticationScheme: "SIP Digest", numberAuthItems: 1 })
+        : buildSar(ids, { ...head, serverAssignmentType: "REGISTRATION", userDataAlreadyAvailable: "USER_DATA_NOT_AVAILABLE" });
     this.pendingDiameter.set(hbh, { kind, txn, msg, user, impu, impi });
     this.out.push({ kind: "diameter", bytes });
     this.out.push({ kind: "timer", key: `dia.${hbh}`, at: now + (this.cfg.diameterTimeout ?? 5) });
   }
 
   private onDiameterAnswer(bytes: Uint8Array, now: number): void {
-    const ans = decodeCx(bytes);
-    if (!ans || ans.request) return;
+    const ans = decodeDiameterFrame(bytes);
+    if (!ans || ans.flags.request) return;
     const p = this.pendingDiameter.get(ans.hopByHop);
     if (!p) return; // CEA or a late answer
     this.pendingDiameter.delete(ans.hopByHop);
     this.out.push({ kind: "clear", key: `dia.${ans.hopByHop}` });
-    const result = resultOf(ans);
+    const result = ans.resultCode ?? ans.experimentalResultCode;
     // Bug 1 of DESIGN §2 done right: the suspended SIP transaction is resumed from the answer
     // itself, whatever state its timers are in (respond() sends even if the transaction ended).
     if (p.kind === "MAR") {
       if (result !== 2001) return this.respond(p.txn, result === 5001 ? 403 : 500, { toTag: this.token().slice(0, 10), reason: result === 5001 ? "Forbidden (user unknown)" : undefined }, now);
-      const item = findAvp(ans.avps, AVP.SipAuthDataItem);
-      const digest = Array.isArray(item?.value) ? findAvp(item.value, AVP.SipDigestAuthenticate) : undefined;
-      const sub = Array.isArray(digest?.value) ? digest.value : [];
-      const ha1Hex = avpText(findAvp(sub, AVP.DigestHA1));
-      const realm = avpText(findAvp(sub, AVP.DigestRealm)) ?? this.cfg.users.realm;
+      const item = ans.avps.find((a) => a.name === "SIP-Auth-Data-Item");
+      const sub = item?.children?.find((a) => a.name === "SIP-Digest-Authenticate")?.children ?? [];
+      const text = (name: string) => {
+        const v = findAvp(sub, name)?.value;
+        return typeof v === "string" ? v : undefined;
+      };
+      const ha1Hex = text("Digest-HA1");
+      const realm = text("Digest-Realm") ?? this.cfg.users.realm;
       if (!ha1Hex) return this.respond(p.txn, 500, { reason: "HSS Sent No Digest" }, now);
       return this.challenge(p.txn, realm, now, false, { ha1: ha1Hex, user: p.user });
     }

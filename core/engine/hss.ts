@@ -3,7 +3,11 @@
  * the subscriber) and SAR (registration state + minimal User-Data) from the users directory.
  * Pure: a request's bytes in, the answer's bytes out.
  */
-import { AVP, CMD, CX_APP_ID, VENDOR_3GPP, avp, avpText, avpU32, decodeCx, encodeCx, findAvp, type Avp } from "./cx-codec";
+import { decodeDiameterFrame, findAvp } from "../protocols/diameter/decode";
+import { avp, encodeDiameter, vendorSpecificAppId } from "../protocols/diameter/encode";
+import { buildMaa, buildSaa } from "../protocols/diameter/builders";
+import { APP_CX, VENDOR_3GPP } from "../protocols/diameter/dictionary";
+import type { DiameterMessage } from "../protocols/diameter/types";
 import { ha1 } from "./digest";
 import type { UserDirectory } from "./users";
 
@@ -11,6 +15,14 @@ export const HSS_HOST = "hss.sipscope.test";
 const DIAMETER_SUCCESS = 2001;
 const DIAMETER_ERROR_USER_UNKNOWN = 5001;
 const DIAMETER_UNABLE_TO_COMPLY = 5012;
+const CER = 257;
+const SAR = 301;
+const MAR = 303;
+
+/** An error answer names nobody: the builders echo the request's User-Name/Public-Identity otherwise. */
+function anonymous(req: DiameterMessage): DiameterMessage {
+  return { ...req, userName: undefined, publicIdentity: undefined };
+}
 
 export class Hss {
   /** Public identity -> S-CSCF name registered by SAR. */
@@ -26,52 +38,60 @@ export class Hss {
 
   /** Answer one request; undefined for bytes that are not a Diameter request. */
   answer(bytes: Uint8Array): Uint8Array | undefined {
-    const req = decodeCx(bytes);
-    if (!req || !req.request) return undefined;
-    const base = (result: number | undefined, extra: Avp[]): Uint8Array => {
-      const avps: Avp[] = [];
-      const sid = findAvp(req.avps, AVP.SessionId);
-      if (sid) avps.push(avp(AVP.SessionId, avpText(sid)!));
-      if (req.command !== CMD.CER) {
-        avps.push(avp(AVP.VendorSpecificApplicationId, [avp(AVP.VendorId, VENDOR_3GPP), avp(AVP.AuthApplicationId, CX_APP_ID)]));
-        avps.push(avp(AVP.AuthSessionState, 1));
-      }
-      avps.push(avp(AVP.OriginHost, this.host), avp(AVP.OriginRealm, this.users.realm));
-      if (result !== undefined) avps.push(avp(AVP.ResultCode, result));
-      avps.push(...extra);
-      return encodeCx({ request: false, command: req.command, appId: req.appId, hopByHop: req.hopByHop, endToEnd: req.endToEnd, avps });
-    };
-    const experimental = (code: number): Avp => avp(AVP.ExperimentalResult, [avp(AVP.VendorId, VENDOR_3GPP), avp(AVP.ExperimentalResultCode, code)]);
+    const req = decodeDiameterFrame(bytes);
+    if (!req || !req.flags.request) return undefined;
+    const realm = this.users.realm;
+    const peer = { originHost: this.host, originRealm: realm };
+    const ids = { hopByHop: req.hopByHop, endToEnd: req.endToEnd, applicationId: req.applicationId, request: false };
 
-    if (req.command === CMD.CER) {
-      return base(DIAMETER_SUCCESS, [avp(AVP.HostIpAddress, Uint8Array.of(0, 1, 127, 0, 0, 1)), avp(AVP.VendorId, VENDOR_3GPP), avp(AVP.ProductName, "SIPScope HSS"), avp(AVP.AuthApplicationId, CX_APP_ID)]);
+    if (req.commandCode === CER) {
+      // Kept as the engine always sent it (P bit and Product-Name's M bit set, no
+      // Supported-Vendor-Id), so the wire does not change; buildCea would follow RFC 6733 here.
+      return encodeDiameter({
+        command: CER,
+        ...ids,
+        proxiable: true,
+        avps: [
+          avp("Origin-Host", this.host),
+          avp("Origin-Realm", realm),
+          avp("Result-Code", DIAMETER_SUCCESS),
+          avp("Host-IP-Address", "127.0.0.1"),
+          avp("Vendor-Id", VENDOR_3GPP),
+          avp("Product-Name", "SIPScope HSS", { mandatory: true }),
+          avp("Auth-Application-Id", APP_CX),
+        ],
+      });
     }
-    const impu = avpText(findAvp(req.avps, AVP.PublicIdentity));
-    const impi = avpText(findAvp(req.avps, AVP.UserName));
+    const impu = req.publicIdentity;
+    const impi = req.userName;
     const user = this.userOf(impu, impi);
-    if (req.command === CMD.MAR) {
-      if (!user) return base(undefined, [experimental(DIAMETER_ERROR_USER_UNKNOWN)]);
+    if (req.commandCode === MAR) {
+      if (!user) return buildMaa(anonymous(req), { ...peer, experimentalResultCode: DIAMETER_ERROR_USER_UNKNOWN });
       // HA1 over the subscriber's configured private identity (the plain user name when none is
       // configured, which is what a non-IMS client such as sipp authenticates with).
-      const realm = this.users.realm;
-      const item = avp(AVP.SipAuthDataItem, [
-        avp(AVP.SipItemNumber, 1),
-        avp(AVP.SipAuthenticationScheme, "SIP Digest"),
-        avp(AVP.SipDigestAuthenticate, [avp(AVP.DigestRealm, realm), avp(AVP.DigestQop, "auth"), avp(AVP.DigestHA1, ha1(user.impi ?? user.user, realm, user.password))]),
-      ]);
-      return base(DIAMETER_SUCCESS, [avp(AVP.UserName, impi ?? `${user.user}@${realm}`), avp(AVP.PublicIdentity, impu ?? `sip:${user.user}@${realm}`), avp(AVP.SipNumberAuthItems, 1), item]);
+      return buildMaa(req, {
+        ...peer,
+        resultCode: DIAMETER_SUCCESS,
+        userName: impi ?? `${user.user}@${realm}`,
+        publicIdentity: impu ?? `sip:${user.user}@${realm}`,
+        vectors: [{ scheme: "SIP Digest", digest: { realm, qop: "auth", ha1: ha1(user.impi ?? user.user, realm, user.password) } }],
+      });
     }
-    if (req.command === CMD.SAR) {
-      if (!user) return base(undefined, [experimental(DIAMETER_ERROR_USER_UNKNOWN)]);
-      const type = avpU32(findAvp(req.avps, AVP.ServerAssignmentType));
-      const server = avpText(findAvp(req.avps, AVP.ServerName)) ?? "";
+    if (req.commandCode === SAR) {
+      if (!user) return buildSaa(anonymous(req), { ...peer, experimentalResultCode: DIAMETER_ERROR_USER_UNKNOWN });
+      const type = findAvp(req.avps, "Server-Assignment-Type")?.value;
+      const server = findAvp(req.avps, "Server-Name")?.value;
       if (impu) {
-        if (type === 1 || type === 2) this.registered.set(impu, server);
+        if (type === 1 || type === 2) this.registered.set(impu, typeof server === "string" ? server : "");
         else this.registered.delete(impu);
       }
       const userData = `<?xml version="1.0" encoding="UTF-8"?><IMSSubscription><PrivateID>${impi ?? user.user}</PrivateID><ServiceProfile><PublicIdentity><Identity>${impu ?? ""}</Identity></PublicIdentity></ServiceProfile></IMSSubscription>`;
-      return base(DIAMETER_SUCCESS, [avp(AVP.UserName, impi ?? user.user), avp(AVP.UserData, userData)]);
+      return buildSaa(req, { ...peer, resultCode: DIAMETER_SUCCESS, userName: impi ?? user.user, userData });
     }
-    return base(DIAMETER_UNABLE_TO_COMPLY, []);
+    // Any other request: the Cx answer head with DIAMETER_UNABLE_TO_COMPLY, P bit set as before.
+    const avps = [];
+    if (req.sessionId !== undefined) avps.push(avp("Session-Id", req.sessionId));
+    avps.push(vendorSpecificAppId(), avp("Auth-Session-State", "NO_STATE_MAINTAINED"), avp("Origin-Host", this.host), avp("Origin-Realm", realm), avp("Result-Code", DIAMETER_UNABLE_TO_COMPLY));
+    return encodeDiameter({ command: req.commandCode, ...ids, proxiable: true, avps });
   }
 }

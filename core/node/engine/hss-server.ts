@@ -4,9 +4,13 @@
  */
 import net from "node:net";
 import { Hss } from "../../engine/hss";
-import { AVP, CMD, VENDOR_3GPP, CX_APP_ID, avp, encodeCx, diameterFrameLength } from "../../engine/cx-codec";
+import { diameterLength } from "../../protocols/diameter/sniff";
+import { avp, encodeDiameter } from "../../protocols/diameter/encode";
+import { APP_CX, VENDOR_3GPP } from "../../protocols/diameter/dictionary";
 import type { UserDirectory } from "../../engine/users";
 import type { Endpoint } from "../../capture/types";
+
+const CER = 257;
 
 /** Split a byte stream into whole Diameter messages. */
 export class DiameterFramer {
@@ -15,12 +19,12 @@ export class DiameterFramer {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     const out: Uint8Array[] = [];
     for (;;) {
-      const len = diameterFrameLength(this.buf);
-      if (len === undefined || this.buf.length < len) break;
-      if (len < 20) {
+      const len = diameterLength(this.buf, 0, this.buf.length, false);
+      if (len < 0) {
         this.buf = Buffer.alloc(0); // not Diameter: drop what we have
         break;
       }
+      if (len === 0 || this.buf.length < len) break;
       out.push(new Uint8Array(this.buf.subarray(0, len)));
       this.buf = this.buf.subarray(len);
     }
@@ -87,19 +91,22 @@ export class DiameterClient {
     const framer = new DiameterFramer();
     socket.once("connect", () => {
       this.ev.onOpen({ ip: socket.localAddress ?? "127.0.0.1", port: socket.localPort ?? 0 }, this.hss);
-      const cer = encodeCx({
+      // Kept as the engine always sent it (P bit and Product-Name's M bit set, no
+      // Supported-Vendor-Id), so the wire does not change; buildCer would follow RFC 6733 here.
+      const cer = encodeDiameter({
+        command: CER,
         request: true,
-        command: CMD.CER,
-        appId: 0,
+        proxiable: true,
+        applicationId: 0,
         hopByHop: 0x7fff0001,
         endToEnd: 0x7fff0001,
         avps: [
-          avp(AVP.OriginHost, `scscf.${this.realm}`),
-          avp(AVP.OriginRealm, this.realm),
-          avp(AVP.HostIpAddress, Uint8Array.of(0, 1, 127, 0, 0, 1)),
-          avp(AVP.VendorId, VENDOR_3GPP),
-          avp(AVP.ProductName, "SIPScope S-CSCF"),
-          avp(AVP.AuthApplicationId, CX_APP_ID),
+          avp("Origin-Host", `scscf.${this.realm}`),
+          avp("Origin-Realm", this.realm),
+          avp("Host-IP-Address", "127.0.0.1"),
+          avp("Vendor-Id", VENDOR_3GPP),
+          avp("Product-Name", "SIPScope S-CSCF", { mandatory: true }),
+          avp("Auth-Application-Id", APP_CX),
         ],
       });
       this.ev.onPacket("out", cer);
@@ -109,7 +116,7 @@ export class DiameterClient {
       for (const msg of framer.push(chunk)) {
         this.ev.onPacket("in", msg);
         const command = (msg[5] << 16) | (msg[6] << 8) | msg[7];
-        if (command === CMD.CER && !this.ready) {
+        if (command === CER && !this.ready) {
           this.ready = true;
           for (const b of this.queue.splice(0)) this.send(b);
           continue;
