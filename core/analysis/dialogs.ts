@@ -23,7 +23,7 @@
 import type { Endpoint } from "../capture/types";
 import type { CaptureModel, DialogView, Expectation } from "./model";
 import type { TransactionObservation } from "./transactions";
-import { answerAllowance, fitted, isCaptureDuplicate } from "./transactions";
+import { answerAllowance, appended, fitted, isCaptureDuplicate } from "./transactions";
 import { startDialog, stepDialog, type DialogEvent, type DialogState } from "../machines/dialog";
 import { timerConfig } from "../machines/timers";
 
@@ -84,7 +84,7 @@ function forkWithTag(forks: Work[] | undefined, tag: string): Work | undefined {
 /** Remember the first 2xx of each INVITE CSeq of a dialog (a dialog has one or a few INVITEs). */
 function noteAnswer(w: Work, cseq: number, id: number): void {
   for (let k = 0; k < w.answers.length; k++) if (w.answers[k].cseq === cseq) return;
-  w.answers.push({ cseq, id });
+  w.answers = appended(w.answers, { cseq, id });
 }
 
 function tagKey(callId: string, a: string, b: string): string {
@@ -240,7 +240,7 @@ export function observeDialogs(
         // The ACK for a 2xx: end to end, its own transaction (§13.2.2.4, RFC 6026). The same packet
         // recorded twice is not a second ACK.
         if (v.acks.length && isCaptureDuplicate(msgs[v.acks[v.acks.length - 1]], m)) continue;
-        v.acks.push(i);
+        v.acks = appended(v.acks, i);
         step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
         continue;
       }
@@ -249,7 +249,7 @@ export function observeDialogs(
         if (!ds) dialogsOfTxn.set(ti, (ds = []));
         if (!ds.includes(w)) {
           ds.push(w);
-          v.transactions.push(ti);
+          v.transactions = appended(v.transactions, ti);
         }
       }
       if (method === "BYE" && v.bye === undefined) {

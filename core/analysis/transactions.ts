@@ -140,12 +140,14 @@ function seenBefore(w: Work, status: number, sip: SipMessage, id: number): numbe
   const tag = sip.to?.tag;
   // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
   const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
-  const seen = (w.seen ??= []);
-  for (let k = 0; k < seen.length; k++) {
-    const r = seen[k];
-    if (r.status === status && r.tag === tag && r.rseq === rseq) return k;
+  const seen = w.seen;
+  if (seen) {
+    for (let k = 0; k < seen.length; k++) {
+      const r = seen[k];
+      if (r.status === status && r.tag === tag && r.rseq === rseq) return k;
+    }
   }
-  seen.push({ status, tag, rseq, last: id });
+  w.seen = appended(seen ?? [], { status, tag, rseq, last: id });
   return -1;
 }
 
@@ -241,7 +243,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
         advance(w, now);
         txnOfMessage[i] = w.view.index;
-        w.view.messages.push(i);
+        w.view.messages = appended(w.view.messages, i);
         if (w.view.ack === undefined) {
           w.view.ack = i;
           w.ackOwedAt = -1;
@@ -252,7 +254,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           continue;
         } else {
           retransmission[i] = 1;
-          w.view.retransmissions.push(i);
+          w.view.retransmissions = appended(w.view.retransmissions, i);
           w.lastAck = i;
         }
         noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now);
@@ -263,7 +265,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
       if (w) {
         txnOfMessage[i] = w.view.index;
-        w.view.messages.push(i);
+        w.view.messages = appended(w.view.messages, i);
         if (isCaptureDuplicate(msgs[w.lastRequest], m)) {
           duplicate[i] = 1;
           (w.view.duplicates ??= []).push(i);
@@ -272,7 +274,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         advance(w, now);
         w.lastRequest = i;
         retransmission[i] = 1;
-        w.view.retransmissions.push(i);
+        w.view.retransmissions = appended(w.view.retransmissions, i);
         noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now);
         continue;
       }
@@ -316,7 +318,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     }
     const v = w.view;
     txnOfMessage[i] = v.index;
-    v.messages.push(i);
+    v.messages = appended(v.messages, i);
     const status = sip.status ?? 0;
     const seen = seenBefore(w, status, sip, i);
     if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen].last], m)) {
@@ -329,11 +331,11 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     if (again) {
       w.seen![seen].last = i;
       retransmission[i] = 1;
-      v.retransmissions.push(i);
-      if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies.push(i);
+      v.retransmissions = appended(v.retransmissions, i);
+      if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies = appended(v.finalCopies, i);
     } else {
       if (status < 200) {
-        v.provisional.push(i);
+        v.provisional = appended(v.provisional, i);
         w.lastProvisional = now;
       } else if (v.final === undefined) {
         v.final = i;
@@ -355,7 +357,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     const v = w.view;
     v.endState = w.server.state;
     v.clientState = w.client.state;
-    v.expectations = expectationsOf(w, model, msgs);
+    v.expectations = fitted(expectationsOf(w, model, msgs));
     // The views live as long as the analysis: lists grown by push hold ~17 slots for a few ids.
     v.messages = fitted(v.messages);
     v.provisional = fitted(v.provisional);
@@ -363,6 +365,24 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     transactions[v.index] = v;
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
+}
+
+/**
+ * `list` with `x` appended. A short list is copied at its exact size: the observers' lists live
+ * across many young-generation collections, and push would reserve ~17 slots in each, promoted
+ * to the old generation and dropped there at the next growth or trim. A long list (a
+ * retransmission storm) is pushed to, so appending stays amortised O(1).
+ */
+export function appended<T>(list: T[], x: T): T[] {
+  const n = list.length;
+  if (n >= 8) {
+    list.push(x);
+    return list;
+  }
+  const out: T[] = new Array(n + 1);
+  for (let k = 0; k < n; k++) out[k] = list[k];
+  out[n] = x;
+  return out;
 }
 
 /** A copy of a list grown by push, sized to its length (an empty list is kept: it has no slots). */

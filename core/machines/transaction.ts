@@ -113,10 +113,19 @@ export class Effects<M> {
   }
   start(name: TimerName, at: number): this {
     const timer = { name, at };
-    const timers = this.own();
-    const i = timers.findIndex((t) => t.name === name);
-    if (i >= 0) timers[i] = timer;
-    else timers.push(timer);
+    const i = this.timers.findIndex((t) => t.name === name);
+    if (i >= 0) this.own()[i] = timer;
+    else {
+      // A new list one longer, not slice() + push(): push grows an array to ~17 slots, and the
+      // timer list lives in the state until the machine's next step (in the analyzer, often long
+      // enough to be promoted to the old generation and die there).
+      const n = this.timers.length;
+      const timers: Timer[] = new Array(n + 1);
+      for (let k = 0; k < n; k++) timers[k] = this.timers[k];
+      timers[n] = timer;
+      this.timers = timers;
+      this.owned = true;
+    }
     this.list.push({ type: "StartTimer", timer });
     return this;
   }
