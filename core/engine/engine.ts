@@ -21,6 +21,7 @@ import { LocationService } from "./location";
 import { PIDF_TYPE, buildPidf, isPidf, pidfBasic } from "./pidf";
 import { decodeDiameterFrame, findAvp } from "../protocols/diameter/decode";
 import { buildMar, buildSar } from "../protocols/diameter/builders";
+import { runDeferred } from "./run-deferred";
 import { md5Hex } from "./md5";
 import type { UserDirectory } from "./users";
 import type { EngineEffect, EngineTransport, Flow, ReportLevel } from "./types";
@@ -153,7 +154,7 @@ export class SipEngine {
   private readonly selfHosts: Set<string>;
   private readonly selfPorts: Set<number>;
   private out: EngineEffect[] = [];
-  private deferred: (() => void)[] = [];
+  private readonly deferred: (() => void)[] = [];
   private counter = 0;
   private hopByHop = 1;
   readonly stats = { received: 0, sent: 0, dropped: 0, dialogs: 0, registrations: 0, notifies: 0, skippedWatchers: 0 };
@@ -287,14 +288,8 @@ export class SipEngine {
   private run(fn: () => void): EngineEffect[] {
     const outer = this.out;
     this.out = [];
-    try {
-      fn();
-      while (this.deferred.length) this.deferred.shift()!();
-    } catch (e) {
-      // Never let one message take the server down: report and carry on.
-      this.deferred = [];
-      this.report("error", "internal-error", `engine error: ${(e as Error)?.stack ?? e}`);
-    }
+    // Never let one message take the server down: report and carry on.
+    runDeferred(fn, this.deferred, (e) => this.report("error", "internal-error", `engine error: ${(e as Error)?.stack ?? e}`));
     const effects = this.out;
     this.out = outer;
     return effects;

@@ -12,6 +12,7 @@ import type { TimerName } from "../machines/timers";
 import { TransactionTable, type Txn, type TxnUser, type Wire } from "../engine/transactions";
 import { buildResponse, latin1, latin1Bytes, serializeRequest, type HeaderLine } from "../engine/sip-build";
 import { md5Hex } from "../engine/md5";
+import { runDeferred } from "../engine/run-deferred";
 import type { Flow } from "../engine/types";
 import { gateLabel, messageLabel, type CapturedMessage, type EndpointScript, type ScriptStep } from "./script";
 import type { Rewriter } from "./rewrite";
@@ -51,7 +52,7 @@ export class ReplayAgent {
   readonly id: string;
   private readonly txns: TransactionTable;
   private out: AgentEffect[] = [];
-  private deferred: (() => void)[] = [];
+  private readonly deferred: (() => void)[] = [];
   private next = 0;
   private readonly got = new Map<string, number>();
   private readonly need: Map<string, number>[] = [];
@@ -96,13 +97,7 @@ export class ReplayAgent {
 
   private run(fn: () => void): AgentEffect[] {
     this.out = [];
-    try {
-      fn();
-      while (this.deferred.length) this.deferred.shift()!();
-    } catch (e) {
-      this.deferred = [];
-      this.out.push({ kind: "log", text: `agent ${this.id}: ${(e as Error)?.stack ?? e}` });
-    }
+    runDeferred(fn, this.deferred, (e) => this.out.push({ kind: "log", text: `agent ${this.id}: ${(e as Error)?.stack ?? e}` }));
     return this.out;
   }
 
