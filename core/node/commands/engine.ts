@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { EngineRuntime, type EngineOptions } from "../engine/runtime";
 import { parseUsers } from "../../engine/users";
+import { ArgReader, isHelpOption } from "./args";
 
 const HELP = `usage: sipscope engine [options]
 
@@ -29,33 +30,28 @@ export async function run(args: string[]): Promise<number> {
   const opts: EngineOptions = { routes: {} };
   let quiet = false;
   try {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      const value = () => {
-        const v = args[++i];
-        if (v === undefined) throw new Error(`${a} needs a value`);
-        return v;
-      };
+    const argv = new ArgReader(args);
+    for (let a = argv.next(); a !== undefined; a = argv.next()) {
       const addr = () => {
-        const v = value();
+        const v = argv.value();
         return v === "off" ? (false as const) : v;
       };
-      if (a === "--help" || a === "-h") {
+      if (isHelpOption(a)) {
         console.log(HELP);
         return 0;
       } else if (a === "--udp") opts.udp = addr();
       else if (a === "--tcp") opts.tcp = addr();
       else if (a === "--ws") opts.ws = addr();
       else if (a === "--control") opts.control = addr();
-      else if (a === "--hss") opts.hss = value();
+      else if (a === "--hss") opts.hss = argv.value();
       else if (a === "--ims") opts.ims = true;
-      else if (a === "--pcap") opts.pcap = value();
+      else if (a === "--pcap") opts.pcap = argv.value();
       else if (a === "--quiet") quiet = true;
       else if (a === "--t1") {
-        opts.t1 = Number(value());
+        opts.t1 = Number(argv.value());
         if (!(opts.t1 > 0)) throw new Error("--t1 must be a positive number of seconds");
       } else if (a === "--users") {
-        const file = value();
+        const file = argv.value();
         let text: string;
         try {
           text = readFileSync(file, "utf8");
@@ -64,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
         }
         opts.users = parseUsers(text);
       } else if (a === "--route") {
-        const v = value();
+        const v = argv.value();
         const eq = v.indexOf("=");
         if (eq <= 0) throw new Error(`--route wants USER=HOST:PORT, got "${v}"`);
         opts.routes![v.slice(0, eq)] = v.slice(eq + 1);

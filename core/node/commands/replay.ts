@@ -6,6 +6,7 @@
  */
 import type { FindingDTO, MessageDTO } from "../../api";
 import { replayCall, type ReplayRun } from "../engine/replay-runner";
+import { ArgReader, isHelpOption } from "./args";
 
 const HELP = `usage: sipscope replay FILE… --call ID [options]
 
@@ -31,27 +32,22 @@ export async function run(args: string[]): Promise<number> {
   let verbose = false;
   const httpPorts: number[] = [];
   try {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      const value = () => {
-        const v = args[++i];
-        if (v === undefined) throw new Error(`${a} needs a value`);
-        return v;
-      };
-      if (a === "--help" || a === "-h") {
+    const argv = new ArgReader(args);
+    for (let a = argv.next(); a !== undefined; a = argv.next()) {
+      if (isHelpOption(a)) {
         console.log(HELP);
         return 0;
-      } else if (a === "--call") call = value();
+      } else if (a === "--call") call = argv.value();
       else if (a === "--engine") target = undefined;
-      else if (a === "--target") target = value();
+      else if (a === "--target") target = argv.value();
       else if (a === "--speed") {
-        speed = Number(value());
+        speed = Number(argv.value());
         if (!(speed > 0)) throw new Error("--speed must be a positive number");
-      } else if (a === "--out") out = value();
+      } else if (a === "--out") out = argv.value();
       else if (a === "--json") json = true;
       else if (a === "--verbose") verbose = true;
       else if (a === "--http-port") {
-        const n = Number(value());
+        const n = Number(argv.value());
         if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error("--http-port wants a port number");
         httpPorts.push(n);
       }
