@@ -18,7 +18,7 @@ import { loadFiles } from "../ingest";
 import { analyze } from "../../analysis/analyze";
 import { deriveScript, type CapturedMessage, type EndpointScript, type ReplayScript } from "../../replay/script";
 import { Rewriter } from "../../replay/rewrite";
-import { ReplayAgent, type AgentEffect } from "../../replay/agent";
+import { ReplayAgent, type AgentEffect, type AgentOptions } from "../../replay/agent";
 import { diffLadders, type DiffInput } from "../../replay/diff";
 import { defaultUsers, type UserDirectory } from "../../engine/users";
 import { EngineRuntime, parseHostPort } from "./runtime";
@@ -235,6 +235,17 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
     if (status) runEffects(io, io.agent.noteReceived(`HTTP ${status}`, now()));
   };
 
+  // One captured endpoint's agent on its transport: UDP and WebSocket endpoints differ only in how
+  // bytes leave (send/close) and in the address the agent puts in its Via and Contact.
+  const agentIo = (ep: EndpointScript, local: Endpoint, server: Endpoint, timers: Map<string, NodeJS.Timeout>, self: AgentOptions["self"], transport: Pick<AgentIo, "send" | "close">): AgentIo => ({
+    agent: new ReplayAgent({ script: ep, rewrite: rw, self, start, speed, grace: options.grace ?? 2, password: (u) => users.users.get(u)?.password, random: () => randomBytes(6).toString("hex") }),
+    script: ep,
+    local,
+    server,
+    timers,
+    ...transport,
+  });
+
   for (const ep of script.endpoints) {
     const timers = new Map<string, NodeJS.Timeout>();
     if (ep.transport !== "ws") {
@@ -249,12 +260,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
       }
       if (!server) continue;
       const srv = server;
-      const io: AgentIo = {
-        agent: undefined as unknown as ReplayAgent,
-        script: ep,
-        local,
-        server: srv,
-        timers,
+      const io = agentIo(ep, local, srv, timers, { transport: "UDP", host: "127.0.0.1", port: local.port }, {
         send: (bytes, to) => {
           const dst = to ?? srv;
           if (bytes.length > 65_507) {
@@ -265,8 +271,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
           sock.send(bytes, dst.port, dst.ip);
         },
         close: () => undefined,
-      };
-      io.agent = new ReplayAgent({ script: ep, rewrite: rw, self: { transport: "UDP", host: "127.0.0.1", port: local.port }, start, speed, grace: options.grace ?? 2, password: (u) => users.users.get(u)?.password, random: () => randomBytes(6).toString("hex") });
+      });
       sock.on("message", (bytes, rinfo) => {
         lastActivity = now();
         // Between two agents the sender already recorded the datagram.
@@ -295,12 +300,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
       recorder.tcpData(connId, now(), "from-engine", Buffer.from(`GET / HTTP/1.1\r\nHost: ${srv.ip}:${srv.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n`, "latin1"));
       recorder.tcpData(connId, now(), "to-engine", Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n`, "latin1"));
       let closed = false;
-      const io: AgentIo = {
-        agent: undefined as unknown as ReplayAgent,
-        script: ep,
-        local,
-        server: srv,
-        timers,
+      const io = agentIo(ep, local, srv, timers, { transport: "WS", host: `rp${ep.id.toLowerCase()}${runId}.invalid`, port: 5060 }, {
         send: (bytes) => {
           if (closed) return;
           recorder.tcpData(connId, now(), "from-engine", wsFrame(bytes, true));
@@ -313,8 +313,7 @@ export async function replayCall(input: string[] | AnalysisResult, callId: strin
           recorder.tcpClose(connId, now(), "engine", true);
           ws.terminate();
         },
-      };
-      io.agent = new ReplayAgent({ script: ep, rewrite: rw, self: { transport: "WS", host: `rp${ep.id.toLowerCase()}${runId}.invalid`, port: 5060 }, start, speed, grace: options.grace ?? 2, password: (u) => users.users.get(u)?.password, random: () => randomBytes(6).toString("hex") });
+      });
       ws.on("message", (d: Buffer) => {
         lastActivity = now();
         recorder.tcpData(connId, now(), "to-engine", wsFrame(d, false));
