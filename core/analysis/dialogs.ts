@@ -102,9 +102,9 @@ export function observeDialogs(
   const works: Work[] = [];
   const byTags = new Map<string, Work[]>();
   /** Initial INVITE transaction index -> its dialogs (one per To tag). */
-  const byInvite = new Map<number, Work[]>();
+  const byInvite: (Work[] | undefined)[] = new Array(transactions.length);
   /** Mid-dialog transaction index -> the dialog(s) it was filed to (several when it bypassed a proxy). */
-  const dialogsOfTxn = new Map<number, Work[]>();
+  const dialogsOfTxn: (Work[] | undefined)[] = new Array(transactions.length);
   /** Initial INVITE transactions: the request had no To tag. */
   const initial = new Uint8Array(transactions.length);
   for (const t of transactions) {
@@ -172,14 +172,14 @@ export function observeDialogs(
       const status = sip.status ?? 0;
       if (initial[ti]) {
         const tag = sip.to?.tag;
-        let forks = byInvite.get(ti);
+        let forks = byInvite[ti];
         if (status > 100 && status < 300 && tag !== undefined) {
           let w = forkWithTag(forks, tag);
           if (!w) {
             // §12.1.2: a 101-199 with a To tag creates an early dialog; a 2xx a confirmed one.
             w = create(t.callId, sip.from?.tag ?? "", tag, t.client, t.server, "Early", ti, now);
             if (forks) forks.push(w);
-            else byInvite.set(ti, (forks = [w]));
+            else byInvite[ti] = forks = [w];
           }
           w.view.end = now;
           if (status >= 200) {
@@ -197,7 +197,7 @@ export function observeDialogs(
         }
         continue;
       }
-      const ds = dialogsOfTxn.get(ti);
+      const ds = dialogsOfTxn[ti];
       if (!ds) continue;
       for (const w of ds) {
         w.view.end = now;
@@ -245,8 +245,8 @@ export function observeDialogs(
         continue;
       }
       if (ti >= 0 && !initial[ti]) {
-        let ds = dialogsOfTxn.get(ti);
-        if (!ds) dialogsOfTxn.set(ti, (ds = []));
+        let ds = dialogsOfTxn[ti];
+        if (!ds) dialogsOfTxn[ti] = ds = [];
         if (!ds.includes(w)) {
           ds.push(w);
           v.transactions = appended(v.transactions, ti);
