@@ -112,8 +112,6 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Past this many entries an array is written one entry per line (a large capture never becomes one huge string). */
 const STREAMED_ARRAY = 1000;
-/** Historical batch size of the streamed arrays; its only trace in the output is described in writeArray. */
-const LINE_BATCH = 2000;
 /**
  * Text is handed to stdout in pieces of about this many chars: small enough that each piece is a
  * young-generation string (one of several hundred KB would go to the large-object space and stay
@@ -165,18 +163,14 @@ async function writeArray(key: string, count: number, at: (i: number) => unknown
     return;
   }
   let text = `${JSON.stringify(key)}: [\n`;
-  // Every entry ends its line, except the last when the count is not a multiple of LINE_BATCH:
-  // the writer used to print whole batches, each ending in a newline, and the closing bracket on
-  // a line of its own after the last (possibly empty) batch. Kept so the output stays the same.
-  const bare = count % LINE_BATCH !== 0 ? count - 1 : -1;
+  // One entry per line, the closing bracket on a line of its own.
   for (let i = 0; i < count; i++) {
     text += JSON.stringify(at(i));
-    if (i < count - 1) text += ",";
-    if (i !== bare) text += "\n";
+    text += i < count - 1 ? ",\n" : "\n";
     if (text.length >= WRITE_CHARS) {
       await writePiece(text);
       text = "";
     }
   }
-  await writeOut(`${text}\n]${comma}\n`);
+  await writeOut(`${text}]${comma}\n`);
 }
