@@ -4,7 +4,7 @@
  * per-message lookup here is an array or a Map so rules stay O(messages).
  */
 import type { Endpoint } from "../capture/types";
-import type { GhostDTO, LogEventDTO, MessageDTO, Severity } from "../api";
+import type { FindingDTO, GhostDTO, LogEventDTO, MessageDTO, Severity } from "../api";
 import type { CaptureModel, DialogView, Observed, TransactionView } from "./model";
 import type { NodeIndex } from "./nodes";
 import type { CallBuild } from "./calls";
@@ -41,18 +41,8 @@ export interface AnalysisContext {
   logsByMessage: Map<number, number[]>;
 }
 
-/** What a rule reports; analyze.ts adds the finding id, the rule id and the call. */
-export interface RuleHit {
-  severity: Severity;
-  title: string;
-  explanation: string;
-  reference?: string;
-  likelyCause?: string;
-  callId?: string;
-  messages: number[];
-  ghosts: GhostDTO[];
-  logEvents?: number[];
-  time: number;
+/** What a rule reports: a finding without the parts analyze.ts adds (finding id, rule id, call). */
+export interface RuleHit extends Omit<FindingDTO, "id" | "rule" | "call"> {
   /** Message whose call the finding belongs to (default: its first evidence message). */
   anchor?: number;
 }
