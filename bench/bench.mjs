@@ -58,7 +58,13 @@ for (const [name, argv] of runs) {
 const ours = results["sipscope analyze --json"];
 for (const [name, r] of Object.entries(results)) {
   if (r === ours) continue;
-  console.log(`vs ${name.split(" ")[0]}: ${(r.secs / ours.secs).toFixed(2)}x faster, ${(r.rssMb / ours.rssMb).toFixed(2)}x ${r.rssMb >= ours.rssMb ? "less" : "MORE"} memory ratio (theirs/ours RSS)`);
+  const tool = name.split(" ")[0];
+  const speed = r.secs / ours.secs; // > 1: we are faster
+  const mem = r.rssMb / ours.rssMb; // > 1: we use less
+  console.log(
+    `vs ${tool}: time ${speed >= 1 ? `${speed.toFixed(2)}x faster` : `${(1 / speed).toFixed(2)}x SLOWER`}, ` +
+      `peak RSS ${mem >= 1 ? `${mem.toFixed(2)}x less` : `${(1 / mem).toFixed(2)}x MORE`} (ours ${ours.secs.toFixed(2)} s / ${ours.rssMb.toFixed(0)} MB)`,
+  );
 }
 
 // Decoder throughput on typical messages (printed only; speed is never asserted by unit tests).
