@@ -270,6 +270,8 @@ export interface CallQuery {
 export interface CallPage {
   total: number;
   offset: number;
+  /** True while the capture is still loading: the page comes from a quick per-Call-ID preview (state "loading…", no findings); the analysed list replaces it when the session is ready. */
+  preliminary?: boolean;
   calls: (CallDTO & { columns?: Record<string, string> })[];
 }
 

@@ -46,6 +46,11 @@ export class ModelBuilder {
     return this.messages.length;
   }
 
+  /** Messages decoded so far from index `start` on, for a preview built while the files are still being read. */
+  messagesSince(start: number): readonly Observed[] {
+    return this.messages.slice(start);
+  }
+
   /** `fromLog`: the file is a server log, so its messages were printed by the server, not captured. */
   sinkFor(file: number, fromLog = false): FileSink {
     return {

@@ -14,7 +14,7 @@ import { createCaptureDecoder } from "../capture/decoder";
 import { DEFAULT_HTTP_PORTS } from "../capture/dissector-table";
 import { detectTextFormat, createTextReader } from "../capture/text/detect";
 import { ModelBuilder } from "../analysis/decode";
-import type { CaptureModel } from "../analysis/model";
+import type { CaptureModel, Observed } from "../analysis/model";
 
 export class IngestError extends Error {
   constructor(
@@ -35,6 +35,8 @@ export interface IngestOptions {
   /** Year for syslog lines (they carry none). */
   year?: number;
   onProgress?: (p: { file: string; bytesRead: number; bytesTotal: number; messages: number }) => void;
+  /** Messages decoded from the chunk just read (a live preview of the calls while loading). */
+  onMessages?: (added: readonly Observed[]) => void;
   chunkSize?: number;
   /** false: `Loaded.messages` stays empty (the caller makes each DTO when it needs it, see messageDTOAt). */
   messageDtos?: boolean;
@@ -98,10 +100,15 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
         ? createCaptureDecoder(sink, { httpPorts: httpPortsFor(options.httpPorts) })
         : createTextReader(kind, sink, { year: options.year });
     let offset = 0;
+    let seen = builder.messageCount;
     try {
       while (chunk.length > 0) {
         reader.push(chunk);
         offset += chunk.length;
+        if (options.onMessages && builder.messageCount > seen) {
+          options.onMessages(builder.messagesSince(seen));
+          seen = builder.messageCount;
+        }
         options.onProgress?.({ file, bytesRead: offset, bytesTotal: size, messages: builder.messageCount });
         chunk = offset < size ? await readChunk(offset) : new Uint8Array(0);
       }

@@ -16,9 +16,10 @@ import { ladderToMermaid } from "../analysis/export/ladder-mermaid";
 import { callsToCsv } from "../analysis/export/calls-csv";
 import { findingsToJson } from "../analysis/export/findings-json";
 import { fallbackStats } from "./stats-fallback";
+import { previewPage } from "./call-preview";
 
-/** Loads + analyses files (the real pipeline in the worker; a fixture in tests). */
-export type Analyzer = (paths: string[], onProgress: (p: LoadProgress) => void) => Promise<AnalysisResult>;
+/** Loads + analyses files (the real pipeline in the worker; a fixture in tests). `onPreview`: a preliminary call list while loading (optional). */
+export type Analyzer = (paths: string[], onProgress: (p: LoadProgress) => void, onPreview?: (calls: CallDTO[]) => void) => Promise<AnalysisResult>;
 export type Replayer = (result: AnalysisResult, callId: string, options: { speed?: number; target?: string }) => Promise<ReplayResult>;
 /** Messages -> pcap bytes (the export "calls-pcap"); absent until the pcap writer is wired. */
 export type PcapExporter = (result: AnalysisResult, messageIds: number[]) => Uint8Array;
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   /** Sessions kept in memory; the oldest is dropped beyond this. */
   maxSessions?: number;
   now?: () => number;
+  /** Told each preliminary call list as it is taken (the worker forwards it to the main thread). */
+  onPreview?: (session: string, calls: CallDTO[]) => void;
 }
 
 export class ApiError extends Error {
@@ -49,6 +52,8 @@ export class ApiError extends Error {
 interface Session {
   info: SessionInfo;
   result?: AnalysisResult;
+  /** Preliminary calls while loading (call-preview.ts); dropped once the analysis is done. */
+  preview?: CallDTO[];
   aliases: Map<string, string>;
   rules: Map<string, Set<string>>;
   /** Last filtered+sorted index list, so paging through 100k calls does not re-sort per page. */
@@ -105,9 +110,14 @@ export function createService(options: ServiceOptions): Service {
     const load = options
       .analyzer(files, (p) => {
         info.progress = { ...p, file: uploadDir ? path.basename(p.file) : p.file };
+      }, (list) => {
+        if (session.result || info.state !== "loading") return;
+        session.preview = list;
+        options.onPreview?.(id, list);
       })
       .then((result) => {
         session.result = result;
+        session.preview = undefined;
         info.summary = { ...result.document.summary, files: display };
         info.state = "ready";
         info.progress = { ...(info.progress as LoadProgress), phase: "done", messages: result.document.messages.length };
@@ -115,6 +125,7 @@ export function createService(options: ServiceOptions): Service {
         for (const c of result.document.calls ?? []) session.rules.set(c.id, new Set(c.findings.map((f) => ruleOf.get(f) ?? f)));
       })
       .catch((e: unknown) => {
+        session.preview = undefined;
         info.state = "error";
         let message = (e as Error)?.message ?? String(e);
         // Uploads live under a temporary name; say the name the user chose.
@@ -177,6 +188,9 @@ export function createService(options: ServiceOptions): Service {
       return recent.list();
     },
     async calls(id, query: CallQuery = {}) {
+      const loading = get(id);
+      // While loading: the preliminary list, so the app can show calls before the analysis is done.
+      if (!loading.result && loading.info.state === "loading" && loading.preview) return previewPage(loading.preview, query);
       const { s, r } = ready(id);
       const all = calls(r);
       const filter = parseFilter(query.filter);

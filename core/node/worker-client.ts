@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { API_METHODS, type Api, type ApiMethod, type SessionInfo } from "../api";
+import { API_METHODS, type Api, type ApiMethod, type CallDTO, type CallPage, type SessionInfo } from "../api";
 import type { FromWorker, ToWorker } from "./rpc";
+import { previewPage } from "./call-preview";
 
 export class RemoteApiError extends Error {
   constructor(message: string, readonly code?: string) {
@@ -34,6 +35,8 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
   const allowed = [...(options.allowedPaths ?? [])];
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const sessions = new Map<string, SessionInfo>();
+  /** Preliminary call lists of loading sessions, pushed by the worker (see call-preview.ts). */
+  const previews = new Map<string, CallDTO[]>();
   let next = 1;
   let lastSession = 0;
   let worker: Worker | undefined;
@@ -50,6 +53,10 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
         remember(m.info);
         return;
       }
+      if (m.type === "preview") {
+        if (sessions.get(m.session)?.state === "loading") previews.set(m.session, m.calls);
+        return;
+      }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -64,6 +71,7 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
       const why = `the analysis worker stopped (exit ${code}${reason ? `: ${reason}` : ""})`;
       for (const p of pending.values()) p.reject(new RemoteApiError(why, "unavailable"));
       pending.clear();
+      previews.clear();
       for (const [id, info] of sessions) {
         if (info.state === "loading") {
           sessions.set(id, { ...info, state: "error", error: `${why} while loading; the capture may be too large for memory (try NODE_OPTIONS=--max-old-space-size=8192)` });
@@ -75,6 +83,7 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
 
   function remember(info: SessionInfo): SessionInfo {
     sessions.set(info.id, info);
+    if (info.state !== "loading") previews.delete(info.id);
     const n = Number(info.id.replace(/^s/, ""));
     if (Number.isInteger(n) && n > lastSession) lastSession = n;
     return info;
@@ -99,6 +108,12 @@ export function createWorkerApi(options: { workerPath?: string; allowedPaths?: s
     const cached = sessions.get(id);
     if (cached && (cached.state === "loading" || (cached.state === "error" && !worker))) return cached;
     return (await call("session", [id])) as SessionInfo;
+  };
+  // While loading, calls are answered here from the preview: the worker may be deep in a synchronous analysis.
+  api.calls = async (id, query) => {
+    const list = previews.get(id);
+    if (list && sessions.get(id)?.state === "loading") return previewPage(list, query);
+    return (await call("calls", [id, query])) as CallPage;
   };
   api.openPaths = async (paths) => remember((await call("openPaths", [paths])) as SessionInfo);
   api.openUpload = async (files) => remember((await call("openUpload", [files])) as SessionInfo);

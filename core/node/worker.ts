@@ -18,7 +18,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 let lastPush = 0;
 
 const service = createService({
-  analyzer: (paths, onProgress) =>
+  analyzer: (paths, onProgress, onPreview) =>
     analyzeFiles(paths, (p) => {
       onProgress(p);
       // Throttled push of the loading session's state (answered by the main thread's cache).
@@ -27,7 +27,8 @@ const service = createService({
         lastPush = now;
         void service.listSessions().then((all) => all.filter((s) => s.state === "loading").forEach((info) => post({ type: "session", info })));
       }
-    }),
+    }, onPreview),
+  onPreview: (session, calls) => post({ type: "preview", session, calls }),
   recent: data.memoryRecent ? memoryRecentStore() : fileRecentStore(),
   allowedPaths: data.allowedPaths ?? [],
   pcap: exportPcap,
