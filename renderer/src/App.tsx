@@ -63,6 +63,11 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [dragging, setDragging] = useState(false);
   const [listVersion, setListVersion] = useState(0);
+  /** Calls listed so far while the capture still loads (a preliminary list; see CallPage.preliminary). */
+  const [preview, setPreview] = useState<number>();
+  const [listRefresh, setListRefresh] = useState(0);
+  /** A call clicked before the analysis was done: opened from the analysed list once it is. */
+  const pendingCall = useRef<CallDTO | undefined>(undefined);
   const fileInput = useRef<HTMLInputElement>(null);
   const filterInput = useRef<HTMLInputElement>(null);
 
@@ -78,6 +83,8 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
   const fail = useCallback((e: unknown) => say((e as Error)?.message ?? String(e), true), [say]);
 
   const resetSelection = () => {
+    pendingCall.current = undefined;
+    setPreview(undefined);
     setCall(undefined);
     setLadder(undefined);
     setLadderError(undefined);
@@ -108,27 +115,43 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
     return () => off1?.();
   }, [api, adopt, fail]);
 
-  // Poll while loading.
+  // Poll while loading: progress, and the preliminary call list as it grows. Both are answered by
+  // the host's main thread from a cache, so a short interval costs little and the analysed list
+  // follows the end of the analysis closely.
   useEffect(() => {
     if (!session || session.state !== "loading") return;
     let stop = false;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    let shown = -1;
     const tick = () =>
-      api.session(session.id).then(
-        (info) => {
+      Promise.all([api.session(session.id), api.calls(session.id, { limit: 0 }).catch(() => undefined)]).then(
+        ([info, page]) => {
           if (stop) return;
-          if (info.state === "loading") {
-            setSession(info);
-            setTimeout(tick, 150);
-          } else setSession(info);
+          if (page?.preliminary && info.state === "loading" && page.total !== shown) {
+            shown = page.total;
+            setPreview(page.total);
+            setListRefresh((n) => n + 1);
+          }
+          setSession(info);
+          if (info.state === "loading") t = setTimeout(tick, 60);
         },
         (e) => !stop && setSession({ ...session, state: "error", error: (e as Error).message }),
       );
-    const t = setTimeout(tick, 100);
+    t = setTimeout(tick, 30);
     return () => {
       stop = true;
       clearTimeout(t);
     };
   }, [api, session?.id, session?.state]);
+
+  // Loaded: the analysed list replaces the preliminary one where the user is (same scroll position).
+  useEffect(() => {
+    if (session?.state === "loading") return;
+    if (preview === undefined) return;
+    setPreview(undefined);
+    setListRefresh((n) => n + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [session?.id, session?.state]);
 
   const ready = session?.state === "ready" ? session.id : undefined;
   useEffect(() => {
@@ -160,7 +183,15 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
 
   const openCall = useCallback(
     async (c: CallDTO, then?: { message?: number; finding?: FindingDTO }) => {
-      if (!ready) return;
+      if (!ready) {
+        // Clicked in the preliminary list: keep it selected, draw its ladder once analysed.
+        pendingCall.current = c;
+        setCall(c);
+        setLadder(undefined);
+        setLadderError(undefined);
+        return;
+      }
+      pendingCall.current = undefined;
       setCall(c);
       setLadderError(undefined);
       if (!then) {
@@ -210,6 +241,21 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
     },
     [openCall],
   );
+
+  // The call clicked while loading, found again in the analysed list by its Call-ID.
+  useEffect(() => {
+    const c = pendingCall.current;
+    if (!ready || !c) return;
+    pendingCall.current = undefined;
+    api.calls(ready, { filter: `callid:${c.callIds[0]}`, limit: 20 }).then(
+      (page) => {
+        const found = page.calls.find((x) => x.callIds.includes(c.callIds[0]));
+        if (found) void openCall(found);
+        else setCall(undefined);
+      },
+      () => setCall(undefined),
+    );
+  }, [api, ready, openCall]);
 
   const openMessageRef = useRef(openMessage);
   openMessageRef.current = openMessage;
@@ -351,7 +397,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
 
   let body: React.ReactNode;
   if (!session) body = openError ? <Failed error={openError} onOpen={() => fileInput.current?.click()} /> : <OpenZone recent={recent} onPick={() => fileInput.current?.click()} onDropFiles={upload} onRecent={openRecent} />;
-  else if (session.state === "loading") body = <Loading files={session.files} progress={session.progress} />;
+  else if (session.state === "loading" && !preview) body = <Loading files={session.files} progress={session.progress} />;
   else if (session.state === "error") body = <Failed error={session.error ?? "unknown error"} onOpen={() => fileInput.current?.click()} />;
   else if (view === "findings") body = <FindingsPanel findings={findings} onOpen={showFinding} />;
   else if (view === "stats") body = stats ? <StatsView stats={stats} /> : <Loading files={["statistics"]} />;
@@ -399,7 +445,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
                 onKeyDown={(e) => e.key === "Escape" && setFilterText("")}
                 spellCheck={false}
               />
-              <span className="count" data-testid="call-count">{`${total.toLocaleString()} call${total === 1 ? "" : "s"}`}</span>
+              <span className="count" data-testid="call-count">{`${total.toLocaleString()} call${total === 1 ? "" : "s"}${session.state === "loading" ? " so far" : ""}`}</span>
             </label>
             {addingColumn ? (
               <input
@@ -432,6 +478,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
             selected={call?.id}
             checked={checked}
             version={listVersion}
+            refresh={listRefresh}
             onTotal={setTotal}
             onError={fail}
             onSelect={onSelectCall}
@@ -475,7 +522,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
               ) : (
                 <div className="center">
                   <div className="empty">
-                    {ladderError ? <><h3>No ladder for this call</h3>{ladderError}</> : <><h3>Select a call</h3>Click a call on the left to draw its ladder, or open the <b>Findings</b> tab to jump straight to what went wrong.</>}
+                    {call && !ready ? <div data-testid="ladder-pending"><h3>Still analysing…</h3>This call's ladder is drawn as soon as the analysis of the capture is done.</div> : ladderError ? <><h3>No ladder for this call</h3>{ladderError}</> : <><h3>Select a call</h3>Click a call on the left to draw its ladder, or open the <b>Findings</b> tab to jump straight to what went wrong.</>}
                   </div>
                 </div>
               )}

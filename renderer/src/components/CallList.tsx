@@ -37,6 +37,11 @@ export interface CallListProps {
   onError(e: Error): void;
   /** Bumped to force a refetch (aliases changed, reload). */
   version?: number;
+  /**
+   * Bumped to re-read the pages already shown, keeping the scroll position: while a capture loads
+   * (the preliminary list grows) and once when its analysed list replaces the preliminary one.
+   */
+  refresh?: number;
 }
 
 /** One row; memoised so scrolling renders only the rows that come into view. */
@@ -79,15 +84,27 @@ export const CallList = memo(function CallList(props: CallListProps) {
   const queryKey = JSON.stringify([session, filter, sort, columns, props.version]);
   const keyRef = useRef(queryKey);
 
-  const fetchPage = (page: number) => {
-    if (pages.current.has(page) || inflight.current.has(page)) return;
+  /** Once an analysed page has arrived, a late preliminary answer must not overwrite it. */
+  const finalSeen = useRef(false);
+  /** What the rows on screen are: the preliminary list of a capture still loading, or the analysed one. */
+  const [preliminary, setPreliminary] = useState(false);
+
+  const fetchPage = (page: number, again = false) => {
+    if (!again && (pages.current.has(page) || inflight.current.has(page))) return;
     inflight.current.add(page);
     const key = keyRef.current;
     api
       .calls(session, { filter, sort, offset: page * PAGE, limit: PAGE, columns })
       .then((res) => {
         if (keyRef.current !== key) return;
+        if (res.preliminary && finalSeen.current) return;
+        if (!res.preliminary && !finalSeen.current) {
+          // The analysed list has other ids and order than the preliminary one: drop those pages.
+          finalSeen.current = true;
+          pages.current = new Map();
+        }
         pages.current.set(page, res.calls);
+        setPreliminary(!!res.preliminary);
         setTotal(res.total);
         props.onTotal(res.total);
         setLoaded(true);
@@ -101,11 +118,19 @@ export const CallList = memo(function CallList(props: CallListProps) {
     keyRef.current = queryKey;
     pages.current = new Map();
     inflight.current = new Set();
+    finalSeen.current = false;
     setLoaded(false);
     fetchPage(0);
     parentRef.current?.scrollTo({ top: 0 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [queryKey]);
+
+  useEffect(() => {
+    if (!props.refresh) return;
+    const shown = [...pages.current.keys()];
+    for (const p of shown.length ? shown : [0]) fetchPage(p, true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.refresh]);
 
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parentRef.current, estimateSize: () => ROW_H, overscan: 15 });
   const items = virtualizer.getVirtualItems();
@@ -149,6 +174,7 @@ export const CallList = memo(function CallList(props: CallListProps) {
       ref={parentRef}
       className="panel-body calls"
       data-testid="call-list"
+      data-state={preliminary ? "preliminary" : "final"}
       role="grid"
       aria-rowcount={total}
       tabIndex={0}
