@@ -445,7 +445,7 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
                 onKeyDown={(e) => e.key === "Escape" && setFilterText("")}
                 spellCheck={false}
               />
-              <span className="count" data-testid="call-count">{`${total.toLocaleString()} call${total === 1 ? "" : "s"}${session.state === "loading" ? " so far" : ""}`}</span>
+              <span className="count" data-testid="call-count">{session.state === "loading" ? `analysing… ${total.toLocaleString()} call${total === 1 ? "" : "s"} so far` : `${total.toLocaleString()} call${total === 1 ? "" : "s"}`}</span>
             </label>
             {addingColumn ? (
               <input
@@ -547,7 +547,11 @@ export function App({ api, mode }: { api: Api; mode: "electron" | "browser" }) {
             <span className="sub">
               {s && session.state === "ready"
                 ? [`${s.packets.toLocaleString()} packets`, `${s.sip.toLocaleString()} SIP`, s.diameter ? `${s.diameter} Diameter` : "", s.http ? `${s.http} HTTP` : "", s.logEvents ? `${s.logEvents} log lines` : "", s.malformed ? `${s.malformed} malformed` : "", s.start !== undefined && s.end !== undefined ? `${seconds(s.end - s.start)} span` : ""].filter(Boolean).join(" · ")
-                : session.state}
+                : session.state === "loading" && session.progress
+                  ? session.progress.phase === "reading" && session.progress.bytesTotal
+                    ? `reading ${Math.floor((100 * session.progress.bytesRead) / session.progress.bytesTotal)}% · ${session.progress.messages.toLocaleString()} messages`
+                    : `analysing ${session.progress.messages.toLocaleString()} messages…`
+                  : session.state}
             </span>
           </div>
         ) : null}
