@@ -5,13 +5,14 @@
  */
 import type { CSeq } from "./types";
 
-/** Split a header value on top-level commas: not inside "quotes" (honouring \" escapes) nor <...>. */
-export function splitHeaderList(value: string): string[] {
-  const out: string[] = [];
+/**
+ * Index of the next top-level comma at or after `from` — not inside "quotes" (honouring \" escapes)
+ * nor <...> — or value.length when there is none. The one scanner behind both list readers below.
+ */
+function nextListComma(value: string, from: number): number {
   let inQuote = false;
   let angle = 0;
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
+  for (let i = from; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (inQuote) {
       if (c === 92 /* \ */) i++;
@@ -20,38 +21,32 @@ export function splitHeaderList(value: string): string[] {
     else if (c === 60 /* < */) angle++;
     else if (c === 62 /* > */) {
       if (angle > 0) angle--;
-    } else if (c === 44 /* , */ && angle === 0) {
-      const part = value.slice(start, i).trim();
-      if (part) out.push(part);
-      start = i + 1;
-    }
+    } else if (c === 44 /* , */ && angle === 0) return i;
   }
-  const last = value.slice(start).trim();
-  if (last) out.push(last);
+  return value.length;
+}
+
+/** Split a header value on top-level commas (see nextListComma); empty elements are dropped. */
+export function splitHeaderList(value: string): string[] {
+  const out: string[] = [];
+  for (let start = 0; start <= value.length; ) {
+    const end = nextListComma(value, start);
+    const part = value.slice(start, end).trim();
+    if (part) out.push(part);
+    start = end + 1;
+  }
   return out;
 }
 
-/** The first element of a comma list (same rules as splitHeaderList) without splitting the rest. */
+/** The first non-empty element of a comma list (same rules as splitHeaderList) without splitting the rest. */
 export function firstListItem(value: string): string | undefined {
-  let inQuote = false;
-  let angle = 0;
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (inQuote) {
-      if (c === 92) i++;
-      else if (c === 34) inQuote = false;
-    } else if (c === 34) inQuote = true;
-    else if (c === 60) angle++;
-    else if (c === 62) {
-      if (angle > 0) angle--;
-    } else if (c === 44 && angle === 0) {
-      const part = trimSlice(value, start, i);
-      if (part) return part;
-      start = i + 1;
-    }
+  for (let start = 0; start <= value.length; ) {
+    const end = nextListComma(value, start);
+    const part = trimSlice(value, start, end);
+    if (part) return part;
+    start = end + 1;
   }
-  return trimSlice(value, start, value.length) || undefined;
+  return undefined;
 }
 
 /**
