@@ -5,13 +5,13 @@
  */
 import type { Rule } from "../context";
 import { ghost } from "../context";
-import { captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
+import { captureEndedNote, describeTxn, uniq, windowed, HopMerger, ROOT_CAUSE_RULES } from "./util";
 
 export const rule: Rule = {
   id: "bye-unanswered",
   severity: "warning",
   title: "BYE never answered",
-  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
+  yieldsTo: ROOT_CAUSE_RULES,
   check(ctx) {
     const merged = new HopMerger();
     for (const t of ctx.txns) {

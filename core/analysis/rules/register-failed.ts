@@ -4,13 +4,13 @@
  * stale=true challenge is just a new nonce and is not counted).
  */
 import type { Rule, RuleHit } from "../context";
-import { logsForCall, uniq } from "./util";
+import { logsForCall, uniq, ROOT_CAUSE_RULES } from "./util";
 
 export const rule: Rule = {
   id: "register-failed",
   severity: "warning",
   title: "Registration failed",
-  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
+  yieldsTo: ROOT_CAUSE_RULES,
   check(ctx) {
     const out: RuleHit[] = [];
     for (const r of ctx.registrations) {

@@ -6,7 +6,7 @@
  */
 import type { Rule } from "../context";
 import { ghost } from "../context";
-import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger } from "./util";
+import { cancelOf, captureEndedNote, describeTxn, uniq, windowed, HopMerger, ROOT_CAUSE_RULES } from "./util";
 
 const TIMER_C = 180;
 
@@ -14,7 +14,7 @@ export const rule: Rule = {
   id: "txn-timeout",
   severity: "warning",
   title: "Transaction timed out without a final response",
-  yieldsTo: ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"],
+  yieldsTo: ROOT_CAUSE_RULES,
   check(ctx) {
     const merged = new HopMerger();
     for (const t of ctx.txns) {

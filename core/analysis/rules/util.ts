@@ -5,6 +5,12 @@ import { clock } from "../context";
 import type { TransactionView } from "../model";
 
 /** Severity for a fault whose deadline may lie beyond the capture: "info" then (capture ended). */
+/**
+ * The root-cause rules: when one of them fires on a Call-ID, a consequence there (a timeout, a
+ * failed REGISTER, an unanswered BYE) is explained by it and not reported a second time.
+ */
+export const ROOT_CAUSE_RULES: readonly string[] = ["dia-answer-no-sip-continuation", "dia-request-unanswered", "dia-error-result", "bye-one-sided", "notify-fanout-aborted", "ack-missing-non2xx", "cancel-no-487", "notify-to-closed-connection"];
+
 export function windowed(ctx: AnalysisContext, deadline: number, severity: Severity): { severity: Severity; beyond: boolean } {
   const beyond = deadline > ctx.model.end;
   return { severity: beyond ? "info" : severity, beyond };
