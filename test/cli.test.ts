@@ -50,6 +50,19 @@ beforeAll(() => {
   absurd.writeUInt32LE(0xfffffff0, 24 + 8);
   absurd.writeUInt32LE(0xfffffff0, 24 + 12);
   writeFileSync(path.join(dir, "absurd.pcap"), absurd);
+  // "Modified" (Kuznetzov) pcap: its own magic and 24-byte record headers (ifindex, protocol, type).
+  const kuz = Buffer.alloc(24 + 24 + pkt.length);
+  kuz.writeUInt32LE(0xa1b2cd34, 0);
+  kuz.writeUInt16LE(2, 4);
+  kuz.writeUInt16LE(4, 6);
+  kuz.writeUInt32LE(65535, 16);
+  kuz.writeUInt32LE(1, 20);
+  kuz.writeUInt32LE(1700000000, 24);
+  kuz.writeUInt32LE(250000, 28);
+  kuz.writeUInt32LE(pkt.length, 32);
+  kuz.writeUInt32LE(pkt.length, 36);
+  Buffer.from(pkt).copy(kuz, 48);
+  writeFileSync(path.join(dir, "modified.pcap"), kuz);
 });
 
 describe("sipscope analyze", () => {
@@ -62,6 +75,14 @@ describe("sipscope analyze", () => {
     expect(doc.messages).toEqual([
       expect.objectContaining({ id: 0, frame: 1, time: 1700000000.25, src: "10.0.0.1:5060", dst: "10.0.0.2:5060", transport: "udp", protocol: "sip", callId: "cli-test-1@10.0.0.1", cseq: "1 INVITE", method: "INVITE" }),
     ]);
+  });
+
+  test("a modified (Kuznetzov) pcap opens like any pcap", () => {
+    const r = cli("analyze", "--json", path.join(dir, "modified.pcap"));
+    expect(r.err).toBe("");
+    const doc = JSON.parse(r.out);
+    expect(doc.summary).toMatchObject({ packets: 1, sip: 1, problems: [] });
+    expect(doc.messages[0]).toMatchObject({ frame: 1, time: 1700000000.25, callId: "cli-test-1@10.0.0.1" });
   });
 
   test("the text report lists the message like tshark's one-line view", () => {

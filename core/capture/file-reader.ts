@@ -61,6 +61,16 @@ interface PcapngInterface {
 }
 
 const PCAPNG_SHB = 0x0a0d0d0a;
+/** pcap magics read little-endian: µs, ns, and "modified" (Kuznetzov) pcap, in both byte orders. */
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1]);
+
+/** Which container the first four bytes announce; undefined when neither (then try the text readers). */
+export function containerFormat(head: Uint8Array): "pcap" | "pcapng" | undefined {
+  if (head.length < 4) return undefined;
+  const m = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
+  if (PCAP_MAGICS.has(m)) return "pcap";
+  return m === PCAPNG_SHB ? "pcapng" : undefined;
+}
 
 export function createContainerReader(sink: RecordSink): ContainerReader {
   let fileOffset = 0; // offset of the unit currently being parsed
@@ -89,7 +99,8 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
   const detect: Step = (b, off, avail) => {
     if (avail < 4) return -4;
     const m = u32(b, off, true);
-    if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === 0xa1b2cd34 || m === 0x34cdb2a1) {
+    const kind = containerFormat(b.subarray(off, off + 4));
+    if (kind === "pcap") {
       if (avail < 24) return -24;
       format = "pcap";
       le = m === 0xa1b2c3d4 || m === 0xa1b23c4d || m === 0xa1b2cd34;
@@ -99,7 +110,7 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
       step = pcapRecord;
       return 24;
     }
-    if (m === PCAPNG_SHB) {
+    if (kind === "pcapng") {
       format = "pcapng";
       step = pcapngBlock;
       return pcapngBlock(b, off, avail); // the SHB is an ordinary block

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { MessageDTO, SummaryDTO } from "../api";
 import { CaptureFormatError } from "../capture/types";
 import { createCaptureDecoder } from "../capture/decoder";
+import { containerFormat } from "../capture/file-reader";
 import { DEFAULT_HTTP_PORTS } from "../capture/dissector-table";
 import { detectTextFormat, createTextReader } from "../capture/text/detect";
 import { ModelBuilder } from "../analysis/decode";
@@ -48,18 +49,10 @@ export interface Loaded {
   messages: MessageDTO[];
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
-const PCAPNG_MAGIC = 0x0a0d0d0a;
-
 export type FileKind = "pcap" | "pcapng" | "kamailio-log" | "sipdump" | "plain-sip";
 
 export function detectFileKind(head: Uint8Array): FileKind | undefined {
-  if (head.length >= 4) {
-    const be = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
-    if (PCAP_MAGICS.has(be)) return "pcap";
-    if (be === PCAPNG_MAGIC) return "pcapng";
-  }
-  return detectTextFormat(head);
+  return containerFormat(head) ?? detectTextFormat(head);
 }
 
 /** Ports the user names are decoded as HTTP in addition to the defaults (80, 8080), never instead. */
