@@ -94,18 +94,23 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
         : createTextReader(kind, sink, { year: options.year });
     let offset = 0;
     let seen = builder.messageCount;
+    // Hands the messages decoded since the last call to the preview (also those end() flushes).
+    const reportNew = () => {
+      if (options.onMessages && builder.messageCount > seen) {
+        options.onMessages(builder.messagesSince(seen));
+        seen = builder.messageCount;
+      }
+    };
     try {
       while (chunk.length > 0) {
         reader.push(chunk);
         offset += chunk.length;
-        if (options.onMessages && builder.messageCount > seen) {
-          options.onMessages(builder.messagesSince(seen));
-          seen = builder.messageCount;
-        }
+        reportNew();
         options.onProgress?.({ file, bytesRead: offset, bytesTotal: size, messages: builder.messageCount });
         chunk = offset < size ? await readChunk(offset) : new Uint8Array(0);
       }
       reader.end();
+      reportNew();
     } catch (e) {
       if (e instanceof CaptureFormatError) throw new IngestError(file, e.offset, e.reason);
       throw e;
