@@ -8,6 +8,7 @@
  */
 import type { CaptureSink, ConnectionEvent, CaptureProblem, Endpoint, LogRecord, LogSink, Pdu } from "../capture/types";
 import { endpointText } from "../capture/types";
+import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
 import { parseSip } from "../protocols/sip/parse";
@@ -202,21 +203,8 @@ function problemDTO(p: CaptureProblem & { file: number }, withFile: boolean): Pr
  */
 const endpointTexts = new WeakMap<Endpoint, string>();
 const cseqTexts = new WeakMap<CSeq, string>();
-const SHARED_SLOTS = 8192;
-const sharedSlots: (string | undefined)[] = new Array(SHARED_SLOTS).fill(undefined);
-
-/** `text`, or an equal string seen recently (direct-mapped by a hash of the chars; bounded). */
-function sharedText(text: string): string {
-  const n = text.length;
-  if (n > 256) return text;
-  let h = n;
-  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  const slot = (h ^ (h >>> 13)) & (SHARED_SLOTS - 1);
-  const known = sharedSlots[slot];
-  if (known === text) return known;
-  sharedSlots[slot] = text;
-  return text;
-}
+/** Texts of up to 256 chars, in a table of their own (separate from the parser's short values). */
+const sharedText = createInterner(8192, 256);
 
 function addressText(e: Endpoint): string {
   let text = endpointTexts.get(e);

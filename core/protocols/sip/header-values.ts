@@ -4,6 +4,7 @@
  * None of these throw: bad text yields empty or partial results.
  */
 import type { CSeq } from "./types";
+import { createInterner } from "../../capture/intern";
 
 /**
  * Index of the next top-level comma at or after `from` — not inside "quotes" (honouring \" escapes)
@@ -52,23 +53,9 @@ export function firstListItem(value: string): string | undefined {
 /**
  * One string per distinct short text among recent parses: hosts, users, tags and parameter
  * values recur across a capture's messages (a few hundred addresses in 10^5 messages), and the
- * parsed values that hold them live as long as the capture is open. Direct-mapped by a hash of the
- * chars (a Map lookup measured 3x slower); a collision just replaces the slot, so it stays bounded.
+ * parsed values that hold them live as long as the capture is open (see createInterner).
  */
-const SHARE_SLOTS = 8192;
-const shareSlots: (string | undefined)[] = new Array(SHARE_SLOTS).fill(undefined);
-
-export function shareString(text: string): string {
-  const n = text.length;
-  if (n === 0 || n > 64) return text;
-  let h = n;
-  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  const slot = (h ^ (h >>> 13)) & (SHARE_SLOTS - 1);
-  const known = shareSlots[slot];
-  if (known === text) return known;
-  shareSlots[slot] = text;
-  return text;
-}
+export const shareString = createInterner(8192, 64);
 
 /**
  * The parameters (or URI headers) of a value that has none: one frozen object for all of them
