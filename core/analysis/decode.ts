@@ -160,8 +160,9 @@ export class ModelBuilder {
     let http = 0;
     let malformed = 0;
     const problems: ProblemDTO[] = [];
+    const withFile = this.files.length > 1;
     for (const p of this.problems) {
-      if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problemDTO(p, this.files.length > 1));
+      if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problemDTO(p, withFile));
     }
     for (const m of messages) {
       if (m.protocol === "sip") sip++;
@@ -170,7 +171,7 @@ export class ModelBuilder {
       const msgProblems = m.sip?.problems ?? m.diameter?.problems ?? m.http?.problems ?? [];
       if (msgProblems.length) {
         malformed++;
-        if (problems.length < MAX_LISTED_PROBLEMS) problems.push({ frame: m.frame, ...(this.files.length > 1 ? { file: m.file } : {}), reason: `${m.protocol.toUpperCase()}: ${msgProblems.join("; ")}` });
+        if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problemDTO({ frame: m.frame, file: m.file, reason: `${m.protocol.toUpperCase()}: ${msgProblems.join("; ")}` }, withFile));
       }
     }
     const summary: SummaryDTO = {
@@ -189,7 +190,7 @@ export class ModelBuilder {
   }
 }
 
-function problemDTO(p: CaptureProblem & { file: number }, withFile: boolean): ProblemDTO {
+function problemDTO(p: { frame: number; file: number; reason: string; offset?: number }, withFile: boolean): ProblemDTO {
   const d: ProblemDTO = { frame: p.frame, reason: p.reason };
   if (withFile) d.file = p.file;
   if (p.offset !== undefined) d.offset = p.offset;
