@@ -10,6 +10,7 @@ import { loadFiles, IngestError } from "../ingest";
 import { analyzeRun, messageDTOAt } from "../../analysis/analyze";
 import { formatReport, formatCallLadder } from "../../analysis/text-report";
 import { writeOut } from "../output";
+import { ArgReader, isHelpOption } from "./args";
 
 const HELP = `usage: sipscope analyze FILE… [options]
 
@@ -34,41 +35,36 @@ interface Args {
   year?: number;
 }
 
-function parseArgs(argv: string[]): Args | string {
+function parseArgs(args: string[]): Args | string {
   const a: Args = { files: [], json: false, summaryOnly: false, httpPorts: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    try {
+  const argv = new ArgReader(args);
+  try {
+    for (let arg = argv.next(); arg !== undefined; arg = argv.next()) {
       if (arg === "--json") a.json = true;
       else if (arg === "--summary") a.summaryOnly = true;
-      else if (arg === "--log") a.files.push(value());
-      else if (arg === "--call") a.call = value();
+      else if (arg === "--log") a.files.push(argv.value());
+      else if (arg === "--call") a.call = argv.value();
       else if (arg === "--http-port") {
-        const n = Number(value());
+        const n = Number(argv.value());
         if (!Number.isInteger(n) || n < 1 || n > 65535) return `--http-port needs a port number`;
         a.httpPorts.push(n);
       } else if (arg === "--t1") {
-        const n = Number(value());
+        const n = Number(argv.value());
         if (!(n > 0 && n < 60)) return `--t1 needs seconds between 0 and 60`;
         a.t1 = n;
-      } else if (arg === "--year") a.year = Number(value());
+      } else if (arg === "--year") a.year = Number(argv.value());
       else if (arg.startsWith("-")) return `unknown option ${arg}`;
       else a.files.push(arg);
-    } catch (e) {
-      return (e as Error).message;
     }
+  } catch (e) {
+    return (e as Error).message;
   }
   if (a.files.length === 0) return "no input file";
   return a;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
+  if (argv.some(isHelpOption)) {
     console.log(HELP);
     return 0;
   }
