@@ -122,7 +122,7 @@ function uriShort(u: { user?: string; host: string; port?: number }): string {
 
 function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: AnalysisContext["txns"]): void {
   const { msgs } = ctx;
-  const opening = hop.filter((t) => t.method === dto.method && !msgs[t.request].sip?.to?.tag).sort((a, b) => a.request - b.request);
+  const opening = hop.filter((t) => t.method === dto.method && !msgs[t.request].sip?.toTag).sort((a, b) => a.request - b.request);
   const lastT = opening[opening.length - 1];
   const finalStatus = lastT?.finalStatus;
   if (finalStatus !== undefined) dto.status = finalStatus;

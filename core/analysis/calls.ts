@@ -147,8 +147,8 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     const lookup = uf.find(g) === g && b2buaCandidates.has(srcNode) && !G.inviteTo.includes(srcNode);
     const remember = !G.inviteFrom.includes(dstNode);
     if (!lookup && !remember) continue; // a plain proxied call: nothing to link by timing
-    const fu = (sip.from?.uri?.user ?? "").toLowerCase();
-    const tu = (sip.to?.uri?.user ?? "").toLowerCase();
+    const fu = (sip.fromUser ?? "").toLowerCase();
+    const tu = (sip.toUser ?? "").toLowerCase();
     const sdp = sdpKey(sip.body);
     // Is this INVITE a B2BUA's outgoing leg? Only when its Call-ID never entered the sending node.
     if (lookup) {

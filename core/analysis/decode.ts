@@ -12,6 +12,7 @@ import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
 import { parseSip } from "../protocols/sip/parse";
+import { StoredSipMessage, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
 import type { CaptureModel, Observed, ObservedLog } from "./model";
@@ -21,7 +22,24 @@ const MAX_LISTED_PROBLEMS = 1000;
 /** Size of the slabs that kept message bytes are copied into. */
 const SLAB_SIZE = 1 << 20;
 
-export interface FileSink extends CaptureSink, LogSink {}
+export interface FileSink extends CaptureSink, LogSink {
+  /**
+   * The reader is about to be handed `bytes`, which sit at `offset` in the file. A SIP message whose
+   * bytes are a view of them is kept by position (read back from the file's BytesHome), not in memory.
+   */
+  chunk(bytes: Uint8Array, offset: number): void;
+}
+
+/** The chunk of a file being decoded, for messages kept by file position. */
+interface ChunkPlace {
+  home: BytesHome;
+  buffer: ArrayBufferLike;
+  /** File offset of buffer[0]. */
+  base: number;
+  /** The chunk's range in `buffer` (a small read may share its buffer with other allocations). */
+  start: number;
+  end: number;
+}
 
 export class ModelBuilder {
   private messages: Observed[] = [];
@@ -52,10 +70,18 @@ export class ModelBuilder {
     return this.messages.slice(start);
   }
 
-  /** `fromLog`: the file is a server log, so its messages were printed by the server, not captured. */
-  sinkFor(file: number, fromLog = false): FileSink {
+  /**
+   * `fromLog`: the file is a server log, so its messages were printed by the server, not captured.
+   * `home`: where the file's bytes can be read back; given, SIP messages that are a plain range of
+   * the file keep only their position (see FileSink.chunk).
+   */
+  sinkFor(file: number, fromLog = false, home?: BytesHome): FileSink {
+    let place: ChunkPlace | undefined;
     return {
-      pdu: (p: Pdu) => this.addPdu(file, p, fromLog),
+      chunk: (bytes: Uint8Array, offset: number) => {
+        if (home) place = { home, buffer: bytes.buffer, base: offset - bytes.byteOffset, start: bytes.byteOffset, end: bytes.byteOffset + bytes.length };
+      },
+      pdu: (p: Pdu) => this.addPdu(file, p, fromLog, place),
       connection: (e: ConnectionEvent) => this.connections.push({ ...e, file }),
       problem: (p: CaptureProblem) => this.addProblem(file, p),
       record: (_frame: number, time: number) => {
@@ -80,7 +106,7 @@ export class ModelBuilder {
     this.problems.push({ ...p, file });
   }
 
-  addPdu(file: number, pdu: Pdu, fromLog = false): void {
+  addPdu(file: number, pdu: Pdu, fromLog = false, place?: ChunkPlace): void {
     const id = this.messages.length;
     const src = this.endpoint(pdu.src);
     const dst = this.endpoint(pdu.dst);
@@ -88,7 +114,7 @@ export class ModelBuilder {
     // ~10^5 objects an out-of-object property array of its own.
     const o: Observed =
       pdu.protocol === "sip"
-        ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: parseSip(this.keptBytes(pdu.bytes)) }
+        ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: this.storedSip(pdu.bytes, place) }
         : pdu.protocol === "diameter"
           ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, diameter: decodeDiameter(this.keptBytes(pdu.bytes)) }
           : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(this.keptBytes(pdu.bytes)) };
@@ -98,6 +124,18 @@ export class ModelBuilder {
     // Messages from a log file carry no packet record; they still bound the timeline.
     if (pdu.time > 0) this.widen(pdu.time);
     this.messages.push(o);
+  }
+
+  /**
+   * A SIP message as the analysis keeps it: its stored values, and its bytes by file position when
+   * they are a view of the chunk being read (nothing on the way changed them), else a kept copy.
+   */
+  private storedSip(bytes: Uint8Array, place: ChunkPlace | undefined): StoredSipMessage {
+    const parsed = parseSip(bytes);
+    if (place && bytes.buffer === place.buffer && bytes.byteOffset >= place.start && bytes.byteOffset + bytes.length <= place.end) {
+      return new StoredSipMessage(parsed, place.home, place.base + bytes.byteOffset, bytes.length);
+    }
+    return new StoredSipMessage(parsed, this.keptBytes(bytes));
   }
 
   /**
@@ -275,15 +313,12 @@ function sipMessageDTO(o: Observed, sip: NonNullable<Observed["sip"]>): MessageD
   const request = sip.kind === "request";
   const cseq = sip.cseq;
   const reason = request ? undefined : sip.reason;
-  const from = sip.from;
-  const to = sip.to;
-  const fromUser = from?.uri?.user;
-  const toUser = to?.uri?.user;
-  const fromTag = from?.tag;
-  const toTag = to?.tag;
-  // vias[0], not the parser's topVia: they differ when the first Via is malformed, and a
-  // message with one Via field shares its parsed list with its transaction's other messages.
-  const branch = sip.vias[0]?.branch;
+  const fromUser = sip.fromUser;
+  const toUser = sip.toUser;
+  const fromTag = sip.fromTag;
+  const toTag = sip.toTag;
+  // A stored message's topVia is vias[0] (the parser's own topVia differs when the first Via is malformed).
+  const branch = (sip instanceof StoredSipMessage ? sip.topVia : sip.vias[0])?.branch;
   return {
     id: o.id,
     frame: o.frame,

@@ -108,7 +108,7 @@ export function observeDialogs(
   /** Initial INVITE transactions: the request had no To tag. */
   const initial = new Uint8Array(transactions.length);
   for (const t of transactions) {
-    if (t.method === "INVITE" && msgs[t.request].sip?.to?.tag === undefined) initial[t.index] = 1;
+    if (t.method === "INVITE" && msgs[t.request].sip?.toTag === undefined) initial[t.index] = 1;
   }
 
   const step = (w: Work, ev: DialogEvent, now: number) => {
@@ -171,13 +171,13 @@ export function observeDialogs(
       const t = transactions[ti];
       const status = sip.status ?? 0;
       if (initial[ti]) {
-        const tag = sip.to?.tag;
+        const tag = sip.toTag;
         let forks = byInvite[ti];
         if (status > 100 && status < 300 && tag !== undefined) {
           let w = forkWithTag(forks, tag);
           if (!w) {
             // §12.1.2: a 101-199 with a To tag creates an early dialog; a 2xx a confirmed one.
-            w = create(t.callId, sip.from?.tag ?? "", tag, t.client, t.server, "Early", ti, now);
+            w = create(t.callId, sip.fromTag ?? "", tag, t.client, t.server, "Early", ti, now);
             if (forks) forks.push(w);
             else byInvite[ti] = forks = [w];
           }
@@ -218,8 +218,8 @@ export function observeDialogs(
     }
 
     // Requests inside a dialog: To tag present.
-    const toTag = sip.to?.tag;
-    const fromTag = sip.from?.tag;
+    const toTag = sip.toTag;
+    const fromTag = sip.fromTag;
     const callId = sip.callId;
     if (toTag === undefined || fromTag === undefined || callId === undefined) continue;
     const method = sip.method ?? "";

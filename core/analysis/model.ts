@@ -43,6 +43,8 @@ export interface CaptureModel {
   end: number;
   /** Timer T1 in seconds (RFC 3261 default 0.5). */
   t1: number;
+  /** Releases what message bytes are read back from (the open capture files); set by the host that opened them. */
+  close?: () => void;
 }
 
 /** RFC 3261 §17 roles as observed: the client side sent the request. */

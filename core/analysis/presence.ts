@@ -91,7 +91,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
     if (!sip || retrans[m.id]) continue;
     const callId = sip.callId ?? "";
     if (sip.kind === "request" && sip.method === "SUBSCRIBE") {
-      const tag = sip.from?.tag ?? "";
+      const tag = sip.fromTag ?? "";
       const key = `${callId}|${tag}`;
       let i = byDialog.get(key);
       if (i === undefined) {
@@ -118,7 +118,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
       continue;
     }
     if (sip.kind === "response" && sip.cseq?.method === "SUBSCRIBE") {
-      const i = byDialog.get(`${callId}|${sip.from?.tag ?? ""}`);
+      const i = byDialog.get(`${callId}|${sip.fromTag ?? ""}`);
       if (i === undefined || sip.status === undefined || sip.status < 200) continue;
       const s = subs[i];
       if (nodes.nodeOf(m.dst) !== s.watcherNode) continue;
@@ -126,7 +126,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
         if (s.state === "init") s.state = "rejected";
         continue;
       }
-      s.notifierTag = sip.to?.tag;
+      s.notifierTag = sip.toTag;
       // The 2xx's Expires, else what was asked, else the presence package default (RFC 3856 §6.4: 3600 s).
       const granted = Number(sip.header("expires"));
       const exp = Number.isFinite(granted) ? granted : s.requestedExpires ?? 3600;
@@ -141,7 +141,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
       continue;
     }
     if (sip.kind === "request" && sip.method === "NOTIFY") {
-      const i = byDialog.get(`${callId}|${sip.to?.tag ?? ""}`);
+      const i = byDialog.get(`${callId}|${sip.toTag ?? ""}`);
       if (i === undefined) continue;
       const s = subs[i];
       if (nodes.nodeOf(m.dst) !== s.watcherNode) continue;

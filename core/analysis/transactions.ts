@@ -137,7 +137,7 @@ function advance(w: Work, t: number): void {
 
 /** Has this transaction seen this response before (same status, To tag and RSeq)? Records it if not. */
 function seenBefore(w: Work, status: number, sip: SipMessage, id: number): number {
-  const tag = sip.to?.tag;
+  const tag = sip.toTag;
   // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
   const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
   const seen = w.seen;
@@ -201,7 +201,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig):
   };
   const client = invite ? startInviteClient(m.id, cfg, now).state : startNonInviteClient(m.id, cfg, now).state;
   const server = invite ? startInviteServer(m.id, cfg, now).state : startNonInviteServer(m.id, cfg, now).state;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.from?.tag, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
 }
 
 export function observeTransactions(model: CaptureModel): TransactionObservation {
@@ -405,7 +405,7 @@ function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Obse
   const list = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
   if (!list) return undefined;
   const method = cseq!.method === "ACK" ? "INVITE" : cseq!.method;
-  const fromTag = sip.from?.tag;
+  const fromTag = sip.fromTag;
   let byIp: Work | undefined;
   for (let k = list.length - 1; k >= 0; k--) {
     const w = list[k];

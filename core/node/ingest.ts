@@ -16,6 +16,7 @@ import { DEFAULT_HTTP_PORTS } from "../capture/dissector-table";
 import { detectTextFormat, createTextReader } from "../capture/text/detect";
 import { ModelBuilder } from "../analysis/decode";
 import type { CaptureModel, Observed } from "../analysis/model";
+import { openFiles, type OpenFiles } from "./file-bytes";
 
 export class IngestError extends Error {
   constructor(
@@ -60,14 +61,26 @@ function httpPortsFor(extra: number[] | undefined): number[] | undefined {
   return extra?.length ? [...new Set([...DEFAULT_HTTP_PORTS, ...extra])] : undefined;
 }
 
-/** Load several files as one timeline. Throws IngestError for a file that cannot be read at all. */
+/**
+ * Load several files as one timeline. Throws IngestError for a file that cannot be read at all.
+ * The capture files stay open: SIP messages are read back from them when their bytes are needed;
+ * `model.close()` releases them.
+ */
 export async function loadFiles(paths: string[], options: IngestOptions = {}): Promise<Loaded> {
   const builder = new ModelBuilder(paths.map((p) => path.basename(p)), options.t1);
-  for (let i = 0; i < paths.length; i++) await loadOne(paths[i], builder, i, options);
-  return builder.finish({ dtos: options.messageDtos });
+  const files = openFiles(paths);
+  try {
+    for (let i = 0; i < paths.length; i++) await loadOne(paths[i], builder, i, options, files);
+  } catch (e) {
+    files.close();
+    throw e;
+  }
+  const loaded = builder.finish({ dtos: options.messageDtos });
+  loaded.model.close = () => files.close();
+  return loaded;
 }
 
-async function loadOne(file: string, builder: ModelBuilder, index: number, options: IngestOptions): Promise<void> {
+async function loadOne(file: string, builder: ModelBuilder, index: number, options: IngestOptions, files: OpenFiles): Promise<void> {
   let handle;
   try {
     handle = await open(file, "r");
@@ -87,7 +100,9 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
     let chunk = await readChunk(0);
     const kind = detectFileKind(chunk);
     if (!kind) throw new IngestError(file, 0, "unknown file format: not pcap, pcapng, a Kamailio log, a sipdump file or SIP text");
-    const sink = builder.sinkFor(index, kind === "kamailio-log");
+    // Captures are read back by position; a text file's messages are rebuilt from its lines, so they keep their bytes.
+    const container = kind === "pcap" || kind === "pcapng";
+    const sink = builder.sinkFor(index, kind === "kamailio-log", container ? files.home(index) : undefined);
     const reader =
       kind === "pcap" || kind === "pcapng"
         ? createCaptureDecoder(sink, { httpPorts: httpPortsFor(options.httpPorts) })
@@ -103,6 +118,7 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
     };
     try {
       while (chunk.length > 0) {
+        sink.chunk(chunk, offset);
         reader.push(chunk);
         offset += chunk.length;
         reportNew();

@@ -90,15 +90,16 @@ export function createService(options: ServiceOptions): Service {
     return { s, r: s.result };
   }
 
-  /** Forget a session; an uploaded file's temporary copy goes with it. */
+  /** Forget a session: its capture files are closed, and an uploaded file's temporary copy goes with it. */
   function drop(id: string): void {
     const s = sessions.get(id);
     sessions.delete(id);
-    if (s?.uploadDir) {
-      const dir = s.uploadDir;
-      // After any load still reading it has finished.
-      void Promise.resolve(loads.get(id)).finally(() => rmSync(dir, { recursive: true, force: true }));
-    }
+    if (!s) return;
+    // After any load still reading has finished (its result is then set, and its files open).
+    void Promise.resolve(loads.get(id)).finally(() => {
+      s.result?.model.close?.();
+      if (s.uploadDir) rmSync(s.uploadDir, { recursive: true, force: true });
+    });
   }
 
   function start(files: string[], display: string[], uploadDir?: string): SessionInfo {

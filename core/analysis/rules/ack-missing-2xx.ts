@@ -24,11 +24,11 @@ export const rule: Rule = {
       const server = ctx.nodes.nodeOf(t.server);
       // The To tag only tells forks apart: with one answering UAS, any ACK of this CSeq on the hop
       // counts (some SBCs rewrite the tag, and the UAS still stops retransmitting).
-      const finTag = fin.sip?.to?.tag;
+      const finTag = fin.sip?.toTag;
       let forked = false;
       for (const id of t.retransmissions) {
         const s = ctx.msgs[id]?.sip;
-        if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.to?.tag !== finTag) forked = true;
+        if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.toTag !== finTag) forked = true;
       }
       const tag = forked ? finTag : undefined;
       let acked = false;

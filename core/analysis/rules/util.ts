@@ -53,7 +53,7 @@ export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckS
       let l = idx.get(key);
       if (!l) idx.set(key, (l = []));
       const a: AckSeen & { cseq: number } = { src: ctx.nodes.nodeOf(m.src), dst: ctx.nodes.nodeOf(m.dst), time: m.time, id: m.id, cseq: s.cseq?.seq ?? -1 };
-      const tag = s.to?.tag;
+      const tag = s.toTag;
       if (tag) a.toTag = tag;
       l.push(a);
     }

@@ -528,6 +528,22 @@ class LazySipMessage implements SipMessage {
     return this.cTo ?? undefined;
   }
 
+  get fromTag(): string | undefined {
+    return this.from?.tag;
+  }
+
+  get toTag(): string | undefined {
+    return this.to?.tag;
+  }
+
+  get fromUser(): string | undefined {
+    return this.from?.uri?.user;
+  }
+
+  get toUser(): string | undefined {
+    return this.to?.uri?.user;
+  }
+
   get vias(): readonly Via[] {
     if (!this.cVias) {
       let out: Via[] | undefined;
@@ -842,12 +858,20 @@ export type ParsedSip = ReturnType<typeof parseSip>;
 
 /** Internal access for the serializer: the field line offsets of a message made by parseSip. */
 export function fieldLines(msg: SipMessage): { start: number; end: number; nameEnd: number; key: string }[] | undefined {
+  msg = parsedOf(msg);
   if (!(msg instanceof LazySipMessage)) return undefined;
   return msg.lines();
 }
 
 /** Start line span [start, end) of a message made by parseSip (without its CRLF). */
 export function startLineSpan(msg: SipMessage): { start: number; end: number } | undefined {
+  msg = parsedOf(msg);
   if (!(msg instanceof LazySipMessage)) return undefined;
   return { start: msg.startLineOffset, end: msg.startLineEnd };
+}
+
+/** A stored message (./stored.ts) answers with its re-parse; named structurally, stored.ts imports this file. */
+function parsedOf(msg: SipMessage): SipMessage {
+  const full = (msg as { full?: () => SipMessage }).full;
+  return typeof full === "function" ? full.call(msg) : msg;
 }

@@ -73,6 +73,11 @@ export interface SipMessage {
   readonly cseq?: CSeq;
   readonly from?: NameAddr;
   readonly to?: NameAddr;
+  /** Shortcuts the analysis reads for every message (a stored message keeps only these, not From/To). */
+  readonly fromTag?: string;
+  readonly toTag?: string;
+  readonly fromUser?: string;
+  readonly toUser?: string;
   readonly vias: readonly Via[];
   readonly contact: readonly NameAddr[];
   readonly recordRoute: readonly NameAddr[];
