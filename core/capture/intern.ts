@@ -3,8 +3,13 @@
  * recur across 10^5 messages (hosts, users, "1 INVITE") are held once. Direct-mapped by a hash of
  * the chars (a Map lookup measured 3x slower); a collision just replaces the slot, so memory stays
  * bounded whatever the capture holds. Texts longer than `maxLength` are returned as they are.
+ *
+ * `flat`: a text kept for the first time is copied when it may be a V8 sliced string (a substring
+ * of 13 chars or more points into its parent and keeps the whole parent alive: a 20-char tag
+ * would keep its 80-char header line). Interners whose texts outlive their parse use it.
  */
-export function createInterner(slots: number, maxLength: number): (text: string) => string {
+export function createInterner(slots: number, maxLength: number, options: { flat?: boolean } = {}): (text: string) => string {
+  const flat = options.flat === true;
   const table: (string | undefined)[] = new Array(slots).fill(undefined);
   const mask = slots - 1; // slots is a power of two
   return (text) => {
@@ -15,7 +20,13 @@ export function createInterner(slots: number, maxLength: number): (text: string)
     const slot = (h ^ (h >>> 13)) & mask;
     const known = table[slot];
     if (known === text) return known;
-    table[slot] = text;
-    return text;
+    const kept = flat ? flatCopy(text) : text;
+    table[slot] = kept;
+    return kept;
   };
+}
+
+/** A copy of `text` that shares no storage with a longer string (JSON round trip: one fresh flat string). */
+function flatCopy(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }

@@ -24,12 +24,12 @@
  *
  * Pure and cheap: one string per message, no allocation beyond it.
  */
-import type { SipMessage, Via } from "../protocols/sip/types";
+import type { SipMessage, ViaKey } from "../protocols/sip/types";
 
 export const MAGIC_COOKIE = "z9hG4bK";
 
 /** sent-by of a Via: host (lower-case) ":" port, the port defaulting per transport (§18.2.2, §19.1.2). */
-export function sentBy(via: Via): string {
+export function sentBy(via: ViaKey): string {
   return via.host.toLowerCase() + ":" + viaPort(via);
 }
 
@@ -42,10 +42,11 @@ function owningMethod(msg: SipMessage): string | undefined {
 
 /**
  * The top Via: the parser's `topVia` parses (and caches) just the first Via value, cheaper than
- * all of `vias` when nothing else needs the lower ones; any other SipMessage falls back to `vias`.
+ * all of `vias` when nothing else needs the lower ones, and a stored message keeps just what
+ * matching reads of it; any other SipMessage falls back to `vias`.
  */
-function topVia(msg: SipMessage): Via | undefined {
-  return "topVia" in msg ? (msg as { topVia?: Via }).topVia : msg.vias[0];
+function topVia(msg: SipMessage): ViaKey | undefined {
+  return "topVia" in msg ? (msg as { topVia?: ViaKey }).topVia : msg.vias[0];
 }
 
 function keyFor(msg: SipMessage, method: string): string | undefined {
@@ -87,7 +88,7 @@ interface Entry<T> {
   value: T;
 }
 
-function viaPort(via: Via): number {
+function viaPort(via: ViaKey): number {
   return via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
 }
 

@@ -10,7 +10,8 @@
  * The analysis passes over all messages read only the stored values; the rare rule that reads a
  * header re-parses that one message (a small cache keeps the last few parses).
  */
-import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
+import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via, ViaKey } from "./types";
+import { createInterner } from "../../capture/intern";
 import { parseSip, type ParsedSip } from "./parse";
 import { canonicalHeaderKey } from "./header-names";
 
@@ -34,6 +35,25 @@ const EMPTY = new Uint8Array(0);
 const KEPT_HEADERS = ["rseq", "x-cid", "x-call-id", "x-callid", "session-id", "p-charging-vector", "event", "subscription-state", "expires"];
 const KEPT = new Set(KEPT_HEADERS);
 
+/**
+ * Stored texts are interned (a reason phrase, a user, a Request-URI recur across messages) and
+ * flat: a tag or branch cut out of its header line would keep the whole line alive.
+ */
+const keep = createInterner(8192, 256, { flat: true });
+const keepOptional = (text: string | undefined) => (text === undefined ? undefined : keep(text));
+
+/**
+ * The part of a parsed top Via that matching reads, made once per parsed Via (the parser shares a
+ * Via between messages with the same Via text: a request, its retransmissions and responses).
+ */
+const viaKeys = new WeakMap<Via, ViaKey>();
+function viaKeyOf(via: Via | undefined): ViaKey | undefined {
+  if (!via) return undefined;
+  let key = viaKeys.get(via);
+  if (!key) viaKeys.set(via, (key = { host: keep(via.host), port: via.port, transport: keep(via.transport), branch: keepOptional(via.branch) }));
+  return key;
+}
+
 export class StoredSipMessage implements SipMessage {
   readonly kind: "request" | "response";
   readonly method: string | undefined;
@@ -46,7 +66,8 @@ export class StoredSipMessage implements SipMessage {
   readonly toTag: string | undefined;
   readonly fromUser: string | undefined;
   readonly toUser: string | undefined;
-  readonly topVia: Via | undefined;
+  /** What matching reads of the top Via (vias[0]); the whole Via is in `vias`. */
+  readonly topVia: ViaKey | undefined;
   readonly viaCount: number;
   readonly contentType: string | undefined;
   readonly problems: readonly string[];
@@ -60,28 +81,28 @@ export class StoredSipMessage implements SipMessage {
   constructor(parsed: ParsedSip, home: Uint8Array | BytesHome, at = 0, length = home instanceof Uint8Array ? home.length : 0) {
     this.kind = parsed.kind;
     this.method = parsed.method;
-    this.requestUri = parsed.requestUri;
+    this.requestUri = keepOptional(parsed.requestUri);
     this.status = parsed.status;
-    this.reason = parsed.reason;
+    this.reason = keepOptional(parsed.reason);
     this.callId = parsed.callId;
     this.cseq = parsed.cseq;
     const from = parsed.from;
     const to = parsed.to;
-    this.fromTag = from?.tag;
-    this.toTag = to?.tag;
-    this.fromUser = from?.uri?.user;
-    this.toUser = to?.uri?.user;
+    this.fromTag = keepOptional(from?.tag);
+    this.toTag = keepOptional(to?.tag);
+    this.fromUser = keepOptional(from?.uri?.user);
+    this.toUser = keepOptional(to?.uri?.user);
     // problems first: it parses every Via, so vias[0] below is a cached read.
     this.problems = parsed.problems;
     const vias = parsed.vias;
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
-    this.topVia = vias[0];
+    this.topVia = viaKeyOf(vias[0]);
     this.viaCount = vias.length;
-    this.contentType = parsed.contentType;
+    this.contentType = keepOptional(parsed.contentType);
     let kept: Record<string, string> | undefined;
     for (const name of KEPT_HEADERS) {
       const value = parsed.header(name);
-      if (value !== undefined) (kept ??= {})[name] = value;
+      if (value !== undefined) (kept ??= {})[name] = keep(value);
     }
     this.kept = kept;
     this.home = home;

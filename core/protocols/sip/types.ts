@@ -39,6 +39,9 @@ export interface Via {
   raw: string;
 }
 
+/** What transaction matching reads of the top Via (a parsed Via has all of it). */
+export type ViaKey = Pick<Via, "host" | "port" | "transport" | "branch">;
+
 export interface CSeq {
   seq: number;
   method: string;
