@@ -7,6 +7,7 @@
  * (Kamailio log, sipdump, plain SIP). Anything else is an `IngestError` naming the file.
  */
 import { open } from "node:fs/promises";
+import { getHeapStatistics } from "node:v8";
 import path from "node:path";
 import type { MessageDTO, SummaryDTO } from "../api";
 import { CaptureFormatError } from "../capture/types";
@@ -40,6 +41,8 @@ export interface IngestOptions {
   /** Messages decoded from the chunk just read (a live preview of the calls while loading). */
   onMessages?: (added: readonly Observed[]) => void;
   chunkSize?: number;
+  /** JavaScript heap limit in bytes the memory check uses (default: this process's; tests set a small one). */
+  heapLimit?: number;
   /** false: `Loaded.messages` stays empty (the caller makes each DTO when it needs it, see messageDTOAt). */
   messageDtos?: boolean;
 }
@@ -48,6 +51,26 @@ export interface Loaded {
   model: CaptureModel;
   summary: SummaryDTO;
   messages: MessageDTO[];
+}
+
+/**
+ * Share of the JavaScript heap limit that decoding may fill. The analysis after it needs about as
+ * much again; past this the load stops with a clear error instead of the process dying when V8
+ * runs out of heap (a capture of several million messages on the default limit).
+ */
+const LOAD_HEAP_SHARE = 0.45;
+
+/** An error when decoded messages already fill the share of the heap decoding may use. */
+function heapCheck(file: string, offset: number, messages: number, limit = getHeapStatistics().heap_size_limit): IngestError | undefined {
+  const used = getHeapStatistics().used_heap_size;
+  if (used <= LOAD_HEAP_SHARE * limit) return undefined;
+  const mb = (n: number) => Math.round(n / (1 << 20));
+  return new IngestError(
+    file,
+    offset,
+    `too large to analyse within this process's memory limit (${mb(limit)} MB JavaScript heap): stopped after ${messages} messages, ` +
+      `${mb(used)} MB in use. Raise the limit (NODE_OPTIONS=--max-old-space-size=${Math.max(2 * mb(limit), 8192)}) or split the capture (editcap -c 1000000).`,
+  );
 }
 
 export type FileKind = "pcap" | "pcapng" | "kamailio-log" | "sipdump" | "plain-sip";
@@ -123,6 +146,8 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
         offset += chunk.length;
         reportNew();
         options.onProgress?.({ file, bytesRead: offset, bytesTotal: size, messages: builder.messageCount });
+        const tooLarge = heapCheck(file, offset, builder.messageCount, options.heapLimit);
+        if (tooLarge) throw tooLarge;
         chunk = offset < size ? await readChunk(offset) : new Uint8Array(0);
       }
       reader.end();
