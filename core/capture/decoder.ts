@@ -24,10 +24,10 @@ import { SctpReassembler, type SctpMessage } from "./sctp";
 import { wsFrameHeader, wsPayload } from "./websocket";
 import { decodeHep2, decodeHep3, hep3Length, isHep3, type HepPacket } from "./hep";
 import { candidates, defaultTables, type DissectorTables, type PayloadProtocol } from "./dissector-table";
-import { findHeader, findHeaderEnd, matchLower, MORE, NONE, indexOfLf, type Framing } from "./framing/framing";
+import { findHeader, findHeaderEnd, matchLower, MORE, NONE, indexOfLf, parseDecimal, type Framing } from "./framing/framing";
 import { frameSip } from "./framing/sip";
 import { frameDiameter } from "./framing/diameter";
-import { frameHttpEx, httpStart } from "./framing/http";
+import { frameHttpEx, httpRequestMethod, httpStart } from "./framing/http";
 
 export interface CaptureDecoderOptions {
   /** TCP ports on which HTTP is decoded (default 80, 8080; 5060/5061 always when the bytes are HTTP). */
@@ -64,6 +64,11 @@ const CLOSED_MEMORY = 120;
 const IDLE_TIMEOUT = 900;
 /** Idle connections are swept every this many TCP packets. */
 const SWEEP_EVERY = 16384;
+/**
+ * HTTP requests remembered per direction while their responses are outstanding. Pipelining is
+ * rarely deeper than a few; a one-sided capture (responses never seen) must not grow without bound.
+ */
+const MAX_OUTSTANDING_REQUESTS = 64;
 
 type HalfMode = "pdu" | "ws";
 
@@ -83,6 +88,12 @@ interface TcpHalf {
   wsFrags: Uint8Array[];
   wsFrames: number[];
   wsFragBytes: number;
+  /**
+   * Methods of the HTTP requests this side sent, oldest first, whose final responses have not been
+   * framed yet. HTTP/1.1 answers in request order (pipelining included), so the other side's next
+   * response answers sentMethods[0]: that is how a response to HEAD is known to have no body.
+   */
+  sentMethods: string[];
 }
 
 interface TcpConn {
@@ -94,6 +105,8 @@ interface TcpConn {
   wsRequested: boolean;
   rstSeen: boolean;
   openSeen: boolean;
+  /** A 2xx to CONNECT made the connection a tunnel: what follows on either side is not HTTP. */
+  tunnel: boolean;
   /** Capture time of the latest packet, for idle eviction. */
   lastSeen: number;
 }
@@ -594,7 +607,7 @@ export class PacketDissector {
   private newConn(key: string, srcIp: string, sport: number, dstIp: string, dport: number): TcpConn {
     const src: Endpoint = { ip: srcIp, port: sport };
     const dst: Endpoint = { ip: dstIp, port: dport };
-    const c = { key, portLo: Math.min(sport, dport), portHi: Math.max(sport, dport), wsRequested: false, rstSeen: false, openSeen: false, lastSeen: this.time } as TcpConn;
+    const c = { key, portLo: Math.min(sport, dport), portHi: Math.max(sport, dport), wsRequested: false, rstSeen: false, openSeen: false, tunnel: false, lastSeen: this.time } as TcpConn;
     c.a = this.newHalf(c, src, dst);
     c.b = this.newHalf(c, dst, src);
     return c;
@@ -614,10 +627,11 @@ export class PacketDissector {
       wsFrags: [],
       wsFrames: [],
       wsFragBytes: 0,
+      sentMethods: [],
     } as unknown as TcpHalf;
     half.seq = new TcpSequencer({
       data: (bytes, frame) => this.streamData(c, half, bytes, frame),
-      gap: (n, frame) => this.streamGap(half, n, frame),
+      gap: (n, frame) => this.streamGap(c, half, n, frame),
     });
     return half;
   }
@@ -650,7 +664,7 @@ export class PacketDissector {
     void c;
   }
 
-  private streamGap(half: TcpHalf, n: number, frame: number): void {
+  private streamGap(c: TcpConn, half: TcpHalf, n: number, frame: number): void {
     const partial = half.buf.length;
     this.problemAt(
       frame,
@@ -663,6 +677,10 @@ export class PacketDissector {
     half.wsFrags = [];
     half.wsFrames = [];
     half.wsFragBytes = 0;
+    // Lost bytes may hold requests or responses: the pairing is no longer known. Later responses are
+    // framed as if their requests were unseen until new requests are.
+    c.a.sentMethods.length = 0;
+    c.b.sentMethods.length = 0;
   }
 
   private streamData(c: TcpConn, half: TcpHalf, data: Uint8Array, segFrame: number): void {
@@ -686,17 +704,19 @@ export class PacketDissector {
   }
 
   /** Framer for one candidate protocol on this connection. */
-  private frameAs(c: TcpConn, proto: PayloadProtocol, b: Uint8Array, off: number, end: number): { f: Framing; untilClose?: boolean } {
+  private frameAs(c: TcpConn, half: TcpHalf, proto: PayloadProtocol, b: Uint8Array, off: number, end: number): { f: Framing; untilClose?: boolean } {
     switch (proto) {
       case "sip":
         return { f: frameSip(b, off, end, true) };
       case "diameter":
         return { f: frameDiameter(b, off, end, true, c.portLo !== 3868 && c.portHi !== 3868) };
       case "http": {
-        const r = frameHttpEx(b, off, end, true);
+        if (c.tunnel) return { f: NONE };
+        const r = frameHttpEx(b, off, end, true, this.answering(c, half));
         return { f: r.framing, untilClose: r.untilClose };
       }
       case "http-upgrade": {
+        if (c.tunnel) return { f: NONE };
         const k = httpStart(b, off, end);
         if (k === "partial") return { f: MORE };
         if (k === undefined) return { f: NONE };
@@ -708,7 +728,7 @@ export class PacketDissector {
           const up = findHeader(b, off, he, ["upgrade"]);
           if (!up || !matchLower(b, up.value, up.end, "websocket")) return { f: NONE };
         }
-        const r = frameHttpEx(b, off, end, true);
+        const r = frameHttpEx(b, off, end, true, this.answering(c, half));
         return { f: r.framing, untilClose: r.untilClose };
       }
       case "ws-sniff":
@@ -742,7 +762,7 @@ export class PacketDissector {
       if (proto === undefined) {
         const list = candidates(this.tables["tcp.port"], this.tables.heuristics.tcp, c.portLo, c.portHi, this.cands);
         for (let i = 0; i < list.length; i++) {
-          const r = this.frameAs(c, list[i], b, off, end);
+          const r = this.frameAs(c, half, list[i], b, off, end);
           if (r.f.kind !== "none") {
             proto = list[i];
             res = r;
@@ -752,11 +772,11 @@ export class PacketDissector {
         if (proto === undefined) {
           // Claimed by nobody here (TLS, RTP over TCP, a capture that starts mid-message): not a
           // PDU and not a problem. A message may still start at a later line.
-          off = this.advance(half, buffered, off, this.resync(c, b, off, end));
+          off = this.advance(half, buffered, off, this.resync(c, half, b, off, end));
           continue;
         }
       } else {
-        res = this.frameAs(c, proto, b, off, end);
+        res = this.frameAs(c, half, proto, b, off, end);
       }
       const f = res!.f;
       if (proto === "ws-sniff" && f.kind !== "more") {
@@ -774,7 +794,7 @@ export class PacketDissector {
       }
       if (f.kind === "none") {
         // A decided stream that stops making sense (a gap, junk): resynchronise at a later line start.
-        const at = this.resync(c, b, off, end);
+        const at = this.resync(c, half, b, off, end);
         this.problem(`${at - off} bytes in TCP ${ep(half.src)} -> ${ep(half.dst)} are not ${proto}: skipped`, true);
         half.proto = undefined;
         off = this.advance(half, buffered, off, at);
@@ -811,7 +831,7 @@ export class PacketDissector {
   }
 
   /** The next line start after `off` where some candidate protocol frames (or may), else `end`. */
-  private resync(c: TcpConn, b: Uint8Array, off: number, end: number): number {
+  private resync(c: TcpConn, half: TcpHalf, b: Uint8Array, off: number, end: number): number {
     const list = candidates(this.tables["tcp.port"], this.tables.heuristics.tcp, c.portLo, c.portHi, this.cands);
     let p = off;
     for (let tries = 0; tries < 4096; tries++) {
@@ -819,14 +839,39 @@ export class PacketDissector {
       if (lf < 0) return end;
       p = lf + 1;
       if (p >= end) return end;
-      for (let i = 0; i < list.length; i++) if (this.frameAs(c, list[i], b, p, end).f.kind !== "none") return p;
+      for (let i = 0; i < list.length; i++) if (this.frameAs(c, half, list[i], b, p, end).f.kind !== "none") return p;
     }
     return end;
   }
 
-  /** A WebSocket handshake switches the stream: the request's side after it, the 101's side after it. */
+  /** Method of the oldest outstanding request the other side sent (the one a response on `half` answers), if seen. */
+  private answering(c: TcpConn, half: TcpHalf): string | undefined {
+    const q = (half === c.a ? c.b : c.a).sentMethods;
+    return q.length ? q[0] : undefined;
+  }
+
+  /**
+   * After an HTTP message: a request's method is queued for the response framing; a final response
+   * (or 101) retires the oldest; a 2xx to CONNECT turns the connection into a tunnel; a WebSocket
+   * handshake switches the stream (the request's side after it, the 101's side after it).
+   */
   private afterHttp(c: TcpConn, half: TcpHalf, bytes: Uint8Array): void {
     const k = httpStart(bytes, 0, bytes.length);
+    if (k === "request") {
+      const method = httpRequestMethod(bytes, 0, bytes.length);
+      if (method) {
+        if (half.sentMethods.length >= MAX_OUTSTANDING_REQUESTS) half.sentMethods.shift();
+        half.sentMethods.push(method);
+      }
+    } else if (k === "response") {
+      const status = parseDecimal(bytes, 9, 12);
+      // 1xx are interim (the final response still follows), except 101 which ends HTTP here
+      if (status >= 200 || status === 101) {
+        const q = (half === c.a ? c.b : c.a).sentMethods;
+        const method = q.shift();
+        if (method === "CONNECT" && status >= 200 && status < 300) return this.startTunnel(c);
+      }
+    }
     const he = findHeaderEnd(bytes, 0, bytes.length);
     if (he < 0) return;
     if (k === "request") {
@@ -838,6 +883,22 @@ export class PacketDissector {
     } else if (k === "response" && c.wsRequested && bytes.length >= 12 && bytes[9] === 49 && bytes[10] === 48 && bytes[11] === 49) {
       half.mode = "ws";
       this.connection("open", half.dst, half.src, "ws");
+    }
+  }
+
+  /**
+   * RFC 9112 §6.3 item 2: after a 2xx to CONNECT both sides carry tunnelled bytes (usually TLS).
+   * HTTP framing stops for good on this connection; the other framers still sniff (plain SIP through
+   * a proxy tunnel is still found), and unclaimed bytes are skipped silently as on any TLS stream.
+   */
+  private startTunnel(c: TcpConn): void {
+    c.tunnel = true;
+    for (const h of [c.a, c.b]) {
+      h.proto = undefined;
+      h.pending = undefined;
+      h.untilClose = false;
+      h.need = 0;
+      h.sentMethods.length = 0;
     }
   }
 

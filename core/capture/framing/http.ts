@@ -1,8 +1,12 @@
 /**
  * HTTP/1.x framing (RFC 9112 §6): start line `METHOD SP target SP HTTP/1.x` or `HTTP/1.x SP NNN`;
- * body by Transfer-Encoding: chunked, else Content-Length, else none for requests and for
- * 1xx/204/304 responses; any other response without either runs until the connection closes
- * ("until-close", framed by the TCP layer at FIN/RST or end of capture).
+ * body by Transfer-Encoding: chunked, else Content-Length, else none for requests; any other
+ * response without either runs until the connection closes ("until-close", framed by the TCP layer
+ * at FIN/RST or end of capture).
+ *
+ * RFC 9112 §6.3 items 1-2 come first, whatever Content-Length / Transfer-Encoding say: a response to
+ * HEAD, any 1xx, 204 or 304, and a 2xx to CONNECT end at the header block. Only the stream layer
+ * knows which request a response answers, so it passes that request's method in.
  */
 import { findHeader, findHeaderEnd, indexOfLf, matchExact, matchLower, MORE, NONE, parseDecimal, type Framing } from "./framing";
 
@@ -33,6 +37,12 @@ export function httpStart(b: Uint8Array, off: number, end: number): "request" | 
   return undefined;
 }
 
+/** The method a request start line at b[off..end) begins with (one of the known methods), or undefined. */
+export function httpRequestMethod(b: Uint8Array, off: number, end: number): string | undefined {
+  for (const m of METHODS) if (matchExact(b, off, end, m) && b[off + m.length] === 32) return m;
+  return undefined;
+}
+
 /** True when an HTTP/1.x start line begins at off. */
 export function sniffHttp(b: Uint8Array, off: number, end: number): boolean {
   const k = httpStart(b, off, end);
@@ -50,15 +60,27 @@ export function frameHttp(b: Uint8Array, off: number, end: number, stream: boole
   return frameHttpEx(b, off, end, stream).framing;
 }
 
-export function frameHttpEx(b: Uint8Array, off: number, end: number, stream: boolean): HttpFraming {
+/** Is the response to a request with this method (undefined: request not seen) and status bodiless? */
+export function bodilessResponse(status: number, requestMethod: string | undefined): boolean {
+  if ((status >= 100 && status < 200) || status === 204 || status === 304) return true;
+  return requestMethod === "HEAD" || (requestMethod === "CONNECT" && status >= 200 && status < 300);
+}
+
+/**
+ * Frames one HTTP/1.x message at b[off..end). `requestMethod` is the method of the request a
+ * response at `off` answers, when the caller knows it (HTTP/1.1 answers in request order).
+ */
+export function frameHttpEx(b: Uint8Array, off: number, end: number, stream: boolean, requestMethod?: string): HttpFraming {
   const k = httpStart(b, off, end);
   if (k === undefined) return { framing: NONE };
   if (k === "partial") return { framing: stream ? MORE : NONE };
   if (!stream) return { framing: { kind: "pdu", start: off, end } };
   const hdrEnd = findHeaderEnd(b, off, end);
   if (hdrEnd < 0) return { framing: end - off > MAX_HEADER_BLOCK ? NONE : MORE };
-  let status = 0;
-  if (k === "response") status = parseDecimal(b, off + 9, off + 12);
+  if (k === "response") {
+    const status = parseDecimal(b, off + 9, off + 12);
+    if (bodilessResponse(status, requestMethod)) return { framing: { kind: "pdu", start: off, end: hdrEnd } };
+  }
   const te = findHeader(b, off, hdrEnd, ["transfer-encoding"]);
   if (te && matchLower(b, te.end - 7, te.end, "chunked")) {
     const e = chunkedEnd(b, hdrEnd, end);
@@ -71,9 +93,7 @@ export function frameHttpEx(b: Uint8Array, off: number, end: number, stream: boo
     if (n < 0 || n > MAX_BODY) return { framing: { kind: "pdu", start: off, end: hdrEnd, problem: "unusable Content-Length: body assumed empty" } };
     return { framing: hdrEnd + n > end ? { kind: "more", need: hdrEnd + n - off } : { kind: "pdu", start: off, end: hdrEnd + n } };
   }
-  if (k === "request" || (status >= 100 && status < 200) || status === 204 || status === 304) {
-    return { framing: { kind: "pdu", start: off, end: hdrEnd } };
-  }
+  if (k === "request") return { framing: { kind: "pdu", start: off, end: hdrEnd } };
   return { framing: MORE, untilClose: true };
 }
 
