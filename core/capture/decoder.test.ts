@@ -4,6 +4,8 @@ import { createCaptureDecoder } from "./decoder";
 import type { CaptureProblem, ConnectionEvent, Endpoint, Pdu } from "./types";
 import { endpointText } from "./types";
 import { concatBytes, PcapWriter, writePcap } from "./pcap-writer";
+import { PcapngWriter } from "./pcapng-writer";
+import { decodeLink, isSupportedLinkType } from "./link";
 import { buildIp, buildUdpPacket, buildWsFrame, buildUdpSegment, frameIp, ipBytes, TcpFlowBuilder, utf8, IPPROTO_UDP, IPPROTO_SCTP } from "./packet-builder";
 
 interface Out {
@@ -82,9 +84,53 @@ describe("link types", () => {
   test("unknown link type and truncated headers are problems, not crashes", () => {
     const o = decode([ip4, Uint8Array.of(1, 2)], 147);
     expect(o.pdus).toEqual([]);
-    expect(o.problems.map((p) => p.reason)).toEqual(["unsupported link type 147", "unsupported link type 147"]);
-    const t = decode([Uint8Array.of(1, 2, 3)], 1);
-    expect(t.problems[0].reason).toMatch(/Ethernet header truncated/);
+    // every record is skipped and counted, the reason is reported once
+    expect(o.problems).toEqual([{ frame: 1, offset: 24, reason: "unsupported link type 147 (2 records skipped, first frame 1)", skipped: true, count: 2 }]);
+    // a truncated header is a fault of one record: reported per record
+    const t = decode([Uint8Array.of(1, 2, 3), frameIp(ip4), Uint8Array.of(1)], 1);
+    expect(t.problems.map((p) => [p.frame, p.reason, p.skipped, p.count])).toEqual([
+      [1, "Ethernet header truncated", true, undefined],
+      [3, "Ethernet header truncated", true, undefined],
+    ]);
+    expect(t.pdus).toHaveLength(1);
+  });
+
+  test("isSupportedLinkType names exactly the link types decodeLink reads", () => {
+    const out = { ethertype: 0, offset: 0 };
+    const unsupported: number[] = [];
+    for (let t = 0; t < 300; t++) {
+      const err = decodeLink(t, new Uint8Array(64).fill(0x45), out);
+      expect(err?.startsWith("unsupported link type") === true).toBe(!isSupportedLinkType(t));
+      if (!isSupportedLinkType(t)) unsupported.push(t);
+    }
+    expect(300 - unsupported.length).toBe(10);
+  });
+
+  test.each([1, 2, 1000])("%i records of an unsupported link type: one problem with the exact count", (n) => {
+    const o = run(writePcap(Array.from({ length: n }, (_, i) => ({ time: i, bytes: ip4 })), 147), 4096);
+    expect(o.problems.map((p) => [p.frame, p.reason, p.skipped, p.count])).toEqual([[1, `unsupported link type 147 (${n} record${n === 1 ? "" : "s"} skipped, first frame 1)`, true, n]]);
+  });
+
+  test("pcapng: one problem per (interface, link type); supported interfaces decode; counts add up", () => {
+    const w = new PcapngWriter();
+    const eth = frameIp(ip4);
+    const blocks = [w.sectionHeader(), w.interfaceDescription({ linktype: 1 }), w.interfaceDescription({ linktype: 147 }), w.interfaceDescription({ linktype: 147 }), w.interfaceDescription({ linktype: 999 })];
+    // frames: 1 eth, 2 if1, 3 if2, 4 if1, 5 eth, 6 if3, 7 if1, then a new section whose interface 0 is 147
+    const plan: [number, Uint8Array][] = [[0, eth], [1, ip4], [2, ip4], [1, ip4], [0, eth], [3, ip4], [1, ip4]];
+    plan.forEach(([ifId, data], i) => blocks.push(w.enhancedPacket(ifId, BigInt(i), data)));
+    blocks.push(w.sectionHeader(), w.interfaceDescription({ linktype: 147 }), w.enhancedPacket(0, 9n, ip4), w.simplePacket(ip4));
+    const bytes = concatBytes(blocks);
+    const whole = run(bytes, bytes.length);
+    expect(run(bytes, 1)).toEqual(whole);
+    expect(whole.pdus.map((p) => p.frame)).toEqual([1, 5]);
+    expect(whole.problems.map((p) => [p.frame, p.reason, p.count])).toEqual([
+      [2, "unsupported link type 147 on interface 1 (3 records skipped, first frame 2)", 3],
+      [3, "unsupported link type 147 on interface 2 (1 record skipped, first frame 3)", 1],
+      [6, "unsupported link type 999 on interface 3 (1 record skipped, first frame 6)", 1],
+      [8, "unsupported link type 147 on interface 0 (2 records skipped, first frame 8)", 2],
+    ]);
+    // what a consumer counting skipped records must arrive at: every record not decoded
+    expect(whole.problems.reduce((n, p) => n + (p.skipped ? (p.count ?? 1) : 0), 0)).toBe(7);
   });
 });
 

@@ -15,7 +15,7 @@
  */
 import { createContainerReader, type RawRecord } from "./file-reader";
 import type { CaptureProblem, CaptureSink, ConnectionEvent, Endpoint, Pdu, PduProtocol, Transport } from "./types";
-import { decodeLink, ETHERTYPE_ERSPAN_II, ETHERTYPE_ERSPAN_III, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_TEB, ETHERTYPE_VLAN, type LinkResult } from "./link";
+import { decodeLink, isSupportedLinkType, ETHERTYPE_ERSPAN_II, ETHERTYPE_ERSPAN_III, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_TEB, ETHERTYPE_VLAN, type LinkResult } from "./link";
 import { ipv4Text, ipv6Text } from "./ip-text";
 import { FragmentReassembler } from "./ip-reassembly";
 import { TcpSequencer } from "./tcp-reassembly";
@@ -37,7 +37,7 @@ export interface CaptureDecoderOptions {
 export interface CaptureDecoder {
   /** Feed the next bytes of the file. The decoder may keep subarrays of `chunk`: do not reuse its memory. */
   push(chunk: Uint8Array): void;
-  /** End of file: flushes reassembly state (incomplete data becomes problems). */
+  /** End of file: flushes reassembly state (incomplete data becomes problems) and reports grouped problems (unsupported link types, with their counts). */
   end(): void;
 }
 
@@ -126,6 +126,12 @@ export class PacketDissector {
   private frame = 0;
   private time = 0;
   private offset = 0;
+  /**
+   * Records of unsupported link types, per (interface, link type): every one is skipped and
+   * counted, but reported once at end() as one problem carrying the count (a capture of a link
+   * type we cannot read would otherwise list a problem per record).
+   */
+  private readonly unsupportedLinks = new Map<string, { reason: string; frame: number; offset: number; count: number }>();
   /** Set when the current record was cut by the capture's snap length. */
   private sliced: string | undefined;
   /** Set while dissecting the packet quoted inside an ICMP error (see icmp()). */
@@ -148,13 +154,15 @@ export class PacketDissector {
     this.sink.record?.(r.frame, r.time);
     const err = decodeLink(r.linktype, r.data, this.link);
     if (err) {
-      this.problem(err, true);
+      if (isSupportedLinkType(r.linktype)) this.problem(err, true);
+      else this.unsupportedLink(r);
       return;
     }
     this.ethertype(this.link.ethertype, r.data, this.link.offset, r.data.length, 0);
   }
 
   end(): void {
+    this.reportUnsupportedLinks();
     this.frags.flush();
     this.sctp.flush();
     for (const c of this.conns.values()) {
@@ -165,6 +173,29 @@ export class PacketDissector {
   }
 
   // ---------------------------------------------------------------- problems and output
+
+  private unsupportedLink(r: RawRecord): void {
+    const key = `${r.iface ?? ""}|${r.linktype}`;
+    const seen = this.unsupportedLinks.get(key);
+    if (seen) seen.count++;
+    else {
+      const on = r.iface === undefined ? "" : ` on interface ${r.iface}`;
+      this.unsupportedLinks.set(key, { reason: `unsupported link type ${r.linktype}${on}`, frame: r.frame, offset: r.offset, count: 1 });
+    }
+  }
+
+  /**
+   * One problem per (interface, link type), with the exact count, at the end of the capture: only
+   * then is the count known. (Reporting at the first record and again at the end would show two
+   * problems for one cause.) The map keeps first-seen order, which is frame order.
+   */
+  private reportUnsupportedLinks(): void {
+    for (const u of this.unsupportedLinks.values()) {
+      const reason = `${u.reason} (${u.count} record${u.count === 1 ? "" : "s"} skipped, first frame ${u.frame})`;
+      this.sink.problem({ frame: u.frame, offset: u.offset, reason, skipped: true, count: u.count });
+    }
+    this.unsupportedLinks.clear();
+  }
 
   private problem(reason: string, skipped: boolean): void {
     this.sink.problem({ frame: this.frame, offset: this.offset, reason, skipped });

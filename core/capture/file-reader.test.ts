@@ -57,6 +57,7 @@ describe("pcap", () => {
         [1, 1, 60],
         [2, 1, 1514],
       ]);
+      expect(records.map((r) => r.iface)).toEqual([undefined, undefined]); // one interface, not named
       expect(records[0].time).toBeCloseTo(1_600_000_000 + fracSec, 6);
       expect(records[0].data).toEqual(pkt(1));
       expect(records[1].offset).toBe(24 + 16 + 60);
@@ -154,6 +155,7 @@ describe("pcapng", () => {
         [4, 1, 63],
         [5, 101, 64],
       ]);
+      expect(records.map((r) => r.iface)).toEqual([0, 1, 2, 0, 1]); // SPB: interface 0
       expect(records[0].time).toBeCloseTo(1_600_000_000.5, 6);
       expect(records[1].time).toBeCloseTo(1_600_000_001.25, 6);
       expect(records[2].time).toBeCloseTo(1_600_000_002.5, 6);

@@ -20,6 +20,8 @@ export interface RawRecord {
   time: number;
   /** LINKTYPE_* value of the record's interface. */
   linktype: number;
+  /** pcapng: the record's interface id within its section (pcap files have one interface and leave it out). */
+  iface?: number;
   /** Captured bytes (may be shorter than `origLen` when the capture was sliced). */
   data: Uint8Array;
   origLen: number;
@@ -208,7 +210,7 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
         }
         const time = hi * (4294967296 / iface.unitsPerSec) + lo / iface.unitsPerSec + iface.tsOffset;
         lastTime = time;
-        sink.record({ frame, time, linktype: iface.linktype, data: b.subarray(body + 20, body + 20 + cap), origLen: orig, offset: fileOffset });
+        sink.record({ frame, time, linktype: iface.linktype, iface: ifId, data: b.subarray(body + 20, body + 20 + cap), origLen: orig, offset: fileOffset });
         break;
       }
       case 3: {
@@ -223,7 +225,7 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
         const orig = u32(b, body, le);
         let cap = Math.min(orig, bodyEnd - body - 4);
         if (iface.snaplen > 0) cap = Math.min(cap, iface.snaplen);
-        sink.record({ frame, time: lastTime, linktype: iface.linktype, data: b.subarray(body + 4, body + 4 + cap), origLen: orig, offset: fileOffset });
+        sink.record({ frame, time: lastTime, linktype: iface.linktype, iface: 0, data: b.subarray(body + 4, body + 4 + cap), origLen: orig, offset: fileOffset });
         break;
       }
       default:

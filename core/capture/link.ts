@@ -26,6 +26,13 @@ export const LINKTYPE_NAMES: Record<number, string> = {
   276: "LINUX_SLL2",
 };
 
+/** Link types decodeLink understands; any other makes every record of it "unsupported link type N". */
+const SUPPORTED_LINKTYPES: ReadonlySet<number> = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
+
+export function isSupportedLinkType(linktype: number): boolean {
+  return SUPPORTED_LINKTYPES.has(linktype);
+}
+
 /** Result slot reused across calls (no allocation per packet). */
 export interface LinkResult {
   ethertype: number;

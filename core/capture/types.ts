@@ -54,6 +54,12 @@ export interface CaptureProblem {
   reason: string;
   /** True when the whole record (or PDU) was dropped because of it; false for a warning. */
   skipped: boolean;
+  /**
+   * How many records this one problem stands for, when identical problems are reported once
+   * (e.g. every record of an unsupported link type); `frame`/`offset` are then the first one's.
+   * Absent means 1. Whoever counts skipped records must add `count ?? 1`, not 1.
+   */
+  count?: number;
 }
 
 /** A whole-file failure (wrong magic, truncated header): the file cannot be read past `offset`. */
