@@ -35,6 +35,8 @@ beforeAll(() => {
   execFileSync(process.execPath, [path.join(repoRoot, "scripts", "build.mjs"), "cli"], { stdio: "inherit" });
   const pkt = buildUdpPacket({ ip: "10.0.0.1", port: 5060 }, { ip: "10.0.0.2", port: 5060 }, utf8(invite));
   writeFileSync(path.join(dir, "one.pcap"), writePcap([{ time: 1700000000.25, bytes: pkt }]));
+  // Three records of a link type we do not decode (147, user-defined).
+  writeFileSync(path.join(dir, "linktype147.pcap"), writePcap([1, 2, 3].map((i) => ({ time: 1700000000 + i, bytes: pkt })), 147));
   // The same file cut in the middle of its only record.
   const whole = readFileSync(path.join(dir, "one.pcap"));
   writeFileSync(path.join(dir, "truncated.pcap"), whole.subarray(0, whole.length - 40));
@@ -83,6 +85,14 @@ describe("sipscope analyze", () => {
     const doc = JSON.parse(r.out);
     expect(doc.summary).toMatchObject({ packets: 1, sip: 1, problems: [] });
     expect(doc.messages[0]).toMatchObject({ frame: 1, time: 1700000000.25, callId: "cli-test-1@10.0.0.1" });
+  });
+
+  test("records of an unsupported link type are all counted as skipped, reported once", () => {
+    const r = cli("analyze", "--json", path.join(dir, "linktype147.pcap"));
+    expect(r.code).toBe(0);
+    const { summary } = JSON.parse(r.out);
+    expect(summary).toMatchObject({ packets: 3, sip: 0, skipped: 3 });
+    expect(summary.problems).toEqual([{ frame: 1, offset: 24, reason: "unsupported link type 147 (3 records skipped, first frame 1)" }]);
   });
 
   test("the text report lists the message like tshark's one-line view", () => {

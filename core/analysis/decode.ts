@@ -102,7 +102,8 @@ export class ModelBuilder {
   }
 
   addProblem(file: number, p: CaptureProblem): void {
-    if (p.skipped) this.skipped++;
+    // One problem may stand for many records (every record of an unsupported link type).
+    if (p.skipped) this.skipped += p.count ?? 1;
     this.problems.push({ ...p, file });
   }
 
@@ -117,7 +118,7 @@ export class ModelBuilder {
         ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: this.storedSip(pdu.bytes, place) }
         : pdu.protocol === "diameter"
           ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, diameter: decodeDiameter(this.keptBytes(pdu.bytes)) }
-          : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(this.keptBytes(pdu.bytes)) };
+          : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(this.keptBytes(pdu.bytes), pdu.answers) };
     if (pdu.frames && pdu.frames.length > 1) o.frames = pdu.frames;
     if (fromLog) o.fromLog = true;
     if (pdu.problems?.length) for (const reason of pdu.problems) this.problems.push({ frame: pdu.frame, reason, skipped: false, file });

@@ -180,4 +180,17 @@ describe("HTTP responses framed by the request they answer", () => {
     whole.problems.forEach((p, i) => expect(p.reason).toMatch(want[i]));
   });
 
+  test("each response names the request it answers (Pdu.answers), so the parser knows a HEAD response has no body", () => {
+    const c = cases.find((x) => x.name.startsWith("pipelined GET, HEAD, GET"))!;
+    const bytes = writePcap(packets(c, 1460).map((p, i) => ({ time: 1000 + i, bytes: p })));
+    const { pdus } = run(bytes, bytes.length);
+    expect(pdus.map((p) => [text(p.bytes).slice(0, 4), p.answers])).toEqual([
+      ["GET ", undefined],
+      ["HEAD", undefined],
+      ["GET ", undefined],
+      ["HTTP", "GET"],
+      ["HTTP", "HEAD"],
+      ["HTTP", "GET"],
+    ]);
+  });
 });

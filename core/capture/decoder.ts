@@ -207,8 +207,9 @@ export class PacketDissector {
     this.sink.problem(p);
   }
 
-  private emit(protocol: PduProtocol, bytes: Uint8Array, src: Endpoint, dst: Endpoint, transport: Transport, frames: number[] | undefined, problem?: string, hep?: Pdu["hep"], time?: number): void {
+  private emit(protocol: PduProtocol, bytes: Uint8Array, src: Endpoint, dst: Endpoint, transport: Transport, frames: number[] | undefined, problem?: string, hep?: Pdu["hep"], time?: number, answers?: string): void {
     const pdu: Pdu = { frame: this.frame, time: time ?? this.time, src, dst, transport, protocol, bytes };
+    if (answers !== undefined) pdu.answers = answers;
     if (frames && frames.length > 1) pdu.frames = frames;
     if (problem) pdu.problems = [problem];
     if (this.quote) (pdu.problems ??= []).push(this.quote);
@@ -847,7 +848,9 @@ export class PacketDissector {
         else this.hep(h, half.src, half.dst);
       } else {
         const protocol: PduProtocol = proto === "sip" ? "sip" : proto === "diameter" ? "diameter" : "http";
-        this.emit(protocol, bytes, half.src, half.dst, "tcp", frames, f.problem);
+        // A response learns the request it answers before afterHttp retires that request.
+        const answers = protocol === "http" && httpStart(bytes, 0, bytes.length) === "response" ? this.answering(c, half) : undefined;
+        this.emit(protocol, bytes, half.src, half.dst, "tcp", frames, f.problem, undefined, undefined, answers);
         if (protocol === "http") this.afterHttp(c, half, bytes);
       }
       off = this.advance(half, buffered, off, f.end);

@@ -31,6 +31,8 @@ export interface Pdu {
   hep?: { version: 2 | 3; captureId?: number; correlationId?: string; compressed?: boolean; outerSrc?: Endpoint; outerDst?: Endpoint };
   /** Problems noticed while framing (e.g. "TCP gap of 120 bytes before this message"). */
   problems?: string[];
+  /** For an HTTP response: the method of the request it answers, when the connection showed it (a response to HEAD has no body). */
+  answers?: string;
 }
 
 /** Transport-connection facts the analyzer needs (presence: a watcher's connection is gone). */

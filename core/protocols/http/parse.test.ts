@@ -67,6 +67,21 @@ describe("parseHttp", () => {
       expect(m.problems).toEqual(row.problems);
     });
   }
+  it.each([
+    ["a 304 with Content-Length", "HTTP/1.1 304 Not Modified\nContent-Length: 1234\n\n", undefined, []],
+    ["a 204 with Content-Length", "HTTP/1.1 204 No Content\nContent-Length: 10\n\n", undefined, []],
+    ["a 200 to HEAD with Content-Length", "HTTP/1.1 200 OK\nContent-Length: 1234\n\n", "HEAD", []],
+    ["a 200 to HEAD followed by stray bytes", "HTTP/1.1 200 OK\nContent-Length: 3\n\nabc", "HEAD", ["3 bytes after a response that has no body (to HEAD) ignored"]],
+  ])("%s has no body (RFC 9112 §6.3)", (_name, text, method, problems) => {
+    const m = parseHttp(wire(text), method);
+    expect(m.body.length).toBe(0);
+    expect(m.problems).toEqual(problems);
+  });
+
+  it("the same 200 not known to answer HEAD is a truncated body", () => {
+    expect(parseHttp(wire("HTTP/1.1 200 OK\nContent-Length: 1234\n\n")).problems).toEqual(["Content-Length 1234 larger than the 0 bytes present (truncated body)"]);
+  });
+
   it("headers are case-insensitive and keep order", () => {
     const m = parseHttp(ROWS[0].bytes);
     expect(m.header("content-type")).toBe("application/json");

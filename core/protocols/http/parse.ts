@@ -6,6 +6,7 @@
  */
 import type { HttpMessage } from "./types";
 import { decodeText, concatBytes } from "../sip/text";
+import { bodilessResponse } from "../../capture/framing/http";
 
 const LF = 10;
 const CR = 13;
@@ -23,7 +24,11 @@ function lineEnd(b: Uint8Array, from: number): { content: number; next: number }
   return { content: lf > from && b[lf - 1] === CR ? lf - 1 : lf, next: lf + 1 };
 }
 
-export function parseHttp(bytes: Uint8Array): HttpMessage {
+/**
+ * `requestMethod`: for a response, the method of the request it answers when known (the capture
+ * layer's Pdu.answers): a response to HEAD has no body whatever its Content-Length says.
+ */
+export function parseHttp(bytes: Uint8Array, requestMethod?: string): HttpMessage {
   const problems: string[] = [];
   const headers: { name: string; value: string }[] = [];
   const msg: HttpMessage = {
@@ -89,15 +94,20 @@ export function parseHttp(bytes: Uint8Array): HttpMessage {
       p = le.next;
     }
     if (!terminated) problems.push("header block not terminated by an empty line");
-    msg.body = frameBody(msg, bytes, p, problems);
+    msg.body = frameBody(msg, bytes, p, problems, requestMethod);
   } catch (e) {
     problems.push(`internal parser error: ${String(e)}`);
   }
   return msg;
 }
 
-function frameBody(msg: HttpMessage, bytes: Uint8Array, at: number, problems: string[]): Uint8Array {
+function frameBody(msg: HttpMessage, bytes: Uint8Array, at: number, problems: string[], requestMethod: string | undefined): Uint8Array {
   const rest = bytes.subarray(at);
+  // RFC 9112 §6.3: 1xx, 204, 304 and any response to HEAD (a 2xx to CONNECT too) end at the header block.
+  if (msg.kind === "response" && msg.status !== undefined && bodilessResponse(msg.status, requestMethod)) {
+    if (rest.length) problems.push(`${rest.length} bytes after a response that has no body (${requestMethod === "HEAD" ? "to HEAD" : msg.status}) ignored`);
+    return rest.subarray(0, 0);
+  }
   const te = msg.header("transfer-encoding");
   if (te && /(^|,)\s*chunked\s*$/i.test(te)) return dechunk(rest, problems);
   const clText = msg.header("content-length");
