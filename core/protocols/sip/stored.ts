@@ -43,15 +43,13 @@ const keep = createInterner(8192, 256, { flat: true });
 const keepOptional = (text: string | undefined) => (text === undefined ? undefined : keep(text));
 
 /**
- * The part of a parsed top Via that matching reads, made once per parsed Via (the parser shares a
- * Via between messages with the same Via text: a request, its retransmissions and responses).
+ * The part of a parsed top Via that matching reads, as a small object of its own: the parse is
+ * dropped (its texts interned). Made per message: a WeakMap from the parser's shared Via objects
+ * measured slower, and its entries cost the garbage collector more than the objects they saved.
  */
-const viaKeys = new WeakMap<Via, ViaKey>();
 function viaKeyOf(via: Via | undefined): ViaKey | undefined {
   if (!via) return undefined;
-  let key = viaKeys.get(via);
-  if (!key) viaKeys.set(via, (key = { host: keep(via.host), port: via.port, transport: keep(via.transport), branch: keepOptional(via.branch) }));
-  return key;
+  return { host: keep(via.host), port: via.port, transport: keep(via.transport), branch: keepOptional(via.branch) };
 }
 
 export class StoredSipMessage implements SipMessage {
