@@ -98,8 +98,10 @@ export class StoredSipMessage implements SipMessage {
     this.viaCount = vias.length;
     this.contentType = keepOptional(parsed.contentType);
     let kept: Record<string, string> | undefined;
+    // The parser's valueByKey takes a canonical key as is (header() normalises the name first).
+    const valueOf = (parsed as { valueByKey?: (key: string) => string | undefined }).valueByKey;
     for (const name of KEPT_HEADERS) {
-      const value = parsed.header(name);
+      const value = valueOf ? valueOf.call(parsed, name) : parsed.header(name);
       if (value !== undefined) (kept ??= {})[name] = keep(value);
     }
     this.kept = kept;
