@@ -69,10 +69,10 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
   const sip = first.sip;
   if (sip) {
     dto.method = sip.method ?? sip.cseq?.method ?? "";
-    dto.from = sip.from?.uri ? uriShort(sip.from.uri) : sip.from?.uriText ?? "";
-    dto.to = sip.to?.uri ? uriShort(sip.to.uri) : sip.to?.uriText ?? "";
-    if (sip.from?.uri?.user) dto.fromUser = sip.from.uri.user;
-    if (sip.to?.uri?.user) dto.toUser = sip.to.uri.user;
+    dto.from = sip.fromAddress ?? "";
+    dto.to = sip.toAddress ?? "";
+    if (sip.fromUser) dto.fromUser = sip.fromUser;
+    if (sip.toUser) dto.toUser = sip.toUser;
     // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
     // Small arrays, not Sets: a call has a handful of hops (one allocation less per call).
     const hops: string[] = [];
@@ -116,9 +116,6 @@ function micro(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-function uriShort(u: { user?: string; host: string; port?: number }): string {
-  return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
-}
 
 function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: AnalysisContext["txns"]): void {
   const { msgs } = ctx;

@@ -12,10 +12,6 @@ export const PRELIMINARY_STATE = "loading…";
 
 const KIND_OF: Record<string, CallDTO["kind"]> = { INVITE: "call", REGISTER: "registration", SUBSCRIBE: "subscription", MESSAGE: "message", OPTIONS: "options" };
 
-function uriShort(u: { user?: string; host: string; port?: number }): string {
-  return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
-}
-
 export class CallPreview {
   private readonly byCallId = new Map<string, CallDTO>();
   private readonly list: CallDTO[] = [];
@@ -38,8 +34,8 @@ export class CallPreview {
       if (!c.method && sip.kind === "request" && sip.method) {
         c.method = sip.method;
         c.kind = KIND_OF[sip.method] ?? "other";
-        c.from = sip.from?.uri ? uriShort(sip.from.uri) : sip.from?.uriText ?? "";
-        c.to = sip.to?.uri ? uriShort(sip.to.uri) : sip.to?.uriText ?? "";
+        c.from = sip.fromAddress ?? "";
+        c.to = sip.toAddress ?? "";
         if (sip.from?.uri?.user) c.fromUser = sip.from.uri.user;
         if (sip.to?.uri?.user) c.toUser = sip.to.uri.user;
         c.srcIp = o.src.ip;

@@ -45,3 +45,14 @@ export function parseNameAddr(text: string | undefined): NameAddr | undefined {
   const uri = uriText === "*" ? undefined : parseUri(uriText);
   return { displayName: displayName === undefined ? undefined : shareString(displayName), uri, uriText, tag: tag === null ? undefined : tag, params, raw };
 }
+
+/**
+ * A From or To as the call list shows it: user@host[:port] of its URI (scheme and parameters left
+ * out), else the text between <> when the URI did not parse; undefined without the header.
+ */
+export function shortAddress(na: NameAddr | undefined): string | undefined {
+  if (!na) return undefined;
+  const u = na.uri;
+  if (!u) return na.uriText;
+  return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
+}

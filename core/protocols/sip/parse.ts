@@ -15,7 +15,7 @@
 import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
 import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { parseCSeq, splitHeaderList } from "./header-values";
-import { parseNameAddr } from "./name-addr";
+import { parseNameAddr, shortAddress } from "./name-addr";
 import { parseVia } from "./via";
 import { decodeShared, decodeText } from "./text";
 import { SharedValues } from "./shared-values";
@@ -542,6 +542,14 @@ class LazySipMessage implements SipMessage {
 
   get toUser(): string | undefined {
     return this.to?.uri?.user;
+  }
+
+  get fromAddress(): string | undefined {
+    return shortAddress(this.from);
+  }
+
+  get toAddress(): string | undefined {
+    return shortAddress(this.to);
   }
 
   get vias(): readonly Via[] {

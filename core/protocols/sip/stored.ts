@@ -14,6 +14,7 @@ import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via, ViaKey } from "./
 import { createInterner } from "../../capture/intern";
 import { parseSip, type ParsedSip } from "./parse";
 import { canonicalHeaderKey } from "./header-names";
+import { shortAddress } from "./name-addr";
 
 /** Where stored messages' bytes are read back from: one per input file (core/node reads the file). */
 export interface BytesHome {
@@ -64,6 +65,8 @@ export class StoredSipMessage implements SipMessage {
   readonly toTag: string | undefined;
   readonly fromUser: string | undefined;
   readonly toUser: string | undefined;
+  readonly fromAddress: string | undefined;
+  readonly toAddress: string | undefined;
   /** What matching reads of the top Via (vias[0]); the whole Via is in `vias`. */
   readonly topVia: ViaKey | undefined;
   readonly viaCount: number;
@@ -90,6 +93,8 @@ export class StoredSipMessage implements SipMessage {
     this.toTag = keepOptional(to?.tag);
     this.fromUser = keepOptional(from?.uri?.user);
     this.toUser = keepOptional(to?.uri?.user);
+    this.fromAddress = keepOptional(shortAddress(from));
+    this.toAddress = keepOptional(shortAddress(to));
     // problems first: it parses every Via, so vias[0] below is a cached read.
     this.problems = parsed.problems;
     const vias = parsed.vias;

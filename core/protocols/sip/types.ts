@@ -81,6 +81,9 @@ export interface SipMessage {
   readonly toTag?: string;
   readonly fromUser?: string;
   readonly toUser?: string;
+  /** From and To as the call list shows them (see shortAddress in name-addr.ts). */
+  readonly fromAddress?: string;
+  readonly toAddress?: string;
   readonly vias: readonly Via[];
   readonly contact: readonly NameAddr[];
   readonly recordRoute: readonly NameAddr[];
