@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { observeTransactions } from "./transactions";
+import { observeTransactions, startedAt, startStates } from "./transactions";
+import { timerConfig } from "../machines/timers";
+import { startInviteClient } from "../machines/invite-client";
+import { startInviteServer } from "../machines/invite-server";
+import { startNonInviteClient } from "../machines/non-invite-client";
+import { startNonInviteServer } from "../machines/non-invite-server";
 import { buildModel, request, response, type Hop, type WireMessage } from "../../test/machines-fixtures";
 
 const A = "10.0.0.1:5060";
@@ -241,5 +246,36 @@ describe("observeTransactions", () => {
     const r = observe([request(0, "OPTIONS", o), response(0.1, 200, "OPTIONS", o, "b"), request(0.5, "OPTIONS", o), response(0.51, 200, "OPTIONS", o, "b")], { end: 60 });
     expect(r.transactions).toHaveLength(1);
     expect(r.transactions[0].retransmissions).toEqual([2, 3]);
+  });
+});
+
+describe("start states made once per timer config", () => {
+  // The observer relies on a start state depending on the request only through the stored handle
+  // and on `now` only through timer deadlines; if a machine's start ever reads more, this fails.
+  const cases = [
+    { name: "UDP, T1 0.5", cfg: timerConfig({ t1: 0.5, reliable: false }) },
+    { name: "TCP, T1 0.5", cfg: timerConfig({ t1: 0.5, reliable: true }) },
+    { name: "UDP, T1 0.3", cfg: timerConfig({ t1: 0.3, reliable: false }) },
+  ];
+  for (const { name, cfg } of cases) {
+    it(`${name}: equal to calling each machine's start function`, () => {
+      const starts = startStates(cfg);
+      for (const [id, now] of [
+        [0, 0],
+        [7, 0.1],
+        [12345, 1637000000.123456],
+      ]) {
+        expect(startedAt(starts.invite.client, id, now)).toStrictEqual(startInviteClient(id, cfg, now).state);
+        expect(startedAt(starts.invite.server, id, now)).toStrictEqual(startInviteServer(id, cfg, now).state);
+        expect(startedAt(starts.nonInvite.client, id, now)).toStrictEqual(startNonInviteClient(id, cfg, now).state);
+        expect(startedAt(starts.nonInvite.server, id, now)).toStrictEqual(startNonInviteServer(id, cfg, now).state);
+      }
+    });
+  }
+  it("the template itself is left unchanged", () => {
+    const starts = startStates(timerConfig({ t1: 0.5 }));
+    const before = structuredClone(starts.invite.client);
+    startedAt(starts.invite.client, 3, 10);
+    expect(starts.invite.client).toStrictEqual(before);
   });
 });
