@@ -87,7 +87,10 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
     advertised[other] = true;
     if (other !== srcId) uf.union(srcId, other);
   };
-  for (const m of msgs) {
+  // Indexed, not for-of: this loop runs once, mostly unoptimised, where each for-of step allocates
+  // an iterator result (~6 MB over 130 000 messages).
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
     const s = getEp(m.src);
     const d = getEp(m.dst);
     count[s]++;
