@@ -29,6 +29,8 @@ export interface CallBuild {
 /** Seconds after an incoming INVITE within which a B2BUA's outgoing leg is looked for. */
 const B2BUA_WINDOW = 3;
 const NULL_UUID = /^0+$/;
+/** Headers that name the other leg's Call-ID (a B2BUA's correlation header). */
+const CALL_ID_HEADERS = ["x-cid", "x-call-id", "x-callid"];
 
 interface Group {
   callId: string;
@@ -74,7 +76,9 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
   const { msgs, txns, retrans, nodes } = ctx;
   const groups: Group[] = [];
   const groupOf = new Map<string, number>();
-  for (const m of msgs) {
+  // Indexed loops over messages: these run once, mostly unoptimised, where a for-of step allocates.
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
     const sip = m.sip;
     if (!sip) continue;
     const callId = sip.callId ?? `(no Call-ID #${m.id})`;
@@ -93,11 +97,15 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     if (sip.kind === "request" && sip.method === "INVITE" && !retrans[m.id]) {
       const f = nodes.nodeOf(m.src);
       const t = nodes.nodeOf(m.dst);
-      if (!G.inviteFrom.includes(f)) G.inviteFrom.push(f);
-      if (!G.inviteTo.includes(t)) G.inviteTo.push(t);
+      // First entry as a one-element literal: `[]` grown by push reserves 17 slots.
+      if (G.inviteFrom.length === 0) G.inviteFrom = [f];
+      else if (!G.inviteFrom.includes(f)) G.inviteFrom.push(f);
+      if (G.inviteTo.length === 0) G.inviteTo = [t];
+      else if (!G.inviteTo.includes(t)) G.inviteTo.push(t);
     }
   }
-  for (const G of groups) {
+  for (let g = 0; g < groups.length; g++) {
+    const G = groups[g];
     if (G.first < 0) {
       G.first = G.msgs[0];
       const s = msgs[G.first].sip!;
@@ -115,8 +123,8 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
   };
   for (let g = 0; g < groups.length; g++) {
     const sip = msgs[groups[g].first].sip!;
-    for (const h of ["x-cid", "x-call-id", "x-callid"]) {
-      const v = sip.header(h)?.trim();
+    for (let k = 0; k < CALL_ID_HEADERS.length; k++) {
+      const v = sip.header(CALL_ID_HEADERS[k])?.trim();
       if (v) {
         const other = groupOf.get(v);
         if (other !== undefined) uf.union(other, g);
@@ -179,11 +187,15 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       c = calls.length;
       callOfRoot.set(r, c);
       const R = groups[r];
-      calls.push({ index: c, kind: kindOf(R.method, "sip"), callIds: [], messages: [], first: R.first });
+      // The call takes over its first group's message list (no copy: groups are done with here).
+      calls.push({ index: c, kind: kindOf(R.method, "sip"), callIds: [groups[g].callId], messages: groups[g].msgs, first: R.first });
+    } else {
+      const C = calls[c];
+      C.callIds.push(groups[g].callId);
+      const ids = groups[g].msgs;
+      for (let k = 0; k < ids.length; k++) C.messages.push(ids[k]);
     }
     const C = calls[c];
-    C.callIds.push(groups[g].callId);
-    for (const id of groups[g].msgs) C.messages.push(id);
     if (msgs[groups[g].first].time < msgs[C.first].time) C.first = groups[g].first;
   }
   const diaCall = new Map<string, number>();
@@ -217,13 +229,28 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     if (x.response !== undefined) calls[c].messages.push(x.response);
   }
   // Capture order inside each call; calls in order of their first message.
-  for (const C of calls) {
-    C.messages.sort((a, b) => a - b);
+  // Most lists are in order already (one Call-ID, pushed in capture order): a check, not a sort,
+  // which copies the list even when it changes nothing.
+  for (let c = 0; c < calls.length; c++) {
+    const ids = calls[c].messages;
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
   }
-  calls.sort((a, b) => msgs[a.first].time - msgs[b.first].time || a.first - b.first);
-  calls.forEach((C, i) => {
-    C.index = i;
-    for (const id of C.messages) callOf[id] = i;
+  // -1/0/1, not a difference of times: a double returned per comparison is a heap number each.
+  calls.sort((a, b) => {
+    const x = msgs[a.first].time;
+    const y = msgs[b.first].time;
+    return x < y ? -1 : x > y ? 1 : a.first - b.first;
   });
+  for (let i = 0; i < calls.length; i++) {
+    const C = calls[i];
+    C.index = i;
+    const ids = C.messages;
+    for (let k = 0; k < ids.length; k++) callOf[ids[k]] = i;
+  }
   return { calls, callOf };
+}
+
+function ascending(ids: readonly number[]): boolean {
+  for (let k = 1; k < ids.length; k++) if (ids[k] < ids[k - 1]) return false;
+  return true;
 }

@@ -44,8 +44,15 @@ export function runRules(ctx: AnalysisContext): FindingDTO[] {
     return !r.yieldsTo.some((root) => rootCallIds.get(root)?.has(hit.callId!));
   });
   kept.sort((a, b) => a.hit.time - b.hit.time || a.order - b.order);
-  const callOfCallId = new Map<string, number>();
-  for (const c of ctx.calls) for (const id of c.callIds) callOfCallId.set(id, c.index);
+  // Only for hits whose messages name no call: built on first need (10^4 calls' worth of Map entries otherwise).
+  let callOfCallId: Map<string, number> | undefined;
+  const callOfId = (callId: string): number | undefined => {
+    if (!callOfCallId) {
+      callOfCallId = new Map();
+      for (const c of ctx.calls) for (const id of c.callIds) callOfCallId.set(id, c.index);
+    }
+    return callOfCallId.get(callId);
+  };
   return kept.map(({ rule, hit }, i) => {
     const f: FindingDTO = {
       id: `f${i + 1}`,
@@ -62,7 +69,7 @@ export function runRules(ctx: AnalysisContext): FindingDTO[] {
     if (hit.callId !== undefined) f.callId = hit.callId;
     if (hit.logEvents?.length) f.logEvents = hit.logEvents;
     let call = hit.anchor !== undefined && ctx.callOf[hit.anchor] >= 0 ? ctx.callOf[hit.anchor] : hit.messages.map((m) => ctx.callOf[m]).find((c) => c !== undefined && c >= 0);
-    if (call === undefined && hit.callId !== undefined) call = callOfCallId.get(hit.callId);
+    if (call === undefined && hit.callId !== undefined) call = callOfId(hit.callId);
     if (call !== undefined) f.call = `c${call + 1}`;
     return f;
   });

@@ -7,7 +7,7 @@
 import type { Rule, RuleHit } from "../context";
 import { answerAllowance } from "../transactions";
 import { ghost } from "../context";
-import { acksOf, captureEndedNote, describeTxn, uniq, windowed } from "./util";
+import { acksOfCallId, captureEndedNote, describeTxn, uniq, windowed } from "./util";
 
 export const rule: Rule = {
   id: "ack-missing-2xx",
@@ -16,7 +16,8 @@ export const rule: Rule = {
   check(ctx) {
     const out: RuleHit[] = [];
     const byKey = new Map<string, RuleHit>();
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.kind !== "INVITE" || t.final === undefined || (t.finalStatus ?? 0) < 200 || (t.finalStatus ?? 0) >= 300) continue;
       const fin = ctx.msgs[t.final];
       const cseq = ctx.msgs[t.request]?.sip?.cseq?.seq ?? -1;
@@ -26,14 +27,17 @@ export const rule: Rule = {
       // counts (some SBCs rewrite the tag, and the UAS still stops retransmitting).
       const finTag = fin.sip?.toTag;
       let forked = false;
-      for (const id of t.retransmissions) {
-        const s = ctx.msgs[id]?.sip;
+      for (let k = 0; k < t.retransmissions.length; k++) {
+        const s = ctx.msgs[t.retransmissions[k]]?.sip;
         if (s?.kind === "response" && s.status !== undefined && s.status >= 200 && s.status < 300 && s.toTag !== finTag) forked = true;
       }
       const tag = forked ? finTag : undefined;
       let acked = false;
-      for (const a of acksOf(ctx, t.callId, cseq)) {
-        if (a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag)) {
+      // The Call-ID's ACKs filtered in place (acksOf would copy out this CSeq's per transaction).
+      const acks = acksOfCallId(ctx, t.callId);
+      for (let k = 0; k < acks.length; k++) {
+        const a = acks[k];
+        if (a.cseq === cseq && a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag)) {
           acked = true;
           break;
         }

@@ -8,7 +8,7 @@
 import type { Rule, RuleHit } from "../context";
 import { answerAllowance } from "../transactions";
 import { ghost, secs, frames } from "../context";
-import { acksOf, cancelOf, captureEndedNote, describeTxn, logsForCall, uniq, windowed } from "./util";
+import { acksOfCallId, cancelOf, captureEndedNote, describeTxn, logsForCall, uniq, windowed } from "./util";
 
 export const rule: Rule = {
   id: "ack-missing-non2xx",
@@ -16,14 +16,21 @@ export const rule: Rule = {
   title: "Final non-2xx response never ACKed",
   check(ctx) {
     const out: RuleHit[] = [];
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.kind !== "INVITE" || t.final === undefined || (t.finalStatus ?? 0) < 300 || t.ack !== undefined) continue;
       const fin = ctx.msgs[t.final];
       const cseq = ctx.msgs[t.request]?.sip?.cseq?.seq ?? -1;
       const client = ctx.nodes.nodeOf(t.client);
       const server = ctx.nodes.nodeOf(t.server);
       // The ACK may have been filed elsewhere (e.g. a changed branch): any ACK of this CSeq on this hop counts.
-      if (acksOf(ctx, t.callId, cseq).some((a) => a.src === client && a.dst === server && a.time >= fin.time)) continue;
+      let acked = false;
+      const acks = acksOfCallId(ctx, t.callId);
+      for (let k = 0; k < acks.length && !acked; k++) {
+        const a = acks[k];
+        acked = a.cseq === cseq && a.src === client && a.dst === server && a.time >= fin.time;
+      }
+      if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.status === t.finalStatus && ctx.msgs[id].time > fin.time);
       const deadline = fin.time + answerAllowance(ctx.model.t1);
       const w = windowed(ctx, deadline, repeats.length > 0 ? "error" : "warning");

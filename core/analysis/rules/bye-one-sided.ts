@@ -37,17 +37,28 @@ export const rule: Rule = {
     // Only BYEs sent by a node that had received none before it (per call) can be "originated";
     // only those calls are examined further, so the rule stays linear in the BYE count.
     const byesByCall = new Map<number, TransactionView[]>();
-    for (const t of ctx.txns) {
+    /** The calls in byesByCall, in insertion order (iterating Map entries makes a pair per call). */
+    const withByes: number[] = [];
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.method !== "BYE") continue;
       const c = ctx.callOf[t.request];
       if (c < 0 || ctx.calls[c].kind !== "call") continue;
-      let l = byesByCall.get(c);
-      if (!l) byesByCall.set(c, (l = []));
-      l.push(t);
+      const l = byesByCall.get(c);
+      if (l) l.push(t);
+      else {
+        byesByCall.set(c, [t]);
+        withByes.push(c);
+      }
     }
-    for (const [c, byes] of byesByCall) {
+    for (let ci = 0; ci < withByes.length; ci++) {
+      const c = withByes[ci];
+      const byes = byesByCall.get(c)!;
       const call = ctx.calls[c];
-      byes.sort((a, b) => a.request - b.request);
+      // Usually in request order already: sorting copies the list even when it changes nothing.
+      let ordered = true;
+      for (let k = 1; k < byes.length && ordered; k++) ordered = byes[k - 1].request <= byes[k].request;
+      if (!ordered) byes.sort((a, b) => a.request - b.request);
       let answered: TransactionView[] | undefined;
       const caller = node(ctx.msgs[call.first].src);
       const done: string[] = [];

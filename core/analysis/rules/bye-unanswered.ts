@@ -14,7 +14,8 @@ export const rule: Rule = {
   yieldsTo: ROOT_CAUSE_RULES,
   check(ctx) {
     const merged = new HopMerger();
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.method !== "BYE" || t.final !== undefined) continue;
       const req = ctx.msgs[t.request];
       const deadline = req.time + 64 * ctx.model.t1;

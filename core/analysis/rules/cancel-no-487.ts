@@ -13,7 +13,8 @@ export const rule: Rule = {
   title: "Cancelled INVITE never answered with 487",
   check(ctx) {
     const merged = new HopMerger();
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.kind !== "INVITE" || t.final !== undefined) continue;
       const c = cancelOf(ctx, t);
       if (!c) continue;

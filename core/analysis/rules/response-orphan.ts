@@ -13,7 +13,10 @@ export const rule: Rule = {
   check(ctx) {
     const groups = new Map<string, number[]>();
     const orphanCallIds = new Set<string>();
-    for (const m of ctx.msgs) {
+    // Indexed, the transaction test first: most messages have one, and it is a typed-array read.
+    for (let i = 0; i < ctx.msgs.length; i++) {
+      if (ctx.txnOf[i] >= 0) continue;
+      const m = ctx.msgs[i];
       const s = m.sip;
       if (!s || s.kind !== "response" || ctx.txnOf[m.id] >= 0) continue;
       const key = `${s.callId}|${s.cseq?.seq}|${s.cseq?.method}`;

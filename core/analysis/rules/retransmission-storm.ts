@@ -18,7 +18,8 @@ export const rule: Rule = {
   yieldsTo: ["ack-missing-non2xx", "ack-missing-2xx", "bye-unanswered", "txn-timeout", "dia-answer-no-sip-continuation", "notify-to-closed-connection"],
   check(ctx) {
     const out: RuleHit[] = [];
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.retransmissions.length <= MAX_REPEATS) continue;
       const first = ctx.msgs[t.retransmissions[0]];
       const last = ctx.msgs[t.retransmissions[t.retransmissions.length - 1]];

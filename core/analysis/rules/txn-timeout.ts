@@ -17,7 +17,8 @@ export const rule: Rule = {
   yieldsTo: ROOT_CAUSE_RULES,
   check(ctx) {
     const merged = new HopMerger();
-    for (const t of ctx.txns) {
+    for (let ti = 0; ti < ctx.txns.length; ti++) {
+      const t = ctx.txns[ti];
       if (t.final !== undefined || t.method === "ACK" || t.method === "BYE" || cancelOf(ctx, t)) continue;
       const req = ctx.msgs[t.request];
       if (!req) continue;

@@ -41,12 +41,21 @@ export interface AckSeen {
 }
 
 const ackCache = new WeakMap<AnalysisContext, Map<string, (AckSeen & { cseq: number })[]>>();
+const NO_ACKS: readonly (AckSeen & { cseq: number })[] = [];
 
 export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckSeen[] {
+  const l = acksOfCallId(ctx, callId) as (AckSeen & { cseq: number })[];
+  if (l.length === 0) return [];
+  return l.length === 1 ? (l[0].cseq === cseq ? l : []) : l.filter((a) => a.cseq === cseq);
+}
+
+/** Every ACK of a Call-ID (any CSeq) in capture order, for rules that filter them in place. */
+export function acksOfCallId(ctx: AnalysisContext, callId: string): readonly (AckSeen & { cseq: number })[] {
   let idx = ackCache.get(ctx);
   if (!idx) {
     idx = new Map();
-    for (const m of ctx.msgs) {
+    for (let i = 0; i < ctx.msgs.length; i++) {
+      const m = ctx.msgs[i];
       const s = m.sip;
       if (!s || s.kind !== "request" || s.method !== "ACK") continue;
       const key = s.callId ?? "";
@@ -59,9 +68,7 @@ export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckS
     }
     ackCache.set(ctx, idx);
   }
-  const l = idx.get(callId);
-  if (!l) return [];
-  return l.length === 1 ? (l[0].cseq === cseq ? l : []) : l.filter((a) => a.cseq === cseq);
+  return idx.get(callId) ?? NO_ACKS;
 }
 
 /** Log events pinned to this Call-ID (any level from WARNING up, or matching `text`). */
@@ -117,7 +124,8 @@ export function txnsOfCallId(ctx: AnalysisContext, callId: string): TransactionV
   let idx = byCallCache.get(ctx);
   if (!idx) {
     idx = new Map();
-    for (const t of ctx.txns) {
+    for (let i = 0; i < ctx.txns.length; i++) {
+      const t = ctx.txns[i];
       let l = idx.get(t.callId);
       if (!l) idx.set(t.callId, (l = []));
       l.push(t);
@@ -135,7 +143,8 @@ export function sipOfCallId(ctx: AnalysisContext, callId: string): number[] {
   let idx = sipByCallCache.get(ctx);
   if (!idx) {
     idx = new Map();
-    for (const m of ctx.msgs) {
+    for (let i = 0; i < ctx.msgs.length; i++) {
+      const m = ctx.msgs[i];
       const c = m.sip?.callId;
       if (c === undefined) continue;
       let l = idx.get(c);
@@ -156,7 +165,8 @@ export function cancelOf(ctx: AnalysisContext, t: TransactionView): TransactionV
   let idx = cancelCache.get(ctx);
   if (!idx) {
     idx = new Map();
-    for (const c of ctx.txns) {
+    for (let i = 0; i < ctx.txns.length; i++) {
+      const c = ctx.txns[i];
       if (c.method !== "CANCEL") continue;
       const seq = ctx.msgs[c.request]?.sip?.cseq?.seq;
       idx.set(`${c.callId}|${seq}|${ctx.nodes.nodeOf(c.client)}>${ctx.nodes.nodeOf(c.server)}`, c);
