@@ -64,8 +64,10 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     srcIp: first.src.ip,
     dstIp: first.dst.ip,
   };
-  const worst = worstSeverity(findings.map((f) => f.severity));
-  if (worst) dto.worst = worst;
+  if (findings.length) {
+    const worst = worstSeverity(findings.map((f) => f.severity));
+    if (worst) dto.worst = worst;
+  }
   const sip = first.sip;
   if (sip) {
     dto.method = sip.method ?? sip.cseq?.method ?? "";
@@ -74,20 +76,33 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     if (sip.fromUser) dto.fromUser = sip.fromUser;
     if (sip.toUser) dto.toUser = sip.toUser;
     // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
-    // Small arrays, not Sets: a call has a handful of hops (one allocation less per call).
-    const hops: string[] = [];
+    // Small parallel arrays compared field by field, not a "callId|src|dst" text per request:
+    // a call has a handful of hops. (Node ids hold no "|", so the texts were equal exactly when
+    // the three parts are.)
+    const hopCallIds: string[] = [];
+    const hopSrcs: string[] = [];
+    const hopDsts: string[] = [];
     const firstHop: number[] = [];
     const origin = nodes.nodeOf(first.src);
-    for (const id of call.messages) {
+    const ids = call.messages;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
       const s = msgs[id].sip;
       if (!s || s.kind !== "request" || s.method !== dto.method || ctx.retrans[id]) continue;
       const src = nodes.nodeOf(msgs[id].src);
-      const hop = `${s.callId}|${src}|${nodes.nodeOf(msgs[id].dst)}`;
-      if (!hops.includes(hop)) hops.push(hop);
+      const dst = nodes.nodeOf(msgs[id].dst);
+      const callId = `${s.callId}`; // as the text had it ("undefined" when absent); no copy of a string
+      let seen = false;
+      for (let h = 0; h < hopSrcs.length && !seen; h++) seen = hopCallIds[h] === callId && hopSrcs[h] === src && hopDsts[h] === dst;
+      if (!seen) {
+        hopCallIds.push(callId);
+        hopSrcs.push(src);
+        hopDsts.push(dst);
+      }
       const t = txnOf[id];
       if (t >= 0 && src === origin && !firstHop.includes(t)) firstHop.push(t);
     }
-    dto.legs = Math.max(1, hops.length);
+    dto.legs = Math.max(1, hopSrcs.length);
     stateOf(ctx, look, call, dto, firstHop.map((i) => txns[i]));
   } else if (first.diameter) {
     dto.method = first.diameter.name;

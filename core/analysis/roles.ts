@@ -23,21 +23,26 @@ export function assignRoles(ctx: AnalysisContext): void {
       add(ctx.nodes.nodeOf(req.dst), "HSS");
     } else if (x.command !== 280 && x.command !== 257) add(ctx.nodes.nodeOf(req.dst), "Diameter server");
   }
-  // Per Call-ID: nodes that received and nodes that sent an INVITE / REGISTER / SUBSCRIBE.
-  const inOut = new Map<string, { in: Set<string>; out: Set<string> }>();
-  for (const t of ctx.txns) {
+  // Per Call-ID: nodes that received and nodes that sent an INVITE / REGISTER / SUBSCRIBE. Small
+  // arrays kept unique in insertion order, not two Sets per Call-ID (a Call-ID crosses a few nodes).
+  const inOut = new Map<string, { in: string[]; out: string[] }>();
+  for (let i = 0; i < ctx.txns.length; i++) {
+    const t = ctx.txns[i];
     const client = ctx.nodes.nodeOf(t.client);
     const server = ctx.nodes.nodeOf(t.server);
     if (t.method === "REGISTER" && t.finalStatus !== undefined && (t.finalStatus < 300 || t.finalStatus === 401 || t.finalStatus === 407)) add(server, "registrar");
     if ((t.method === "SUBSCRIBE" || t.method === "PUBLISH") && t.finalStatus !== undefined && t.finalStatus < 300) add(server, "presence server");
     if (t.method !== "INVITE" && t.method !== "REGISTER" && t.method !== "SUBSCRIBE") continue;
     let e = inOut.get(t.callId);
-    if (!e) inOut.set(t.callId, (e = { in: new Set(), out: new Set() }));
-    e.out.add(client);
-    e.in.add(server);
+    if (!e) inOut.set(t.callId, (e = { in: [server], out: [client] }));
+    else {
+      if (!e.out.includes(client)) e.out.push(client);
+      if (!e.in.includes(server)) e.in.push(server);
+    }
   }
-  for (const e of inOut.values()) for (const n of e.in) if (e.out.has(n)) add(n, "proxy");
-  for (const call of ctx.calls) {
+  for (const e of inOut.values()) for (let k = 0; k < e.in.length; k++) if (e.out.includes(e.in[k])) add(e.in[k], "proxy");
+  for (let c = 0; c < ctx.calls.length; c++) {
+    const call = ctx.calls[c];
     if (call.kind !== "call" || call.callIds.length < 2) continue;
     const inBy = new Map<string, Set<string>>();
     for (const id of call.callIds) for (const n of inOut.get(id)?.in ?? []) {

@@ -7,7 +7,15 @@ import type { CallDTO, FindingDTO, Percentiles, StatsDTO } from "../api";
 import type { AnalysisContext } from "./context";
 
 export function percentiles(values: number[]): Percentiles {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  // A Float64Array sorts numerically without calling back into JS per comparison (a comparator
+  // returning a difference of doubles boxes each result). Same order for finite values (-0 and 0
+  // may swap; both print as 0).
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  const v = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v[n++] = values[i];
+  v.sort();
   if (!v.length) return { count: 0 };
   const at = (q: number) => Math.round(v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))] * 1e6) / 1e6;
   return { count: v.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
@@ -18,7 +26,8 @@ const BOUNDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, Infinity];
 
 export function histogram(values: number[]): [number, number][] {
   const counts = new Array<number>(BOUNDS.length).fill(0);
-  for (const x of values) {
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k];
     if (!Number.isFinite(x)) continue;
     let i = 0;
     while (x > BOUNDS[i]) i++;
@@ -43,7 +52,11 @@ export function buildStats(ctx: AnalysisContext, calls: CallDTO[], findings: Fin
   const bucketSeconds = bucketSecondsFor(end - start);
   const bucketOf = (t: number) => start + Math.floor((t - start) / bucketSeconds) * bucketSeconds;
   const rate = new Map<number, { bucket: number; sip: number; diameter: number; http: number }>();
-  for (const m of msgs) {
+  // Consecutive messages mostly share a bucket: its row is kept instead of looked up per message.
+  let lastK = NaN;
+  let lastRow: { bucket: number; sip: number; diameter: number; http: number } | undefined;
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
     const s = m.sip;
     if (s) {
       if (s.kind === "request") methods[s.method ?? "?"] = (methods[s.method ?? "?"] ?? 0) + 1;
@@ -54,13 +67,21 @@ export function buildStats(ctx: AnalysisContext, calls: CallDTO[], findings: Fin
       if (m.http.kind === "request") methods[`HTTP ${m.http.method}`] = (methods[`HTTP ${m.http.method}`] ?? 0) + 1;
       else statuses[`HTTP ${m.http.status}`] = (statuses[`HTTP ${m.http.status}`] ?? 0) + 1;
     }
-    const b = bucketOf(m.time);
-    let row = rate.get(b);
-    if (!row) rate.set(b, (row = { bucket: b, sip: 0, diameter: 0, http: 0 }));
+    const k = Math.floor((m.time - start) / bucketSeconds);
+    let row = lastRow;
+    if (k !== lastK || !row) {
+      // bucketOf(m.time), from the same k.
+      const b = start + k * bucketSeconds;
+      row = rate.get(b);
+      if (!row) rate.set(b, (row = { bucket: b, sip: 0, diameter: 0, http: 0 }));
+      lastK = k;
+      lastRow = row;
+    }
     row[m.protocol]++;
   }
   const rt = new Map<string, number[]>();
-  for (const t of ctx.txns) {
+  for (let i = 0; i < ctx.txns.length; i++) {
+    const t = ctx.txns[i];
     if (t.final === undefined) continue;
     const d = msgs[t.final].time - msgs[t.request].time;
     let l = rt.get(t.method);
