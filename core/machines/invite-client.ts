@@ -68,12 +68,11 @@ export function startInviteClient<M>(request: M, cfg: TimerConfig, now: number):
 
 type Handler<M> = (s: InviteClientState<M>, ev: any, now: number, fx: Effects<M>) => InviteClientState<M>;
 
-function to<M>(s: InviteClientState<M>, name: InviteClientStateName, fx: Effects<M>, extra?: Partial<InviteClientState<M>>): InviteClientState<M> {
-  // One spread (V8 clones a known shape fast), then the changed fields.
-  const next = { ...s };
-  next.state = name;
-  next.timers = fx.timers;
-  return extra ? Object.assign(next, extra) : next;
+function to<M>(s: InviteClientState<M>, name: InviteClientStateName, fx: Effects<M>): InviteClientState<M> {
+  // A literal in the start state's field order, not a spread: every state of this machine gets the
+  // start state's hidden class (one shape for the handlers) with all fields inside the object; the
+  // spread's copies sometimes ended up with fields in a separate property array.
+  return { state: name, cfg: s.cfg, timers: fx.timers, request: s.request, intervalA: s.intervalA, cancelPending: s.cancelPending, retransmissions: s.retransmissions };
 }
 
 function terminate<M>(s: InviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): InviteClientState<M> {
@@ -133,7 +132,9 @@ function onProvisional<M>(s: InviteClientState<M>, ev: { message: M }, _now: num
     // request."
     fx.push({ type: "SendCancel", request: s.request });
   }
-  return to(s, "Proceeding", fx, { cancelPending: false });
+  const next = to(s, "Proceeding", fx);
+  next.cancelPending = false;
+  return next;
 }
 
 function onResponse<M>(s: InviteClientState<M>, ev: { status: number; message: M }, now: number, fx: Effects<M>): InviteClientState<M> {
@@ -155,7 +156,10 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
         // transmission."
         const interval = s.intervalA * 2;
         fx.push({ type: "Send", message: s.request, retransmission: true }).start("A", now + interval);
-        return to(s, "Calling", fx, { intervalA: interval, retransmissions: s.retransmissions + 1 });
+        const next = to(s, "Calling", fx);
+        next.intervalA = interval;
+        next.retransmissions = s.retransmissions + 1;
+        return next;
       }
       if (ev.name === "B") {
         // "If the client transaction is still in the 'Calling' state when timer B fires, the client
@@ -168,7 +172,9 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
     },
     TransportError: onTransportError,
     TuCancel(s, _ev, _now, fx) {
-      return to(s, "Calling", fx, { cancelPending: true });
+      const next = to(s, "Calling", fx);
+      next.cancelPending = true;
+      return next;
     },
   },
   Proceeding: {

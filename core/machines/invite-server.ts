@@ -75,12 +75,29 @@ export function startInviteServer<M>(request: M, cfg: TimerConfig, _now: number,
 
 type Handler<M> = (s: InviteServerState<M>, ev: any, now: number, fx: Effects<M>) => InviteServerState<M>;
 
-function to<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effects<M>, extra?: Partial<InviteServerState<M>>): InviteServerState<M> {
-  // One spread (V8 clones a known shape fast), then the changed fields.
-  const next = { ...s };
-  next.state = name;
-  next.timers = fx.timers;
-  return extra ? Object.assign(next, extra) : next;
+function to<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effects<M>): InviteServerState<M> {
+  // A literal in the start state's field order, not a spread: every state of this machine gets the
+  // start state's hidden class (one shape for the handlers) with all fields inside the object; the
+  // spread's copies sometimes ended up with fields in a separate property array.
+  return {
+    state: name,
+    cfg: s.cfg,
+    timers: fx.timers,
+    request: s.request,
+    lastResponse: s.lastResponse,
+    lastStatus: s.lastStatus,
+    intervalG: s.intervalG,
+    responseRetransmissions: s.responseRetransmissions,
+    requestRetransmissions: s.requestRetransmissions,
+  };
+}
+
+/** `to` with the response just sent as the last one. */
+function sent<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effects<M>, ev: { status: number; message: M }): InviteServerState<M> {
+  const next = to(s, name, fx);
+  next.lastResponse = ev.message;
+  next.lastStatus = ev.status;
+  return next;
 }
 
 function terminate<M>(s: InviteServerState<M>, fx: Effects<M>, reason: "normal" | "ack-timeout" | "transport-error"): InviteServerState<M> {
@@ -102,16 +119,17 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       // provisional response that was received from the TU MUST be passed to the transport layer
       // for retransmission."
       if (s.lastResponse !== undefined) fx.push({ type: "Send", message: s.lastResponse, retransmission: true });
-      return to(s, "Proceeding", fx, { requestRetransmissions: s.requestRetransmissions + 1 });
+      const next = to(s, "Proceeding", fx);
+      next.requestRetransmissions = s.requestRetransmissions + 1;
+      return next;
     },
     ResponseSent(s, ev, now, fx) {
       fx.push({ type: "Send", message: ev.message, retransmission: false });
-      const sent = { lastResponse: ev.message, lastStatus: ev.status };
       if (ev.status < 200) {
         // "The TU passes any number of provisional responses to the server transaction. So long as
         // the server transaction is in the 'Proceeding' state, each of these MUST be passed to the
         // transport layer for transmission."
-        return to(s, "Proceeding", fx, sent);
+        return sent(s, "Proceeding", fx, ev);
       }
       if (ev.status < 300) {
         // RFC 6026 §8.5: "If, while in the 'Proceeding' state, the TU passes a 2xx response to the
@@ -119,7 +137,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
         // layer for transmission [...] The server transaction MUST then transition to the
         // 'Accepted' state." §8.7: "Timer L [...] is set to 64*T1 when entering 'Accepted'".
         fx.start("L", now + timerDuration("L", s.cfg)!);
-        return to(s, "Accepted", fx, sent);
+        return sent(s, "Accepted", fx, ev);
       }
       // "While in the 'Proceeding' state, if the TU passes a response with status code from 300 to
       // 699 to the server transaction, the response MUST be passed to the transport layer for
@@ -130,7 +148,9 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       const g = timerDuration("G", s.cfg);
       if (g !== undefined) fx.start("G", now + g);
       fx.start("H", now + timerDuration("H", s.cfg)!);
-      return to(s, "Completed", fx, { ...sent, intervalG: g ?? 0 });
+      const next = sent(s, "Completed", fx, ev);
+      next.intervalG = g ?? 0;
+      return next;
     },
     TransportError: onTransportError,
   },
@@ -139,10 +159,10 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       // "Furthermore, while in the 'Completed' state, if a request retransmission is received, the
       // server SHOULD pass the response to the transport for retransmission."
       fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
-      return to(s, "Completed", fx, {
-        requestRetransmissions: s.requestRetransmissions + 1,
-        responseRetransmissions: s.responseRetransmissions + 1,
-      });
+      const next = to(s, "Completed", fx);
+      next.requestRetransmissions = s.requestRetransmissions + 1;
+      next.responseRetransmissions = s.responseRetransmissions + 1;
+      return next;
     },
     AckReceived(s, _ev, now, fx) {
       // "If an ACK is received while the server transaction is in the 'Completed' state, the server
@@ -164,7 +184,10 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
         // timer G is reset with a value that doubles, unless that value exceeds T2".
         const interval = Math.min(s.intervalG * 2, s.cfg.t2);
         fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true }).start("G", now + interval);
-        return to(s, "Completed", fx, { intervalG: interval, responseRetransmissions: s.responseRetransmissions + 1 });
+        const next = to(s, "Completed", fx);
+        next.intervalG = interval;
+        next.responseRetransmissions = s.responseRetransmissions + 1;
+        return next;
       }
       if (ev.name === "H") {
         // "If timer H fires while in the 'Completed' state, it implies that the ACK was never
@@ -196,7 +219,9 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       return s;
     },
     RequestReceived(s, _ev, _now, fx) {
-      return to(s, "Accepted", fx, { requestRetransmissions: s.requestRetransmissions + 1 });
+      const next = to(s, "Accepted", fx);
+      next.requestRetransmissions = s.requestRetransmissions + 1;
+      return next;
     },
     TimerFired(s, ev, _now, fx) {
       // "If Timer L fires while the INVITE server transaction is in the 'Accepted' state, the

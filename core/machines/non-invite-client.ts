@@ -53,12 +53,11 @@ export function startNonInviteClient<M>(request: M, cfg: TimerConfig, now: numbe
 
 type Handler<M> = (s: NonInviteClientState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteClientState<M>;
 
-function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: Effects<M>, extra?: Partial<NonInviteClientState<M>>): NonInviteClientState<M> {
-  // One spread (V8 clones a known shape fast), then the changed fields.
-  const next = { ...s };
-  next.state = name;
-  next.timers = fx.timers;
-  return extra ? Object.assign(next, extra) : next;
+function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: Effects<M>): NonInviteClientState<M> {
+  // A literal in the start state's field order, not a spread: every state of this machine gets the
+  // start state's hidden class (one shape for the handlers) with all fields inside the object; the
+  // spread's copies sometimes ended up with fields in a separate property array.
+  return { state: name, cfg: s.cfg, timers: fx.timers, request: s.request, intervalE: s.intervalE, retransmissions: s.retransmissions };
 }
 
 function terminate<M>(s: NonInviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): NonInviteClientState<M> {
@@ -94,7 +93,10 @@ function onTimer<M>(s: NonInviteClientState<M>, ev: { name: string }, now: numbe
     // value of T2 seconds."
     const interval = s.state === "Proceeding" ? s.cfg.t2 : Math.min(s.intervalE * 2, s.cfg.t2);
     fx.push({ type: "Send", message: s.request, retransmission: true }).start("E", now + interval);
-    return to(s, s.state, fx, { intervalE: interval, retransmissions: s.retransmissions + 1 });
+    const next = to(s, s.state, fx);
+    next.intervalE = interval;
+    next.retransmissions = s.retransmissions + 1;
+    return next;
   }
   if (ev.name === "F") {
     // "If Timer F fires while the client transaction is still in the 'Trying' [or 'Proceeding']

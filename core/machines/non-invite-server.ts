@@ -57,12 +57,36 @@ export function startNonInviteServer<M>(request: M, cfg: TimerConfig, _now: numb
 
 type Handler<M> = (s: NonInviteServerState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteServerState<M>;
 
-function to<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>, extra?: Partial<NonInviteServerState<M>>): NonInviteServerState<M> {
-  // One spread (V8 clones a known shape fast), then the changed fields.
-  const next = { ...s };
-  next.state = name;
-  next.timers = fx.timers;
-  return extra ? Object.assign(next, extra) : next;
+function to<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>): NonInviteServerState<M> {
+  // A literal in the start state's field order, not a spread: every state of this machine gets the
+  // start state's hidden class (one shape for the handlers) with all fields inside the object; the
+  // spread's copies sometimes ended up with fields in a separate property array.
+  return {
+    state: name,
+    cfg: s.cfg,
+    timers: fx.timers,
+    request: s.request,
+    lastResponse: s.lastResponse,
+    lastStatus: s.lastStatus,
+    requestRetransmissions: s.requestRetransmissions,
+    responseRetransmissions: s.responseRetransmissions,
+  };
+}
+
+/** `to` with the response just sent as the last one. */
+function sent<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>, ev: { status: number; message: M }): NonInviteServerState<M> {
+  const next = to(s, name, fx);
+  next.lastResponse = ev.message;
+  next.lastStatus = ev.status;
+  return next;
+}
+
+/** `to` with one more retransmission of the request, answered (`resent`) or not by the last response. */
+function requestAgain<M>(s: NonInviteServerState<M>, fx: Effects<M>, resent: boolean): NonInviteServerState<M> {
+  const next = to(s, s.state, fx);
+  next.requestRetransmissions = s.requestRetransmissions + 1;
+  if (resent) next.responseRetransmissions = s.responseRetransmissions + 1;
+  return next;
 }
 
 function terminate<M>(s: NonInviteServerState<M>, fx: Effects<M>, reason: "normal" | "transport-error"): NonInviteServerState<M> {
@@ -72,13 +96,12 @@ function terminate<M>(s: NonInviteServerState<M>, fx: Effects<M>, reason: "norma
 
 function onResponseSent<M>(s: NonInviteServerState<M>, ev: { status: number; message: M }, now: number, fx: Effects<M>): NonInviteServerState<M> {
   fx.push({ type: "Send", message: ev.message, retransmission: false });
-  const sent = { lastResponse: ev.message, lastStatus: ev.status };
   if (ev.status < 200) {
     // "While in the 'Trying' state, if the TU passes a provisional response to the server
     // transaction, the server transaction MUST enter the 'Proceeding' state." "Any further
     // provisional responses that are received from the TU while in the 'Proceeding' state MUST be
     // passed to the transport layer for transmission."
-    return to(s, "Proceeding", fx, sent);
+    return sent(s, "Proceeding", fx, ev);
   }
   // "If the TU passes a final response (status codes 200-699) to the server while in the
   // 'Proceeding' [or 'Trying'] state, the transaction MUST enter the 'Completed' state, and the
@@ -86,9 +109,9 @@ function onResponseSent<M>(s: NonInviteServerState<M>, ev: { status: number; mes
   // enters the 'Completed' state, it MUST set Timer J to fire in 64*T1 seconds for unreliable
   // transports, and zero seconds for reliable transports."
   const j = timerDuration("J", s.cfg)!;
-  if (j === 0) return terminate(to(s, "Completed", fx, sent), fx, "normal");
+  if (j === 0) return terminate(sent(s, "Completed", fx, ev), fx, "normal");
   fx.start("J", now + j);
-  return to(s, "Completed", fx, sent);
+  return sent(s, "Completed", fx, ev);
 }
 
 function onTransportError<M>(s: NonInviteServerState<M>, _ev: unknown, _now: number, fx: Effects<M>): NonInviteServerState<M> {
@@ -102,7 +125,7 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
   Trying: {
     RequestReceived(s, _ev, _now, fx) {
       // "Once in the 'Trying' state, any further request retransmissions are discarded."
-      return to(s, "Trying", fx, { requestRetransmissions: s.requestRetransmissions + 1 });
+      return requestAgain(s, fx, false);
     },
     ResponseSent: onResponseSent,
     TransportError: onTransportError,
@@ -112,7 +135,7 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
       // "If a retransmission of the request is received while in the 'Proceeding' state, the most
       // recently sent provisional response MUST be passed to the transport layer for retransmission."
       fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
-      return to(s, "Proceeding", fx, { requestRetransmissions: s.requestRetransmissions + 1, responseRetransmissions: s.responseRetransmissions + 1 });
+      return requestAgain(s, fx, true);
     },
     ResponseSent: onResponseSent,
     TransportError: onTransportError,
@@ -122,7 +145,7 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
       // "While in the 'Completed' state, the server transaction MUST pass the final response to the
       // transport layer for retransmission whenever a retransmission of the request is received."
       fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
-      return to(s, "Completed", fx, { requestRetransmissions: s.requestRetransmissions + 1, responseRetransmissions: s.responseRetransmissions + 1 });
+      return requestAgain(s, fx, true);
     },
     // "Any other final responses passed by the TU to the server transaction MUST be discarded
     // while in the 'Completed' state." (ResponseSent has no entry.)

@@ -96,9 +96,11 @@ export interface TxnBase<S extends string> {
 export class Effects<M> {
   readonly list: TxnEffect<M>[] = [];
   timers: Timer[];
-  private owned = false;
-  constructor(timers: Timer[]) {
+  private owned: boolean;
+  /** `owned`: the list is this step's own copy already (a fired timer was just taken out of it). */
+  constructor(timers: Timer[], owned = false) {
     this.timers = timers;
+    this.owned = owned;
   }
   private own(): Timer[] {
     if (!this.owned) {
@@ -113,7 +115,7 @@ export class Effects<M> {
   }
   start(name: TimerName, at: number): this {
     const timer = { name, at };
-    const i = this.timers.findIndex((t) => t.name === name);
+    const i = indexOfTimer(this.timers, name);
     if (i >= 0) this.own()[i] = timer;
     else {
       // A new list one longer, not slice() + push(): push grows an array to ~17 slots, and the
@@ -130,9 +132,12 @@ export class Effects<M> {
     return this;
   }
   stop(name: TimerName): this {
-    const i = this.timers.findIndex((t) => t.name === name);
+    const i = indexOfTimer(this.timers, name);
     if (i >= 0) {
-      this.own().splice(i, 1);
+      // One exact-size copy without the timer (slice + splice made two arrays and a third for
+      // the removed element).
+      this.timers = withoutTimer(this.timers, i);
+      this.owned = true;
       this.list.push({ type: "StopTimer", name });
     }
     return this;
@@ -146,7 +151,20 @@ export class Effects<M> {
 }
 
 export function isArmed(timers: readonly Timer[], name: TimerName): boolean {
-  return timers.some((t) => t.name === name);
+  return indexOfTimer(timers, name) >= 0;
+}
+
+function indexOfTimer(timers: readonly Timer[], name: TimerName): number {
+  for (let i = 0; i < timers.length; i++) if (timers[i].name === name) return i;
+  return -1;
+}
+
+/** A new list, exactly one shorter, without the timer at `i`. */
+function withoutTimer(timers: readonly Timer[], i: number): Timer[] {
+  const n = timers.length - 1;
+  const out: Timer[] = new Array(n);
+  for (let k = 0, j = 0; k <= n; k++) if (k !== i) out[j++] = timers[k];
+  return out;
 }
 
 export function statusClass(status: number): "1xx" | "2xx" | "final" {
@@ -168,16 +186,23 @@ export function runStep<S extends TxnBase<string>, M>(
   event: { type: string; name?: TimerName },
   now: number,
 ): Step<S, TxnEffect<M>> {
-  let s = state;
+  const handler = table[state.state]?.[event.type];
   if (event.type === "TimerFired") {
-    if (!isArmed(s.timers, event.name!)) return { state, effects: [] };
-    const timers = s.timers.filter((t) => t.name !== event.name);
-    s = { ...s };
-    s.timers = timers;
+    const i = indexOfTimer(state.timers, event.name!);
+    if (i < 0 || !handler) return { state, effects: [] };
+    // The fired timer is disarmed by handing the handler an Effects on the list without it: the
+    // handlers build their next state from `fx.timers`, so the state need not be copied first.
+    const fx = new Effects<M>(withoutTimer(state.timers, i), true);
+    let next = handler(state, event, now, fx);
+    if (next === state) {
+      // The handler ignored this timer: the state stays, minus the timer that fired.
+      next = { ...state };
+      next.timers = fx.timers;
+    }
+    return { state: next, effects: fx.list };
   }
-  const handler = table[s.state]?.[event.type];
   if (!handler) return { state, effects: [] };
-  const fx = new Effects<M>(s.timers);
-  const next = handler(s, event, now, fx);
+  const fx = new Effects<M>(state.timers);
+  const next = handler(state, event, now, fx);
   return { state: next, effects: fx.list };
 }
