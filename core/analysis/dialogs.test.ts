@@ -166,4 +166,21 @@ describe("observeDialogs", () => {
     const { dialogs } = observe([request(0, "SUBSCRIBE", sub), response(0.1, 200, "SUBSCRIBE", sub, "s1"), request(0.2, "NOTIFY", notify), response(0.3, 200, "NOTIFY", notify)]);
     expect(dialogs).toEqual([]);
   });
+  it("dialogs are keyed by Call-ID and both tags: the same tags under another Call-ID are another dialog", () => {
+    const one: Hop = { from: A, to: B, branch: "z9hG4bK-c1" };
+    const two: Hop = { from: A, to: B, branch: "z9hG4bK-c2", callId: "call-2@example.com" };
+    const bye2: Hop = { from: A, to: B, branch: "z9hG4bK-bye2", callId: "call-2@example.com", toTag: "b1", cseq: 2 };
+    const { dialogs } = observe([
+      request(0, "INVITE", one),
+      request(0.1, "INVITE", two),
+      response(0.5, 200, "INVITE", one, "b1"),
+      response(0.6, 200, "INVITE", two, "b1"),
+      request(5, "BYE", bye2),
+      response(5.01, 200, "BYE", bye2, "b1"),
+    ]);
+    expect(dialogs.map((d) => [d.callId, d.state, d.bye, d.hops])).toEqual([
+      ["call-1@example.com", "Confirmed", undefined, undefined],
+      ["call-2@example.com", "Terminated", 4, undefined],
+    ]);
+  });
 });

@@ -319,8 +319,9 @@ export function observeDialogs(
     const fork = timerNamed(w.machine.timers, "ForkWait");
     if (fork && fork.at <= model.end) step(w, { type: "TimerFired", name: "ForkWait" }, fork.at);
     const expectations: Expectation[] = [];
-    for (const pending of w.machine.awaitingAck) {
-      const answer = answerOf(w.answers, pending.cseq);
+    const awaiting = w.machine.awaitingAck;
+    for (let j = 0; j < awaiting.length; j++) {
+      const answer = answerOf(w.answers, awaiting[j].cseq);
       if (answer === undefined) continue;
       const by = msgs[answer].time + allowance;
       expectations.push({
