@@ -65,13 +65,6 @@ export function answerAllowance(t1: number): number {
   return Math.max(t1, 0.2);
 }
 
-interface SeenResponse {
-  status: number;
-  tag: string | undefined;
-  rseq: string | undefined;
-  last: number;
-}
-
 type ClientState = InviteClientState<number> | NonInviteClientState<number>;
 type ServerState = InviteServerState<number> | NonInviteServerState<number>;
 
@@ -84,14 +77,18 @@ interface Work {
   client: ClientState;
   server: ServerState;
   /**
-   * Responses already seen (a transaction has a handful): status, To tag, RSeq and the id of the
-   * last copy. A response equal on the first three is a retransmission (or a duplicate).
+   * Responses already seen (a transaction has a handful), as the id of each one's last copy. A
+   * response equal to one of them in status, To tag and RSeq is a retransmission (or a duplicate).
+   * Ids, not records of those three: the stored message answers them again (all three are kept
+   * fields of a stored message), and a list of small integers is one object per transaction.
    */
-  seen: SeenResponse[] | undefined;
+  seen: number[] | undefined;
   lastRequest: number;
   lastAck: number;
   /** From tag of the request, for the Via-less fallback. */
   fromTag: string | undefined;
+  /** The transaction before this one with the same Call-ID (any hop), for the Via-less fallback. */
+  sameCallIdBefore: Work | undefined;
   /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
   ackOwedAt: number;
   /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
@@ -135,19 +132,23 @@ function advance(w: Work, t: number): void {
   }
 }
 
-/** Has this transaction seen this response before (same status, To tag and RSeq)? Records it if not. */
-function seenBefore(w: Work, status: number, sip: SipMessage, id: number): number {
-  const tag = sip.toTag;
-  // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
-  const rseq = status > 100 && status < 200 ? sip.header("rseq")?.trim() : undefined;
+/**
+ * Has this transaction seen this response before (same status, To tag and RSeq)? Returns its index
+ * in `w.seen`; records it and returns -1 if not.
+ */
+function seenBefore(w: Work, status: number, sip: SipMessage, id: number, msgs: Observed[]): number {
   const seen = w.seen;
   if (seen) {
+    const tag = sip.toTag;
     for (let k = 0; k < seen.length; k++) {
-      const r = seen[k];
-      if (r.status === status && r.tag === tag && r.rseq === rseq) return k;
+      const r = msgs[seen[k]].sip!;
+      if ((r.status ?? 0) !== status || r.toTag !== tag) continue;
+      // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
+      if (status > 100 && status < 200 && r.header("rseq")?.trim() !== sip.header("rseq")?.trim()) continue;
+      return k;
     }
   }
-  w.seen = appended(seen ?? [], { status, tag, rseq, last: id });
+  w.seen = appended(seen ?? [], id);
   return -1;
 }
 
@@ -182,10 +183,12 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
     transport: m.transport,
     request: m.id,
     messages: [m.id],
-    retransmissions: [],
-    provisional: [],
+    // Most of these stay empty: one shared empty list while observing (appended() copies it when
+    // something is added), an own list per view at the end (later stages push to them).
+    retransmissions: NONE,
+    provisional: NONE,
     endState: "",
-    expectations: [],
+    expectations: NONE as never[],
     // Every optional field present from the start (undefined until known): one object shape for
     // all views keeps the hot loop's property reads monomorphic.
     final: undefined,
@@ -202,7 +205,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
   const start = invite ? starts.invite : starts.nonInvite;
   const client = startedAt(start.client, m.id, now);
   const server = startedAt(start.server, m.id, now);
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
 }
 
 /** The machines' start states for one timer config, made once by their own start functions at time 0. */
@@ -253,7 +256,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const works: Work[] = [];
   const table = new TransactionIndex<Work>();
   /** Call-ID -> transactions (all hops): the fallback for responses without a usable Via. */
-  const byCallId = new Map<string, Work[]>();
+  const byCallId = new Map<string, Work>();
   const t1 = model.t1 > 0 ? model.t1 : 0.5;
   const udp = timerConfig({ t1, reliable: false });
   const reliable = timerConfig({ t1, reliable: true });
@@ -325,10 +328,10 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       if (key === undefined) continue; // no Via: nothing can ever match it
       w.view.key = key;
       works.push(w);
+      // Newest first: a chain through the transactions, no list per Call-ID.
       const callId = w.view.callId;
-      const list = byCallId.get(callId);
-      if (list) list.push(w);
-      else byCallId.set(callId, [w]);
+      w.sameCallIdBefore = byCallId.get(callId);
+      byCallId.set(callId, w);
       txnOfMessage[i] = w.view.index;
       if (method === "CANCEL") {
         // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
@@ -362,8 +365,8 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     txnOfMessage[i] = v.index;
     v.messages = appended(v.messages, i);
     const status = sip.status ?? 0;
-    const seen = seenBefore(w, status, sip, i);
-    if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen].last], m)) {
+    const seen = seenBefore(w, status, sip, i, msgs);
+    if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen]], m)) {
       duplicate[i] = 1;
       (v.duplicates ??= []).push(i);
       continue;
@@ -371,7 +374,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     advance(w, now);
     const again = seen >= 0;
     if (again) {
-      w.seen![seen].last = i;
+      w.seen![seen] = i;
       retransmission[i] = 1;
       v.retransmissions = appended(v.retransmissions, i);
       if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies = appended(v.finalCopies, i);
@@ -427,10 +430,16 @@ export function appended<T>(list: T[], x: T): T[] {
   return out;
 }
 
-/** A copy of a list grown by push, sized to its length (an empty list is kept: it has no slots). */
+/**
+ * A copy of a list grown by push, sized to its length (an empty list is kept: it has no slots),
+ * and an own empty list for the observer's shared NONE.
+ */
 export function fitted<T>(list: T[]): T[] {
-  return list.length === 0 ? list : list.slice();
+  return list === NONE ? [] : list.length === 0 ? list : list.slice();
 }
+
+/** The shared empty list of ids the observer starts views with; never written (see fitted). */
+const NONE: number[] = [];
 
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.ip === b.ip;
@@ -441,16 +450,16 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
  * tag and CSeq, travelling along the request's hop (responses server -> client, ACK client -> server). The same Call-ID/CSeq exists on
  * every hop of a proxied call, so the endpoints decide: exact first, then addresses only.
  */
-function matchWithoutVia(byCallId: Map<string, Work[]>, sip: SipMessage, m: Observed, request = false): Work | undefined {
+function matchWithoutVia(byCallId: Map<string, Work>, sip: SipMessage, m: Observed, request = false): Work | undefined {
   const callId = sip.callId;
   const cseq = sip.cseq;
-  const list = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
-  if (!list) return undefined;
+  const newest = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
+  if (!newest) return undefined;
   const method = cseq!.method === "ACK" ? "INVITE" : cseq!.method;
   const fromTag = sip.fromTag;
   let byIp: Work | undefined;
-  for (let k = list.length - 1; k >= 0; k--) {
-    const w = list[k];
+  // Newest first, as before.
+  for (let w: Work | undefined = newest; w !== undefined; w = w.sameCallIdBefore) {
     if (w.cseq !== cseq!.seq || w.view.method !== method || w.fromTag !== fromTag) continue;
     // A response travels server -> client; a request (the ACK) client -> server.
     const from = request ? w.view.client : w.view.server;
