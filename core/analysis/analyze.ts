@@ -111,6 +111,10 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
       ladders.set(callId, l);
       return l;
     },
+    message(id: number): MessageDTO | undefined {
+      if (!Number.isInteger(id) || id < 0 || id >= msgs.length) return undefined;
+      return id < dtos.length ? dtos[id] : messageDTOAt(ctx, id);
+    },
   };
   return { result, ctx, findings, calls: callDtos };
 }

@@ -168,4 +168,10 @@ export interface AnalysisResult {
   nodes: import("../api").NodeDTO[];
   /** Build the ladder of one call (CallDTO.id). */
   ladder(callId: string): import("../api").LadderDTO;
+  /**
+   * `messages[id]` of the document. A host that keeps the result for a session analyses without
+   * message DTOs (`document.messages` stays empty: 10^5 of them were a quarter of a session's
+   * memory) and makes each one here when it is asked for.
+   */
+  message(id: number): import("../api").MessageDTO | undefined;
 }

@@ -22,7 +22,9 @@ export async function analyzeFiles(paths: string[], onProgress: (p: LoadProgress
     posted = Date.now();
     onPreview(preview.snapshot());
   };
+  // No message DTOs: the session makes each when it is asked for (AnalysisResult.message).
   const loaded = await loadFiles(paths, {
+    messageDtos: false,
     onProgress: (p) => {
       last = { ...p, phase: "reading" };
       onProgress(last);
@@ -36,7 +38,7 @@ export async function analyzeFiles(paths: string[], onProgress: (p: LoadProgress
   });
   // The whole preliminary list, shown during the (synchronous) analysis below.
   post();
-  onProgress({ ...last, messages: loaded.messages.length, phase: "analysing" });
+  onProgress({ ...last, messages: loaded.model.messages.length, phase: "analysing" });
   // Let the progress message leave the worker before the (synchronous) analysis starts.
   await new Promise((r) => setImmediate(r));
   return analyze(loaded.model, { summary: loaded.summary, messages: loaded.messages });

@@ -121,7 +121,7 @@ export function createService(options: ServiceOptions): Service {
         session.preview = undefined;
         info.summary = { ...result.document.summary, files: display };
         info.state = "ready";
-        info.progress = { ...(info.progress as LoadProgress), phase: "done", messages: result.document.messages.length };
+        info.progress = { ...(info.progress as LoadProgress), phase: "done", messages: result.model.messages.length };
         const ruleOf = new Map((result.document.findings ?? []).map((f) => [f.id, f.rule]));
         for (const c of result.document.calls ?? []) session.rules.set(c.id, new Set(c.findings.map((f) => ruleOf.get(f) ?? f)));
       })
@@ -227,7 +227,7 @@ export function createService(options: ServiceOptions): Service {
     async message(id, messageId): Promise<MessageDetailDTO> {
       const { r } = ready(id);
       const o = r.model.messages[messageId];
-      const dto = r.document.messages[messageId];
+      const dto = r.message(messageId);
       if (!Number.isInteger(messageId) || !o || !dto) throw new ApiError(`no message ${messageId} in this capture`, "not-found");
       return messageDetail(o, dto);
     },

@@ -101,6 +101,7 @@ export async function fixtureAnalysis(paths: string[], findingsOf?: (calls: Call
     dialogs: [],
     callMessages,
     nodes: [...nodesByAddr.values()],
+    message: (id: number) => loaded.messages[id],
     ladder(callId: string): LadderDTO {
       const ids = callMessages.get(callId) ?? [];
       const msgs = ids.map((x) => loaded.messages[x]);

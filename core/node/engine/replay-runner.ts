@@ -415,7 +415,7 @@ function ladderOf(messages: MessageDTO[], role: (addr: string) => string | undef
 
 function buildResult(original: AnalysisResult, sel: { callDtoId?: string; ids: number[] }, script: ReplayScript, replayed: AnalysisResult, extraRoles: Map<string, string>, ios: AgentIo[], rt: EngineRuntime | undefined, pcap: string, notes: string[], serverUdp?: Endpoint, serverWs?: Endpoint): ReplayRun {
   const idSet = new Set(sel.ids);
-  const origMessages = original.document.messages.filter((d) => idSet.has(d.id));
+  const origMessages = [...idSet].sort((a, b) => a - b).flatMap((id) => original.message(id) ?? []);
   const origRoleOf = roleMapOriginal(script);
   // The HSS (Diameter server) is "H" on both sides.
   const origHss = new Set(origMessages.filter((d) => d.protocol === "diameter").map((d) => (d.request ? d.dst : d.src)));
