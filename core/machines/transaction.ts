@@ -94,7 +94,37 @@ export interface TxnBase<S extends string> {
  * a branch changes it (most steps do not), which keeps a step to a few small allocations.
  */
 export class Effects<M> {
-  readonly list: TxnEffect<M>[] = [];
+  /**
+   * The effects so far. The first four are held in fields and the list is made at its exact size
+   * when read: a list grown by push reserves 17 slots for the one to four effects of a step, and a
+   * step is run for every message a capture shows (read it once, when the step is done).
+   */
+  get list(): TxnEffect<M>[] {
+    switch (this.n) {
+      case 0:
+        return [];
+      case 1:
+        return [this.e0!];
+      case 2:
+        return [this.e0!, this.e1!];
+      case 3:
+        return [this.e0!, this.e1!, this.e2!];
+      case 4:
+        return [this.e0!, this.e1!, this.e2!, this.e3!];
+      default: {
+        const more = this.more!;
+        const out: TxnEffect<M>[] = [this.e0!, this.e1!, this.e2!, this.e3!];
+        for (let k = 0; k < more.length; k++) out.push(more[k]);
+        return out;
+      }
+    }
+  }
+  private n = 0;
+  private e0: TxnEffect<M> | undefined = undefined;
+  private e1: TxnEffect<M> | undefined = undefined;
+  private e2: TxnEffect<M> | undefined = undefined;
+  private e3: TxnEffect<M> | undefined = undefined;
+  private more: TxnEffect<M>[] | undefined = undefined;
   timers: Timer[];
   private owned: boolean;
   /** `owned`: the list is this step's own copy already (a fired timer was just taken out of it). */
@@ -110,7 +140,12 @@ export class Effects<M> {
     return this.timers;
   }
   push(e: TxnEffect<M>): this {
-    this.list.push(e);
+    const n = this.n++;
+    if (n === 0) this.e0 = e;
+    else if (n === 1) this.e1 = e;
+    else if (n === 2) this.e2 = e;
+    else if (n === 3) this.e3 = e;
+    else (this.more ??= []).push(e);
     return this;
   }
   start(name: TimerName, at: number): this {
@@ -128,7 +163,7 @@ export class Effects<M> {
       this.timers = timers;
       this.owned = true;
     }
-    this.list.push({ type: "StartTimer", timer });
+    this.push({ type: "StartTimer", timer });
     return this;
   }
   stop(name: TimerName): this {
@@ -138,12 +173,12 @@ export class Effects<M> {
       // the removed element).
       this.timers = withoutTimer(this.timers, i);
       this.owned = true;
-      this.list.push({ type: "StopTimer", name });
+      this.push({ type: "StopTimer", name });
     }
     return this;
   }
   stopAll(): this {
-    for (const t of this.timers) this.list.push({ type: "StopTimer", name: t.name });
+    for (const t of this.timers) this.push({ type: "StopTimer", name: t.name });
     this.timers = [];
     this.owned = true;
     return this;
