@@ -36,7 +36,7 @@ import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
 import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
 import { TransactionIndex } from "../machines/transaction-key";
-import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type Timer, type TimerConfig } from "../machines/timers";
+import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type Timer, type TimerConfig, type TimerName } from "../machines/timers";
 import type { TxnEffect } from "../machines/transaction";
 import { startInviteClient, stepInviteClient, type InviteClientState } from "../machines/invite-client";
 import { startInviteServer, stepInviteServer, type InviteServerState } from "../machines/invite-server";
@@ -89,13 +89,17 @@ interface Work {
   fromTag: string | undefined;
   /** The transaction before this one with the same Call-ID (any hop), for the Via-less fallback. */
   sameCallIdBefore: Work | undefined;
-  /** Time the client machine first owed an ACK that the capture has not shown yet (-1 none). */
+  /**
+   * The message whose step made the client machine first owe an ACK that the capture has not shown
+   * yet (-1 none), or, should a timer step ever owe one, its time in `ackOwedAt`. Times are kept as
+   * message ids where they can be: a field that ever holds a fraction is boxed in every Work.
+   */
+  ackOwedMsg: number;
   ackOwedAt: number;
   /** Timeouts reported by the machines while the capture ran (Timer B/F/H fired before a later message). */
   timeouts: { timer: string; at: number }[] | undefined;
-  lastProvisional: number;
-  /** Time of the CANCEL that targets this INVITE (-1 none). */
-  cancelAt: number;
+  /** The CANCEL request that targets this INVITE (-1 none). */
+  cancelMsg: number;
 }
 
 function stepClient(w: Work, ev: Parameters<typeof stepNonInviteClient<number>>[1], now: number): TxnEffect<number>[] {
@@ -111,12 +115,21 @@ function stepServer(w: Work, ev: Parameters<typeof stepNonInviteServer<number>>[
 }
 
 /** Note what the machines said that an observer must check later. */
-function noteEffects(w: Work, effects: TxnEffect<number>[], now: number): void {
+function noteEffects(w: Work, effects: TxnEffect<number>[], now: number, msg: number): void {
   for (const e of effects) {
-    if (e.type === "SendAck" && w.ackOwedAt < 0 && w.view.ack === undefined) w.ackOwedAt = now;
+    if (e.type === "SendAck" && w.ackOwedMsg < 0 && w.ackOwedAt < 0 && w.view.ack === undefined) {
+      if (msg >= 0) w.ackOwedMsg = msg;
+      else w.ackOwedAt = now;
+    }
     else if (e.type === "InformTU" && e.timer) (w.timeouts ??= []).push({ timer: e.timer, at: now });
   }
 }
+
+/** One TimerFired event per timer name, shared: machines read an event, never keep or change it. */
+const TIMER_FIRED = Object.fromEntries(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"].map((name) => [name, Object.freeze({ type: "TimerFired", name })])) as Record<
+  TimerName,
+  { readonly type: "TimerFired"; readonly name: TimerName }
+>;
 
 /** Fire every timer of both machines due at or before `t`, in deadline order. */
 function advance(w: Work, t: number): void {
@@ -127,8 +140,8 @@ function advance(w: Work, t: number): void {
     const client = c !== undefined && (s === undefined || c.at <= s.at);
     const timer = client ? c : s;
     if (timer === undefined || timer.at > t) return;
-    const ev = { type: "TimerFired", name: timer.name } as const;
-    noteEffects(w, client ? stepClient(w, ev, timer.at) : stepServer(w, ev, timer.at), timer.at);
+    const ev = TIMER_FIRED[timer.name];
+    noteEffects(w, client ? stepClient(w, ev, timer.at) : stepServer(w, ev, timer.at), timer.at, -1);
   }
 }
 
@@ -205,7 +218,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
   const start = invite ? starts.invite : starts.nonInvite;
   const client = startedAt(start.client, m.id, now);
   const server = startedAt(start.server, m.id, now);
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedAt: -1, timeouts: undefined, lastProvisional: -1, cancelAt: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1 };
 }
 
 /** The machines' start states for one timer config, made once by their own start functions at time 0. */
@@ -290,6 +303,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         w.view.messages = appended(w.view.messages, i);
         if (w.view.ack === undefined) {
           w.view.ack = i;
+          w.ackOwedMsg = -1;
           w.ackOwedAt = -1;
           w.lastAck = i;
         } else if (isCaptureDuplicate(msgs[w.lastAck], m)) {
@@ -301,7 +315,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           w.view.retransmissions = appended(w.view.retransmissions, i);
           w.lastAck = i;
         }
-        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now);
+        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now, i);
         continue;
       }
       // The same key with another CSeq number is a new transaction reusing a branch (broken UAs
@@ -319,7 +333,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         w.lastRequest = i;
         retransmission[i] = 1;
         w.view.retransmissions = appended(w.view.retransmissions, i);
-        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now);
+        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now, i);
         continue;
       }
       const isReliable = isReliableTransport(m.transport);
@@ -340,7 +354,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           w.view.cancels = inv.view.index;
           if (inv.view.cancelledBy === undefined) {
             inv.view.cancelledBy = w.view.index;
-            inv.cancelAt = now;
+            inv.cancelMsg = i;
           }
         }
       }
@@ -381,7 +395,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     } else {
       if (status < 200) {
         v.provisional = appended(v.provisional, i);
-        w.lastProvisional = now;
       } else if (v.final === undefined) {
         v.final = i;
         v.finalStatus = status;
@@ -390,9 +403,9 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
         (v.otherFinals ??= []).push(i);
       }
-      noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now);
+      noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now, i);
     }
-    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now);
+    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now, i);
   }
 
   const end = model.end;
@@ -496,7 +509,7 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
   // the server machine waits for it until Timer H. The earlier deadline is the one to check.
   if (w.invite && sawFinal && (v.finalStatus ?? 0) >= 300 && v.ack === undefined) {
     const fin = msgs[v.final!];
-    const owed = w.ackOwedAt >= 0 ? w.ackOwedAt : fin.time;
+    const owed = w.ackOwedMsg >= 0 ? msgs[w.ackOwedMsg].time : w.ackOwedAt >= 0 ? w.ackOwedAt : fin.time;
     const h = fin.time + timerDuration("H", w.cfg)!;
     const by = Math.min(owed + allowance, h);
     const copies = v.finalCopies?.length ?? 1;
@@ -531,12 +544,14 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
       // Proceeding: the INVITE client waits without a timer; a proxy's Timer C (> 3 min, reset by
       // each provisional, §16.6 step 11) bounds it. A cancelled INVITE: the UAC gives up 64*T1
       // after the CANCEL (§9.1), and the UAS should have answered 487 (§9.2).
-      let by = w.lastProvisional + TIMER_C_DEFAULT;
+      // The last provisional's time (each new provisional is appended as it arrives).
+      let by = msgs[v.provisional[v.provisional.length - 1]].time + TIMER_C_DEFAULT;
       let reason = "RFC 3261 §16.6: Timer C (> 3 min after the last provisional response) ends a proxied INVITE without a final response";
       let lbl = label;
       let timer = "C";
-      if (w.cancelAt >= 0 && w.cancelAt + 64 * t1 < by) {
-        by = w.cancelAt + 64 * t1;
+      const cancelAt = w.cancelMsg >= 0 ? msgs[w.cancelMsg].time : -1;
+      if (cancelAt >= 0 && cancelAt + 64 * t1 < by) {
+        by = cancelAt + 64 * t1;
         lbl = "487 Request Terminated";
         reason = "RFC 3261 §9.2: a cancelled INVITE is answered 487; §9.1: the UAC gives up 64*T1 after the CANCEL";
         timer = "";
