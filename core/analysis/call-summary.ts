@@ -32,7 +32,7 @@ export function callLookups(ctx: AnalysisContext): CallLookups {
   const l: CallLookups = { registrationByCallId: new Map(), subscriptionByCallId: new Map(), cancelledCallIds: new Set(), diameterByCall: new Map(), httpByCall: new Map() };
   for (const r of ctx.registrations) l.registrationByCallId.set(r.callId, r);
   for (const s of ctx.presence.subscriptions) if (!l.subscriptionByCallId.has(s.callId)) l.subscriptionByCallId.set(s.callId, s);
-  for (const t of ctx.txns) if (t.method === "CANCEL") l.cancelledCallIds.add(t.callId);
+  for (let i = 0; i < ctx.txns.length; i++) if (ctx.txns[i].method === "CANCEL") l.cancelledCallIds.add(ctx.txns[i].callId);
   const push = <T>(m: Map<number, T[]>, k: number, v: T) => {
     if (k < 0) return;
     let a = m.get(k);
@@ -45,7 +45,7 @@ export function callLookups(ctx: AnalysisContext): CallLookups {
 }
 
 export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: CallBuild, findings: FindingDTO[]): CallDTO {
-  const { msgs, txns, txnOf, nodes } = ctx;
+  const { msgs, txnOf, nodes } = ctx;
   const first = msgs[call.first];
   const last = msgs[call.messages[call.messages.length - 1]];
   const dto: CallDTO = {
@@ -76,12 +76,10 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     if (sip.fromUser) dto.fromUser = sip.fromUser;
     if (sip.toUser) dto.toUser = sip.toUser;
     // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
-    // Small parallel arrays compared field by field, not a "callId|src|dst" text per request:
-    // a call has a handful of hops. (Node ids hold no "|", so the texts were equal exactly when
-    // the three parts are.)
-    const hopCallIds: string[] = [];
-    const hopSrcs: string[] = [];
-    const hopDsts: string[] = [];
+    // One flat array of (Call-ID, src, dst) triples compared field by field, not a
+    // "callId|src|dst" text per request: a call has a handful of hops. (Node ids hold no "|", so
+    // the texts were equal exactly when the three parts are.)
+    const hops: string[] = [];
     const firstHop: number[] = [];
     const origin = nodes.nodeOf(first.src);
     const ids = call.messages;
@@ -93,17 +91,13 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
       const dst = nodes.nodeOf(msgs[id].dst);
       const callId = `${s.callId}`; // as the text had it ("undefined" when absent); no copy of a string
       let seen = false;
-      for (let h = 0; h < hopSrcs.length && !seen; h++) seen = hopCallIds[h] === callId && hopSrcs[h] === src && hopDsts[h] === dst;
-      if (!seen) {
-        hopCallIds.push(callId);
-        hopSrcs.push(src);
-        hopDsts.push(dst);
-      }
+      for (let h = 0; h < hops.length && !seen; h += 3) seen = hops[h] === callId && hops[h + 1] === src && hops[h + 2] === dst;
+      if (!seen) hops.push(callId, src, dst);
       const t = txnOf[id];
       if (t >= 0 && src === origin && !firstHop.includes(t)) firstHop.push(t);
     }
-    dto.legs = Math.max(1, hopSrcs.length);
-    stateOf(ctx, look, call, dto, firstHop.map((i) => txns[i]));
+    dto.legs = Math.max(1, hops.length / 3);
+    stateOf(ctx, look, call, dto, firstHop);
   } else if (first.diameter) {
     dto.method = first.diameter.name;
     dto.from = `${first.src.ip}`;
@@ -132,19 +126,33 @@ function micro(x: number): number {
 }
 
 
-function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: AnalysisContext["txns"]): void {
-  const { msgs } = ctx;
-  const opening = hop.filter((t) => t.method === dto.method && !msgs[t.request].sip?.toTag).sort((a, b) => a.request - b.request);
+/** `hop`: indexes of the transactions the caller's node opened (first hop). */
+function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: readonly number[]): void {
+  const { msgs, txns } = ctx;
+  // Loops rather than filter/sort/find closures: this runs once per call (10^4 on a big capture).
+  const opening: AnalysisContext["txns"] = [];
+  for (let k = 0; k < hop.length; k++) {
+    const t = txns[hop[k]];
+    if (t.method === dto.method && !msgs[t.request].sip?.toTag) opening.push(t);
+  }
+  let ordered = true;
+  for (let k = 1; k < opening.length && ordered; k++) ordered = opening[k - 1].request <= opening[k].request;
+  if (!ordered) opening.sort((a, b) => a.request - b.request);
   const lastT = opening[opening.length - 1];
   const finalStatus = lastT?.finalStatus;
   if (finalStatus !== undefined) dto.status = finalStatus;
   switch (dto.kind) {
     case "call": {
-      const ok = opening.find((t) => t.finalStatus !== undefined && t.finalStatus < 300 && t.finalStatus >= 200);
+      let ok: AnalysisContext["txns"][number] | undefined;
+      for (let k = 0; k < opening.length && !ok; k++) {
+        const t = opening[k];
+        if (t.finalStatus !== undefined && t.finalStatus < 300 && t.finalStatus >= 200) ok = t;
+      }
       if (ok) {
         const answerAt = msgs[ok.final!].time;
         dto.setupTime = micro(answerAt - msgs[opening[0].request].time);
-        const bye = call.messages.find((id) => msgs[id].sip?.method === "BYE");
+        let bye: number | undefined;
+        for (let k = 0; k < call.messages.length && bye === undefined; k++) if (msgs[call.messages[k]].sip?.method === "BYE") bye = call.messages[k];
         dto.state = bye !== undefined ? "completed" : "answered";
         dto.duration = micro((bye !== undefined ? msgs[bye].time : dto.end) - answerAt);
         dto.status = ok.finalStatus;
