@@ -88,6 +88,10 @@ interface Entry<T> {
   value: T;
 }
 
+function matches(e: Entry<unknown>, method: string, port: number, via: ViaKey): boolean {
+  return e.method === method && e.port === port && (e.host === via.host || e.host === via.host.toLowerCase());
+}
+
 function viaPort(via: ViaKey): number {
   return via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
 }
@@ -100,7 +104,8 @@ function viaPort(via: ViaKey): number {
  * messages per second through it; the engine can use it to find its server transactions.
  */
 export class TransactionIndex<T> {
-  private byBranch = new Map<string, Entry<T>[]>();
+  /** A bucket is the one entry of its branch (nearly all), or a list when a CANCEL or a reuse shares it. */
+  private byBranch = new Map<string, Entry<T> | Entry<T>[]>();
   private byKey = new Map<string, T>();
 
   /** The transaction `msg` belongs to (ACK -> its INVITE), or undefined. */
@@ -124,12 +129,15 @@ export class TransactionIndex<T> {
       const host = via.host.toLowerCase();
       const port = viaPort(via);
       const entry: Entry<T> = { host, port, method, value };
-      const list = this.byBranch.get(branch);
-      if (!list) this.byBranch.set(branch, [entry]);
-      else {
-        const i = list.findIndex((e) => e.method === method && e.port === port && e.host === host);
-        if (i >= 0) list[i] = entry;
-        else list.push(entry);
+      const bucket = this.byBranch.get(branch);
+      if (!bucket) this.byBranch.set(branch, entry);
+      else if (!Array.isArray(bucket)) {
+        const same = bucket.method === method && bucket.port === port && bucket.host === host;
+        this.byBranch.set(branch, same ? entry : [bucket, entry]);
+      } else {
+        const i = bucket.findIndex((e) => e.method === method && e.port === port && e.host === host);
+        if (i >= 0) bucket[i] = entry;
+        else bucket.push(entry);
       }
       // join, not +: one flat string, where + leaves a tree of concatenation nodes that the
       // analyzer's transaction views would keep (~100 bytes more per transaction).
@@ -145,13 +153,11 @@ export class TransactionIndex<T> {
     if (!via) return undefined;
     const branch = via.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
-      const list = this.byBranch.get(branch);
-      if (!list) return undefined;
+      const bucket = this.byBranch.get(branch);
+      if (!bucket) return undefined;
       const port = viaPort(via);
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i];
-        if (e.method === method && e.port === port && (e.host === via.host || e.host === via.host.toLowerCase())) return e.value;
-      }
+      if (!Array.isArray(bucket)) return matches(bucket, method, port, via) ? bucket.value : undefined;
+      for (let i = 0; i < bucket.length; i++) if (matches(bucket[i], method, port, via)) return bucket[i].value;
       return undefined;
     }
     const key = keyFor(msg, method);
