@@ -417,9 +417,9 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     v.clientState = w.client.state;
     v.expectations = fitted(expectationsOf(w, model, msgs));
     // The views live as long as the analysis: lists grown by push hold ~17 slots for a few ids.
-    v.messages = fitted(v.messages);
-    v.provisional = fitted(v.provisional);
-    v.retransmissions = fitted(v.retransmissions);
+    v.messages = settled(v.messages);
+    v.provisional = settled(v.provisional);
+    v.retransmissions = settled(v.retransmissions);
     transactions[v.index] = v;
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
@@ -449,6 +449,16 @@ export function appended<T>(list: T[], x: T): T[] {
  */
 export function fitted<T>(list: T[]): T[] {
   return list === NONE ? [] : list.length === 0 ? list : list.slice();
+}
+
+/**
+ * A view's list of ids, made only by `appended` (from a literal or NONE), as it is kept: shorter
+ * than 8 it already has its exact size (copying it again made one more array per list and
+ * transaction, young, to be promoted once more); a longer one was pushed to and is fitted; NONE
+ * becomes an own empty list.
+ */
+function settled(list: number[]): number[] {
+  return list.length < 8 ? (list === NONE ? [] : list) : list.slice();
 }
 
 /** The shared empty list of ids the observer starts views with; never written (see fitted). */
