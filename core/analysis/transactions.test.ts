@@ -249,6 +249,33 @@ describe("observeTransactions", () => {
   });
 });
 
+describe("machines run after the capture is read, on what each transaction recorded", () => {
+  // The machines are fed per transaction after the main loop; these pin what they must still see
+  // in capture order: the ACK first owed, Timer H before a late ACK, a duplicate ACK not fed.
+  const x: Hop = { from: A, to: B, branch: "z9hG4bK-replay" };
+  const ack = (t: number) => request(t, "ACK", { ...x, toTag: "b" });
+
+  it("the ACK owed from the first copy of a 486 shown three times", () => {
+    const r = observe([request(0, "INVITE", x), response(1, 486, "INVITE", x, "b"), response(1.6, 486, "INVITE", x, "b"), response(2.5, 486, "INVITE", x, "b")], { end: 60 });
+    const t = r.transactions[0];
+    expect(t).toMatchObject({ endState: "Terminated", clientState: "Terminated", finalCopies: [1, 2, 3], retransmissions: [2, 3] });
+    expect(t.expectations.map((e) => [e.what, e.by, e.beyondCapture, e.late])).toEqual([["ack-non2xx", 1.5, false, undefined]]);
+    expect(t.expectations[0].reason).toContain("sent it 3 times");
+  });
+
+  it("Timer H fires before a late ACK; the ACK's duplicate is not fed, its retransmission is", () => {
+    const r = observe([request(0, "INVITE", x), response(1, 486, "INVITE", x, "b"), ack(40), ack(40.001), ack(41)], { end: 100 });
+    const t = r.transactions[0];
+    expect(t).toMatchObject({ ack: 2, duplicates: [3], retransmissions: [4], endState: "Terminated", clientState: "Terminated" });
+    expect(t.expectations.map((e) => [e.what, e.by, e.timer, e.late])).toEqual([["ack-non2xx", 33, "H", 2]]);
+  });
+
+  it("an ACK in time confirms the server: no expectation; the server waits in Confirmed until Timer I", () => {
+    const r = observe([request(0, "INVITE", x), response(1, 486, "INVITE", x, "b"), ack(1.01)], { end: 3 });
+    expect(r.transactions[0]).toMatchObject({ endState: "Confirmed", clientState: "Completed", expectations: [] });
+  });
+});
+
 describe("start states made once per timer config", () => {
   // The observer relies on a start state depending on the request only through the stored handle
   // and on `now` only through timer deadlines; if a machine's start ever reads more, this fails.

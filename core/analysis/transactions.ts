@@ -31,6 +31,9 @@
  *
  * Speed: one Map lookup per message by branch, then sent-by + method compared (TransactionIndex in
  * transaction-key.ts; no key string built per message), flat arrays out, no closures per message.
+ * The machines' answers decide nothing about matching, so the main loop only files messages; each
+ * transaction's machines then run in one go over its messages (runMachines), and their states die
+ * young instead of being held by 10^4-10^5 transactions until the capture ends.
  */
 import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
@@ -74,6 +77,7 @@ interface Work {
   invite: boolean;
   cfg: TimerConfig;
   cseq: number;
+  /** The start templates while the capture is read; this transaction's machines in runMachines. */
   client: ClientState;
   server: ServerState;
   /**
@@ -114,10 +118,13 @@ function stepServer(w: Work, ev: Parameters<typeof stepNonInviteServer<number>>[
   return r.effects;
 }
 
-/** Note what the machines said that an observer must check later. */
+/**
+ * Note what the machines said that an observer must check later. The first ACK owed is kept even
+ * when the capture shows the ACK later: it is read only for a transaction without one.
+ */
 function noteEffects(w: Work, effects: TxnEffect<number>[], now: number, msg: number): void {
   for (const e of effects) {
-    if (e.type === "SendAck" && w.ackOwedMsg < 0 && w.ackOwedAt < 0 && w.view.ack === undefined) {
+    if (e.type === "SendAck" && w.ackOwedMsg < 0 && w.ackOwedAt < 0) {
       if (msg >= 0) w.ackOwedMsg = msg;
       else w.ackOwedAt = now;
     }
@@ -184,7 +191,6 @@ export function isCaptureDuplicate(a: Observed, b: Observed): boolean {
 function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, starts: StartStates): Work {
   const method = sip.method ?? "";
   const invite = method === "INVITE";
-  const now = m.time;
   const view: TransactionView = {
     index,
     kind: invite ? "INVITE" : "non-INVITE",
@@ -216,8 +222,9 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
     duplicates: undefined,
   };
   const start = invite ? starts.invite : starts.nonInvite;
-  const client = startedAt(start.client, m.id, now);
-  const server = startedAt(start.server, m.id, now);
+  // The start templates themselves until runMachines starts this transaction's own machines.
+  const client = start.client;
+  const server = start.server;
   return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1 };
 }
 
@@ -280,7 +287,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     const m = msgs[i];
     const sip = m.sip;
     if (!sip || m.fromLog) continue;
-    const now = m.time;
     if (sip.kind === "request") {
       const method = sip.method ?? "";
       let w = table.find(sip);
@@ -298,24 +304,19 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           }
         }
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
-        advance(w, now);
         txnOfMessage[i] = w.view.index;
         w.view.messages = appended(w.view.messages, i);
         if (w.view.ack === undefined) {
           w.view.ack = i;
-          w.ackOwedMsg = -1;
-          w.ackOwedAt = -1;
           w.lastAck = i;
         } else if (isCaptureDuplicate(msgs[w.lastAck], m)) {
           duplicate[i] = 1;
           (w.view.duplicates ??= []).push(i);
-          continue;
         } else {
           retransmission[i] = 1;
           w.view.retransmissions = appended(w.view.retransmissions, i);
           w.lastAck = i;
         }
-        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now, i);
         continue;
       }
       // The same key with another CSeq number is a new transaction reusing a branch (broken UAs
@@ -329,11 +330,9 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           (w.view.duplicates ??= []).push(i);
           continue;
         }
-        advance(w, now);
         w.lastRequest = i;
         retransmission[i] = 1;
         w.view.retransmissions = appended(w.view.retransmissions, i);
-        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now, i);
         continue;
       }
       const isReliable = isReliableTransport(m.transport);
@@ -385,7 +384,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       (v.duplicates ??= []).push(i);
       continue;
     }
-    advance(w, now);
     const again = seen >= 0;
     if (again) {
       w.seen![seen] = i;
@@ -403,14 +401,13 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
         (v.otherFinals ??= []).push(i);
       }
-      noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now, i);
     }
-    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now, i);
   }
 
   const end = model.end;
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
+    runMachines(w, msgs, duplicate, retransmission);
     advance(w, end);
     const v = w.view;
     v.endState = w.server.state;
@@ -423,6 +420,47 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     transactions[v.index] = v;
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
+}
+
+/**
+ * Feed a finished transaction's messages, in capture order, to its two machines. The machines'
+ * answers decide nothing while the capture is read (which message belongs where, what repeats
+ * what): they only give the end states, the owed ACK and the timeouts. So they run here, one
+ * transaction at a time, on what the main loop recorded: their states and timers live for a few
+ * steps and die young, instead of living in every transaction until the end of the capture and
+ * being copied into the old generation. Events as the capture shows them (see the file comment):
+ * a duplicate is not fed, a repeated request is RequestReceived, a repeated response only reaches
+ * the client; timers are advanced to each message's time first (also for a duplicate ACK, as the
+ * main loop did before it knew it was one).
+ */
+function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmission: Uint8Array): void {
+  const v = w.view;
+  const list = v.messages;
+  w.client = startedAt(w.client, v.request, msgs[v.request].time);
+  w.server = startedAt(w.server, v.request, msgs[v.request].time);
+  for (let k = 1; k < list.length; k++) {
+    const i = list[k];
+    const m = msgs[i];
+    const sip = m.sip!;
+    const now = m.time;
+    if (sip.kind === "request") {
+      if (sip.method === "ACK") {
+        advance(w, now);
+        if (duplicate[i]) continue;
+        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now, i);
+      } else {
+        if (duplicate[i]) continue;
+        advance(w, now);
+        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now, i);
+      }
+      continue;
+    }
+    if (duplicate[i]) continue;
+    advance(w, now);
+    const status = sip.status ?? 0;
+    if (!retransmission[i]) noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now, i);
+    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now, i);
+  }
 }
 
 /**
