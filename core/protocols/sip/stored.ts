@@ -5,7 +5,7 @@
  * when asked for.
  *
  * Why: a capture of 10^5 messages kept as parses held ~750 bytes of objects per message plus the
- * bytes themselves; a stored message is ~150 bytes, and its bytes can stay in the file (a
+ * bytes themselves; a stored message is ~250 bytes (measured), and its bytes can stay in the file (a
  * `BytesHome` reads them back by position), so memory no longer grows with the size of the bytes.
  * The analysis passes over all messages read only the stored values; the rare rule that reads a
  * header re-parses that one message (a small cache keeps the last few parses).
