@@ -12,7 +12,7 @@ import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
 import { parseSip } from "../protocols/sip/parse";
-import { StoredSipMessage, type BytesHome } from "../protocols/sip/stored";
+import { StoredSipMessage, firstVia, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
 import type { CaptureModel, Observed, ObservedLog } from "./model";
@@ -318,8 +318,7 @@ function sipMessageDTO(o: Observed, sip: NonNullable<Observed["sip"]>): MessageD
   const toUser = sip.toUser;
   const fromTag = sip.fromTag;
   const toTag = sip.toTag;
-  // A stored message's topVia is vias[0] (the parser's own topVia differs when the first Via is malformed).
-  const branch = (sip instanceof StoredSipMessage ? sip.topVia : sip.vias[0])?.branch;
+  const branch = firstVia(sip)?.branch;
   return {
     id: o.id,
     frame: o.frame,

@@ -10,7 +10,7 @@ import type { NodeDTO } from "../api";
 import type { Observed } from "./model";
 import { addr } from "./context";
 import { UnionFind } from "./union-find";
-import { StoredSipMessage } from "../protocols/sip/stored";
+import { firstVia, viaCount } from "../protocols/sip/stored";
 
 export interface NodeIndex {
   nodes: NodeDTO[];
@@ -105,16 +105,15 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
     if (n >= EVIDENCE_PER_ADDRESS) continue;
     examined[s] = n + 1;
     if (sip.kind === "request") {
-      // A stored message keeps its top Via and Via count: reading `vias` would re-parse every Via
-      // of the message (the Record-Route and Contact below still need the one re-parse).
-      const stored = sip instanceof StoredSipMessage;
-      const v = stored ? sip.topVia : sip.vias[0];
+      // firstVia/viaCount, not `vias`: a stored message would re-parse every Via (the Record-Route
+      // and Contact below still need the one re-parse).
+      const v = firstVia(sip);
       if (v) evidence(m.src, s, v.host, v.port, v.transport);
       const rr = sip.recordRoute[0];
       if (rr?.uri) evidence(m.src, s, rr.uri.host, rr.uri.port, rr.uri.params.transport ?? undefined);
       // A Contact names the sender only when the request was not forwarded (one Via): a proxy
       // forwards the caller's Contact untouched, and on a single host that would merge them.
-      if ((stored ? sip.viaCount : sip.vias.length) === 1) for (const c of sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
+      if (viaCount(sip) === 1) for (const c of sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
     }
   }
   for (const [a, b] of sameNode) if (a.ip === b.ip) uf.union(getEp(a), getEp(b));

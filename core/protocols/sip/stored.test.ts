@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSip } from "./parse";
-import { StoredSipMessage, fullSip, type BytesHome } from "./stored";
+import { StoredSipMessage, firstVia, viaCount, type BytesHome } from "./stored";
 import { fieldLines } from "./parse";
 
 const wire = [
@@ -64,7 +64,8 @@ describe("StoredSipMessage", () => {
     expect(home.reads).toBe(1);
     expect(s.raw).toEqual(bytes);
     expect(fieldLines(s)?.map((l) => l.key)).toContain("call-id");
-    expect(fullSip(s).header("contact")).toBe("<sip:alice@10.0.0.1>");
+    expect(s.full().header("contact")).toBe("<sip:alice@10.0.0.1>");
+    expect([firstVia(s)?.branch, viaCount(s)]).toEqual([firstVia(parseSip(bytes))?.branch, viaCount(parseSip(bytes))]);
   });
 
   it("keeps its values when the file can no longer be read", () => {

@@ -181,7 +181,15 @@ export class StoredSipMessage implements SipMessage {
   }
 }
 
-/** The parse behind a message: itself, or a stored message's re-parse. */
-export function fullSip(msg: SipMessage): SipMessage {
-  return msg instanceof StoredSipMessage ? msg.full() : msg;
+/**
+ * The first Via's matching part and the number of Vias of any SIP message: a stored message
+ * answers from its stored values; a parse's `vias` would parse every Via.
+ * vias[0], not the parser's own topVia: they differ when the first Via value is malformed.
+ */
+export function firstVia(msg: SipMessage): ViaKey | undefined {
+  return msg instanceof StoredSipMessage ? msg.topVia : msg.vias[0];
+}
+
+export function viaCount(msg: SipMessage): number {
+  return msg instanceof StoredSipMessage ? msg.viaCount : msg.vias.length;
 }
