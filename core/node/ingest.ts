@@ -61,8 +61,10 @@ export interface Loaded {
 const LOAD_HEAP_SHARE = 0.45;
 
 /** An error when decoded messages already fill the share of the heap decoding may use. */
-function heapCheck(file: string, offset: number, messages: number, limit = getHeapStatistics().heap_size_limit): IngestError | undefined {
-  const used = getHeapStatistics().used_heap_size;
+function heapCheck(file: string, offset: number, messages: number, heapLimit: number | undefined): IngestError | undefined {
+  const heap = getHeapStatistics();
+  const used = heap.used_heap_size;
+  const limit = heapLimit ?? heap.heap_size_limit;
   if (used <= LOAD_HEAP_SHARE * limit) return undefined;
   const mb = (n: number) => Math.round(n / (1 << 20));
   return new IngestError(
