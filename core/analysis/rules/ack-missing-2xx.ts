@@ -33,7 +33,7 @@ export const rule: Rule = {
       }
       const tag = forked ? finTag : undefined;
       let acked = false;
-      // The Call-ID's ACKs filtered in place (acksOf would copy out this CSeq's per transaction).
+      // The Call-ID's ACKs, filtered by CSeq in place.
       const acks = acksOfCallId(ctx, t.callId);
       for (let k = 0; k < acks.length; k++) {
         const a = acks[k];

@@ -43,13 +43,7 @@ export interface AckSeen {
 const ackCache = new WeakMap<AnalysisContext, Map<string, (AckSeen & { cseq: number })[]>>();
 const NO_ACKS: readonly (AckSeen & { cseq: number })[] = [];
 
-export function acksOf(ctx: AnalysisContext, callId: string, cseq: number): AckSeen[] {
-  const l = acksOfCallId(ctx, callId) as (AckSeen & { cseq: number })[];
-  if (l.length === 0) return [];
-  return l.length === 1 ? (l[0].cseq === cseq ? l : []) : l.filter((a) => a.cseq === cseq);
-}
-
-/** Every ACK of a Call-ID (any CSeq) in capture order, for rules that filter them in place. */
+/** Every ACK of a Call-ID (any CSeq) in capture order; rules filter them by CSeq in place (no copy per transaction). */
 export function acksOfCallId(ctx: AnalysisContext, callId: string): readonly (AckSeen & { cseq: number })[] {
   let idx = ackCache.get(ctx);
   if (!idx) {
