@@ -12,10 +12,11 @@ import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
 import { parseSip } from "../protocols/sip/parse";
-import { StoredSipMessage, firstVia, type BytesHome } from "../protocols/sip/stored";
+import { firstVia, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
 import type { CaptureModel, Observed, ObservedLog } from "./model";
+import { MessageRows, type RowMessage, type RowPlace } from "./message-rows";
 
 /** Problems listed one by one in the summary; past this only the counts grow (a corrupt 1 GB file must not print 1 M lines). */
 const MAX_LISTED_PROBLEMS = 1000;
@@ -42,6 +43,7 @@ interface ChunkPlace {
 }
 
 export class ModelBuilder {
+  private rows = new MessageRows();
   private messages: Observed[] = [];
   private connections: CaptureModel["connections"] = [];
   private logs: ObservedLog[] = [];
@@ -109,18 +111,13 @@ export class ModelBuilder {
 
   addPdu(file: number, pdu: Pdu, fromLog = false, place?: ChunkPlace): void {
     const id = this.messages.length;
-    const src = this.endpoint(pdu.src);
-    const dst = this.endpoint(pdu.dst);
-    // The decoded message is part of the literal: a property added later would give each of the
-    // ~10^5 objects an out-of-object property array of its own.
-    const o: Observed =
+    const where: RowPlace = { file, frame: pdu.frame, frames: pdu.frames, time: pdu.time, src: this.endpoint(pdu.src), dst: this.endpoint(pdu.dst), transport: pdu.transport, fromLog };
+    const o =
       pdu.protocol === "sip"
-        ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, sip: this.storedSip(pdu.bytes, place) }
+        ? this.storedSip(id, where, pdu.bytes, place)
         : pdu.protocol === "diameter"
-          ? { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, diameter: decodeDiameter(this.keptBytes(pdu.bytes)) }
-          : { id, file, frame: pdu.frame, time: pdu.time, src, dst, transport: pdu.transport, protocol: pdu.protocol, http: parseHttp(this.keptBytes(pdu.bytes), pdu.answers) };
-    if (pdu.frames && pdu.frames.length > 1) o.frames = pdu.frames;
-    if (fromLog) o.fromLog = true;
+          ? this.rows.addDecoded(id, where, "diameter", decodeDiameter(this.keptBytes(pdu.bytes)))
+          : this.rows.addDecoded(id, where, "http", parseHttp(this.keptBytes(pdu.bytes), pdu.answers));
     if (pdu.problems?.length) for (const reason of pdu.problems) this.problems.push({ frame: pdu.frame, reason, skipped: false, file });
     // Messages from a log file carry no packet record; they still bound the timeline.
     if (pdu.time > 0) this.widen(pdu.time);
@@ -131,12 +128,12 @@ export class ModelBuilder {
    * A SIP message as the analysis keeps it: its stored values, and its bytes by file position when
    * they are a view of the chunk being read (nothing on the way changed them), else a kept copy.
    */
-  private storedSip(bytes: Uint8Array, place: ChunkPlace | undefined): StoredSipMessage {
+  private storedSip(id: number, where: RowPlace, bytes: Uint8Array, place: ChunkPlace | undefined): RowMessage {
     const parsed = parseSip(bytes);
     if (place && bytes.buffer === place.buffer && bytes.byteOffset >= place.start && bytes.byteOffset + bytes.length <= place.end) {
-      return new StoredSipMessage(parsed, place.home, place.base + bytes.byteOffset, bytes.length);
+      return this.rows.addSip(id, where, parsed, place.home, place.base + bytes.byteOffset, bytes.length);
     }
-    return new StoredSipMessage(parsed, this.keptBytes(bytes));
+    return this.rows.addSip(id, where, parsed, this.keptBytes(bytes));
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildNodes } from "./nodes";
 import type { Observed } from "./model";
 import { parseSip } from "../protocols/sip/parse";
-import { StoredSipMessage } from "../protocols/sip/stored";
+import { MessageRows } from "./message-rows";
 import { ep, sipBytes } from "../../test/machines-fixtures";
 
 /** A request as sent from `src`: Via lines, Record-Route and Contact as given. */
@@ -35,20 +35,13 @@ const CAPTURE = [
 ];
 
 function observed(stored: boolean): Observed[] {
+  const rows = new MessageRows();
   return CAPTURE.map((w, id) => {
     const bytes = sipBytes(w.text);
     const parsed = parseSip(bytes);
-    return {
-      id,
-      file: 0,
-      frame: id + 1,
-      time: id,
-      src: ep(w.src),
-      dst: ep(w.dst),
-      transport: "udp",
-      protocol: "sip",
-      sip: stored ? new StoredSipMessage(parsed as ConstructorParameters<typeof StoredSipMessage>[0], bytes) : parsed,
-    };
+    const place = { file: 0, frame: id + 1, time: id, src: ep(w.src), dst: ep(w.dst), transport: "udp" as const };
+    if (stored) return rows.addSip(id, place, parsed, bytes);
+    return { id, ...place, protocol: "sip", sip: parsed };
   });
 }
 

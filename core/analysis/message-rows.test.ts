@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { parseSip, fieldLines } from "../protocols/sip/parse";
+import { firstVia, viaCount, type BytesHome } from "../protocols/sip/stored";
+import type { ParsedSip } from "../protocols/sip/parse";
+import { MessageRows } from "./message-rows";
+
+const place = { file: 0, frame: 7, time: 1700000000.25, src: { ip: "10.0.0.1", port: 5060 }, dst: { ip: "10.0.0.2", port: 5060 }, transport: "udp" as const };
+
+/** One stored message, as the model builder makes it. */
+function stored(parsed: ParsedSip, home: Uint8Array | BytesHome, at?: number, length?: number) {
+  return new MessageRows().addSip(0, place, parsed, home, at, length);
+}
+
+const wire = [
+  "INVITE sip:bob@example.com SIP/2.0",
+  "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1;rport",
+  "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK-0",
+  'From: "Alice" <sip:alice@example.com>;tag=f1',
+  "To: <sip:bob@example.com>",
+  "Call-ID: c1@example.com",
+  "CSeq: 1 INVITE",
+  "Contact: <sip:alice@10.0.0.1>",
+  "X-CID: leg-a",
+  "Content-Type: application/sdp",
+  "Content-Length: 4",
+  "",
+  "v=0\n",
+].join("\r\n");
+const bytes = new TextEncoder().encode(wire);
+
+/** A home over a "file" with the message at offset 100; counts reads. */
+function homeAt(file: Uint8Array): BytesHome & { reads: number } {
+  const home = {
+    reads: 0,
+    read(offset: number, length: number) {
+      home.reads++;
+      if (offset + length > file.length) throw new Error("short file");
+      return file.slice(offset, offset + length);
+    },
+  };
+  return home;
+}
+
+describe("a stored SIP message (a row)", () => {
+  it("answers the stored values like the parse, without reading the bytes back", () => {
+    const file = new Uint8Array(100 + bytes.length);
+    file.set(bytes, 100);
+    const home = homeAt(file);
+    const parsed = parseSip(bytes);
+    const s = stored(parsed, home, 100, bytes.length);
+    expect([s.kind, s.method, s.requestUri, s.status, s.callId, s.cseq, s.fromTag, s.toTag, s.fromUser, s.toUser]).toEqual([
+      "request", "INVITE", "sip:bob@example.com", undefined, "c1@example.com", { seq: 1, method: "INVITE" }, "f1", undefined, "alice", "bob",
+    ]);
+    expect(s.topVia?.branch).toBe("z9hG4bK-1");
+    expect(s.viaCount).toBe(2);
+    expect(s.contentType).toBe("application/sdp");
+    expect(s.problems).toEqual([]);
+    expect(s.header("x-cid")).toBe("leg-a");
+    expect(s.header("Event")).toBeUndefined();
+    expect(home.reads).toBe(0);
+  });
+
+  it("re-parses from its home for anything else, and keeps the last parses", () => {
+    const file = new Uint8Array(100 + bytes.length);
+    file.set(bytes, 100);
+    const home = homeAt(file);
+    const s = stored(parseSip(bytes), home, 100, bytes.length);
+    expect(s.contact[0].uri?.host).toBe("10.0.0.1");
+    expect(new TextDecoder().decode(s.body)).toBe("v=0\n");
+    expect(s.vias.map((v) => v.branch)).toEqual(["z9hG4bK-1", "z9hG4bK-0"]);
+    expect(s.from?.displayName).toBe("Alice");
+    expect(home.reads).toBe(1);
+    expect(s.raw).toEqual(bytes);
+    expect(fieldLines(s)?.map((l) => l.key)).toContain("call-id");
+    expect(s.full().header("contact")).toBe("<sip:alice@10.0.0.1>");
+    expect([firstVia(s)?.branch, viaCount(s)]).toEqual([firstVia(parseSip(bytes))?.branch, viaCount(parseSip(bytes))]);
+  });
+
+  it("keeps its values when the file can no longer be read", () => {
+    const s = stored(parseSip(bytes), homeAt(new Uint8Array(10)), 100, bytes.length);
+    expect(s.callId).toBe("c1@example.com");
+    expect(s.raw.length).toBe(0);
+    expect(s.contact).toEqual([]);
+  });
+
+  it("holds kept bytes itself when it has no home", () => {
+    const s = stored(parseSip(bytes), bytes);
+    expect(s.raw).toBe(bytes);
+    expect(s.header("content-length")).toBe("4");
+  });
+});
+
+describe("MessageRows", () => {
+  const response = new TextEncoder().encode(
+    ["SIP/2.0 180 Ringing", "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1;rport", 'From: "Alice" <sip:alice@example.com>;tag=f1', "To: <sip:bob@example.com>;tag=t9", "Call-ID: c1@example.com", "CSeq: 1 INVITE", "RSeq: 5", "Content-Length: 0", "", ""].join("\r\n"),
+  );
+  const badStatus = new TextEncoder().encode(["SIP/2.0 18x Ringing", "Call-ID: c2", "", ""].join("\r\n"));
+
+  it("answers every Observed field from its row, across chunks", () => {
+    const rows = new MessageRows();
+    const made = [];
+    // 9000 rows: past two chunk boundaries (4096 rows a chunk).
+    for (let i = 0; i < 9000; i++) {
+      const where = { file: i % 3, frame: 2 ** 33 + i, time: 1700000000 + i / 1000, src: { ip: "10.0.0.1", port: i }, dst: { ip: "::1", port: 5060 }, transport: (i % 2 ? "tcp" : "wss") as "tcp" | "wss", fromLog: i % 5 === 0, frames: i % 7 === 0 ? [i, i + 1] : undefined };
+      made.push(i % 4 === 0 ? rows.addDecoded(i, where, "http", { kind: "request", method: "GET", path: "/" } as never) : rows.addSip(i, where, parseSip(i % 2 ? response : bytes), i % 2 ? response : bytes));
+    }
+    expect(rows.length).toBe(9000);
+    for (const i of [0, 1, 4095, 4096, 4097, 8191, 8192, 8999]) {
+      const m = made[i];
+      expect([m.id, m.file, m.frame, m.time, m.src.port, m.dst.ip, m.transport, m.fromLog, m.frames]).toEqual([
+        i, i % 3, 2 ** 33 + i, 1700000000 + i / 1000, i, "::1", i % 2 ? "tcp" : "wss", i % 5 === 0 ? true : undefined, i % 7 === 0 ? [i, i + 1] : undefined,
+      ]);
+      expect(m.protocol).toBe(i % 4 === 0 ? "http" : "sip");
+      expect(m.sip === m).toBe(i % 4 !== 0);
+      expect(m.http?.method).toBe(i % 4 === 0 ? "GET" : undefined);
+      expect(m.diameter).toBeUndefined();
+    }
+  });
+
+  it("keeps a response's status and reason, and no Request-URI", () => {
+    const m = stored(parseSip(response), response);
+    expect([m.kind, m.status, m.reason, m.requestUri, m.method, m.toTag, m.header("RSeq"), m.viaCount]).toEqual(["response", 180, "Ringing", undefined, undefined, "t9", "5", 1]);
+    const r = stored(parseSip(bytes), bytes);
+    expect([r.kind, r.status, r.reason, r.requestUri]).toEqual(["request", undefined, undefined, "sip:bob@example.com"]);
+  });
+
+  it("keeps a bad status code as none, with the parser's problems", () => {
+    const parsed = parseSip(badStatus);
+    const m = stored(parsed, badStatus);
+    expect(m.status).toBeUndefined();
+    expect(m.problems).toEqual(parsed.problems);
+    expect(m.problems.length).toBeGreaterThan(0);
+  });
+
+  it("shares one top-Via key among the messages that carry the same top Via", () => {
+    const rows = new MessageRows();
+    const a = rows.addSip(0, place, parseSip(bytes), bytes);
+    const b = rows.addSip(1, place, parseSip(response), response);
+    expect(a.topVia).toEqual({ host: "10.0.0.1", port: 5060, transport: "UDP", branch: "z9hG4bK-1" });
+    expect(b.topVia).toBe(a.topVia);
+  });
+
+  it("keeps the id writable (files merged by time renumber their messages) and its row in place", () => {
+    const rows = new MessageRows();
+    const a = rows.addSip(0, place, parseSip(bytes), bytes);
+    rows.addSip(1, { ...place, frame: 8 }, parseSip(response), response);
+    a.id = 1;
+    expect([a.id, a.frame, a.callId]).toEqual([1, 7, "c1@example.com"]);
+  });
+});
