@@ -7,9 +7,10 @@
  */
 import type { AnalysisDocument } from "../../api";
 import { loadFiles, IngestError } from "../ingest";
-import { analyzeRun, messageDTOAt } from "../../analysis/analyze";
+import { analyzeRun } from "../../analysis/analyze";
+import { appendMessageJson, JsonBytes, type MessageJsonContext } from "../../analysis/message-json";
 import { formatReport, formatCallLadder } from "../../analysis/text-report";
-import { writeOut } from "../output";
+import { writeBytesOut, writeOut } from "../output";
 import { ArgReader, isHelpOption } from "./args";
 
 const HELP = `usage: sipscope analyze FILE… [options]
@@ -89,8 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   const doc = result.document;
 
   if (args.json) {
-    const ctx = run.ctx;
-    await writeJson(doc, { count: ctx.msgs.length, at: (i) => messageDTOAt(ctx, i) });
+    await writeJson(doc, run.ctx);
     return 0;
   }
   if (args.call !== undefined) {
@@ -116,11 +116,11 @@ const STREAMED_ARRAY = 1000;
 const WRITE_CHARS = 1 << 16;
 
 /**
- * Stream the document: top-level keys in order, large arrays one entry per line. `messageAt`
- * makes `messages[i]` when the document was analysed without message DTOs (then each is made,
- * written and dropped here instead of living through the whole analysis).
+ * Stream the document: top-level keys in order, large arrays one entry per line. `messages`: the
+ * document was analysed without message DTOs; `messages[i]` is written as JSON bytes straight from
+ * the analysis (core/analysis/message-json.ts: the same text as its DTO's JSON.stringify).
  */
-async function writeJson(doc: AnalysisDocument, messages?: { count: number; at: (i: number) => unknown }): Promise<void> {
+async function writeJson(doc: AnalysisDocument, messages?: MessageJsonContext): Promise<void> {
   const keys = Object.keys(doc) as (keyof AnalysisDocument)[];
   await writeOut("{\n");
   for (let k = 0; k < keys.length; k++) {
@@ -128,7 +128,7 @@ async function writeJson(doc: AnalysisDocument, messages?: { count: number; at: 
     const value = doc[key];
     const comma = k < keys.length - 1 ? "," : "";
     if (key === "messages" && messages) {
-      await writeArray(key, messages.count, messages.at, comma);
+      await writeMessages(key, messages, comma);
     } else if (Array.isArray(value) && value.length > STREAMED_ARRAY) {
       await writeArray(key, value.length, (i) => value[i], comma);
     } else {
@@ -169,4 +169,33 @@ async function writeArray(key: string, count: number, at: (i: number) => unknown
     }
   }
   await writeOut(`${text}]${comma}\n`);
+}
+
+/**
+ * The `messages` array from the analysis, laid out as writeArray lays out an array: one line when
+ * short, else one entry per line. The bytes go to stdout in pieces of about WRITE_CHARS bytes from
+ * one buffer, reused once stdout is done with each piece.
+ */
+async function writeMessages(key: string, ctx: MessageJsonContext, comma: string): Promise<void> {
+  const count = ctx.msgs.length;
+  const out = new JsonBytes(WRITE_CHARS + (1 << 14));
+  out.ascii(`${JSON.stringify(key)}: [`);
+  if (count <= STREAMED_ARRAY) {
+    for (let i = 0; i < count; i++) {
+      if (i) out.ascii(",");
+      appendMessageJson(out, ctx, i);
+    }
+  } else {
+    out.ascii("\n");
+    for (let i = 0; i < count; i++) {
+      appendMessageJson(out, ctx, i);
+      out.ascii(i < count - 1 ? ",\n" : "\n");
+      if (out.length >= WRITE_CHARS) {
+        await writeBytesOut(out.bytes.subarray(0, out.length));
+        out.length = 0;
+      }
+    }
+  }
+  out.ascii(`]${comma}\n`);
+  await writeBytesOut(out.bytes.subarray(0, out.length));
 }
