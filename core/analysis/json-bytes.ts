@@ -10,11 +10,14 @@
  */
 export class JsonBytes {
   bytes: Uint8Array;
+  /** A view of `bytes`, for writers that store four bytes at a time. */
+  view: DataView;
   /** Bytes written so far (bytes[0, length)). */
   length = 0;
 
   constructor(capacity = 1 << 16) {
     this.bytes = new Uint8Array(Math.max(capacity, 64));
+    this.view = new DataView(this.bytes.buffer);
   }
 
   /** Room for `n` more bytes. */
@@ -25,6 +28,7 @@ export class JsonBytes {
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
+    this.view = new DataView(grown.buffer);
   }
 
   /** Text the caller knows is ASCII and needs no escaping (punctuation, keys made by code). */

@@ -63,7 +63,7 @@ export function appendMessageJson(out: JsonBytes, ctx: MessageJsonContext, i: nu
   const sip = o.sip;
   if (sip) {
     out.ensure(FAST_ROOM);
-    const end = plainSipJson(out.bytes, out.length, o, sip, ctx.txnOf[i], ctx.retrans[i]);
+    const end = plainSipJson(out.bytes, out.view, out.length, o, sip, ctx.txnOf[i], ctx.retrans[i]);
     if (end >= 0) {
       out.length = end;
       return;
@@ -250,34 +250,35 @@ const FAST_ROOM = 16 * PLAIN_TEXT + 1024;
  * no string made (the general path's per-value calls cost most of its time), when every value is
  * plain: whole numbers for id, frame, port, status and CSeq, a finite time, and printable-ASCII
  * texts without `"` or `\` of at most PLAIN_TEXT chars. Returns the end, or -1 (the bytes written
- * are left uncounted) at the first value that is not plain. `b` has FAST_ROOM bytes from `p`.
+ * are left uncounted) at the first value that is not plain. `b` (and `v`, a view of it) has
+ * FAST_ROOM bytes from `p`.
  */
-function plainSipJson(b: Uint8Array, p: number, o: Observed, sip: NonNullable<Observed["sip"]>, txn: number, retrans: number): number {
+function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: NonNullable<Observed["sip"]>, txn: number, retrans: number): number {
   const id = o.id;
   const frame = o.frame;
   const time = o.time;
   if (id >>> 0 !== id || frame >>> 0 !== frame || typeof time !== "number" || !Number.isFinite(time)) return -1;
-  p = bytes(b, p, OPEN_ID);
+  p = words(v, p, OPEN_ID);
   p = uint(b, p, id);
-  p = bytes(b, p, KEY.frame);
+  p = words(v, p, WORDS.frame);
   p = uint(b, p, frame);
-  p = bytes(b, p, KEY.time);
+  p = words(v, p, WORDS.time);
   p = time >>> 0 === time ? uint(b, p, time) : plain(b, p, String(time));
-  p = bytes(b, p, KEY.src);
+  p = words(v, p, WORDS.src);
   p = address(b, p, o.src);
   if (p < 0) return -1;
-  p = bytes(b, p, KEY.dst);
+  p = words(v, p, WORDS.dst);
   p = address(b, p, o.dst);
   if (p < 0) return -1;
   const transport = o.transport;
   const protocol = o.protocol;
   if (typeof transport !== "string" || typeof protocol !== "string") return -1;
-  p = bytes(b, p, KEY.transport);
+  p = words(v, p, WORDS.transport);
   p = quoted(b, p, transport);
-  p = bytes(b, p, KEY.protocol);
+  p = words(v, p, WORDS.protocol);
   p = quoted(b, p, protocol);
   if (p < 0) return -1;
-  p = bytes(b, p, KEY.info);
+  p = words(v, p, WORDS.info);
   const request = sip.kind === "request";
   const method = sip.method;
   const status = sip.status;
@@ -286,13 +287,13 @@ function plainSipJson(b: Uint8Array, p: number, o: Observed, sip: NonNullable<Ob
     // `Request: ${method} ${requestUri ?? ""}`.trimEnd(), when nothing is trimmed.
     const uri = sip.requestUri;
     if (typeof method !== "string" || typeof uri !== "string" || !plainEnd(uri)) return -1;
-    p = plain(b, bytes(b, p, REQUEST_INFO), method);
+    p = plain(b, words(v, p, REQUEST_INFO), method);
     if (p < 0) return -1;
     b[p++] = 0x20;
     p = plain(b, p, uri);
   } else {
     if (typeof status !== "number" || status >>> 0 !== status || !plainEnd(reason)) return -1;
-    p = bytes(b, p, STATUS_INFO);
+    p = words(v, p, STATUS_INFO);
     p = uint(b, p, status);
     b[p++] = 0x20;
     p = plain(b, p, reason);
@@ -302,12 +303,12 @@ function plainSipJson(b: Uint8Array, p: number, o: Observed, sip: NonNullable<Ob
   const file = o.file;
   if (file) {
     if (file >>> 0 !== file) return -1;
-    p = bytes(b, p, KEY.file);
+    p = words(v, p, WORDS.file);
     p = uint(b, p, file);
   }
   const callId = sip.callId;
   if (callId !== undefined) {
-    p = bytes(b, p, KEY.callId);
+    p = words(v, p, WORDS.callId);
     p = quoted(b, p, callId);
   }
   const cseq = sip.cseq;
@@ -315,7 +316,7 @@ function plainSipJson(b: Uint8Array, p: number, o: Observed, sip: NonNullable<Ob
     const seq = cseq.seq;
     const cseqMethod = cseq.method;
     if (p < 0 || seq >>> 0 !== seq || typeof cseqMethod !== "string") return -1;
-    p = bytes(b, p, KEY.cseq);
+    p = words(v, p, WORDS.cseq);
     b[p++] = 0x22;
     p = uint(b, p, seq);
     b[p++] = 0x20;
@@ -324,67 +325,105 @@ function plainSipJson(b: Uint8Array, p: number, o: Observed, sip: NonNullable<Ob
     b[p++] = 0x22;
   }
   if (request) {
-    p = bytes(b, p, KEY.method);
+    p = words(v, p, WORDS.method);
     p = quoted(b, p, method!);
   } else {
-    p = bytes(b, p, KEY.status);
+    p = words(v, p, WORDS.status);
     p = uint(b, p, status!);
-    p = bytes(b, p, KEY.reason);
+    p = words(v, p, WORDS.reason);
     p = quoted(b, p, reason!);
   }
   const fromUser = sip.fromUser;
   if (fromUser) {
-    p = bytes(b, p, KEY.fromUser);
+    p = words(v, p, WORDS.fromUser);
     p = quoted(b, p, fromUser);
   }
   const toUser = sip.toUser;
   if (toUser) {
-    p = bytes(b, p, KEY.toUser);
+    p = words(v, p, WORDS.toUser);
     p = quoted(b, p, toUser);
   }
   const fromTag = sip.fromTag;
   if (fromTag) {
-    p = bytes(b, p, KEY.fromTag);
+    p = words(v, p, WORDS.fromTag);
     p = quoted(b, p, fromTag);
   }
   const toTag = sip.toTag;
   if (toTag) {
-    p = bytes(b, p, KEY.toTag);
+    p = words(v, p, WORDS.toTag);
     p = quoted(b, p, toTag);
   }
   const branch = firstVia(sip)?.branch;
   if (branch) {
-    p = bytes(b, p, KEY.branch);
+    p = words(v, p, WORDS.branch);
     p = quoted(b, p, branch);
   }
   // Problems are rare and may be long: the general path writes them.
   if (p < 0 || sip.problems.length) return -1;
   if (txn >= 0) {
     if (txn >>> 0 !== txn) return -1;
-    p = bytes(b, p, KEY.txn);
+    p = words(v, p, WORDS.txn);
     p = uint(b, p, txn);
   }
-  if (retrans) p = bytes(b, p, RETRANSMISSION);
+  if (retrans) p = words(v, p, RETRANSMISSION);
   b[p++] = 0x7d;
   return p;
 }
 
-const OPEN_ID = asciiBytes('{"id":');
-const REQUEST_INFO = asciiBytes('"Request: ');
-const STATUS_INFO = asciiBytes('"Status: ');
-const RETRANSMISSION = asciiBytes(',"retransmission":true');
+/**
+ * Constant text as little-endian 32-bit words: stored four bytes at a time (the keys are nearly half
+ * of the bytes written). The last word may carry up to 3 bytes past the text, which the next write
+ * overwrites or which lie past the end that is kept.
+ */
+interface Words {
+  words: Uint32Array;
+  length: number;
+}
+
+function wordsOf(text: string): Words {
+  const words = new Uint32Array(Math.ceil(text.length / 4));
+  for (let i = 0; i < text.length; i++) words[i >> 2] |= text.charCodeAt(i) << (8 * (i & 3));
+  return { words, length: text.length };
+}
+
+const OPEN_ID = wordsOf('{"id":');
+const REQUEST_INFO = wordsOf('"Request: ');
+const STATUS_INFO = wordsOf('"Status: ');
+const RETRANSMISSION = wordsOf(',"retransmission":true');
+const WORDS = {
+  frame: wordsOf(',"frame":'),
+  time: wordsOf(',"time":'),
+  src: wordsOf(',"src":'),
+  dst: wordsOf(',"dst":'),
+  transport: wordsOf(',"transport":'),
+  protocol: wordsOf(',"protocol":'),
+  info: wordsOf(',"info":'),
+  file: wordsOf(',"file":'),
+  callId: wordsOf(',"callId":'),
+  cseq: wordsOf(',"cseq":'),
+  method: wordsOf(',"method":'),
+  status: wordsOf(',"status":'),
+  reason: wordsOf(',"reason":'),
+  fromUser: wordsOf(',"fromUser":'),
+  toUser: wordsOf(',"toUser":'),
+  fromTag: wordsOf(',"fromTag":'),
+  toTag: wordsOf(',"toTag":'),
+  branch: wordsOf(',"branch":'),
+  txn: wordsOf(',"txn":'),
+};
+
+function words(v: DataView, p: number, text: Words): number {
+  if (p < 0) return -1;
+  const w = text.words;
+  for (let i = 0; i < w.length; i++) v.setUint32(p + 4 * i, w[i], true);
+  return p + text.length;
+}
 
 /*
  * The writers below take the position and return the next one; -1 stays -1 (a caller checks once
  * after several writes). A text that is not plain gives -1. A caller checks before it stores a
  * byte itself: b[-1] is no error, and p++ would make the next write land at the buffer's start.
  */
-
-function bytes(b: Uint8Array, p: number, piece: Uint8Array): number {
-  if (p < 0) return -1;
-  for (let i = 0; i < piece.length; i++) b[p++] = piece[i];
-  return p;
-}
 
 /** A whole number below 2^32 (the caller checked). */
 function uint(b: Uint8Array, p: number, n: number): number {
