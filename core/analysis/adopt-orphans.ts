@@ -24,21 +24,31 @@ export function adoptOrphanResponses(msgs: readonly Observed[], txns: Transactio
     const t = byKey.get(`${s.callId}|${s.cseq.seq}|${s.cseq.method}|${addr(m.src)}>${addr(m.dst)}`);
     if (!t || msgs[t.request].time > m.time) continue;
     txnOf[id] = t.index;
-    t.messages.push(id);
-    t.messages.sort((a, b) => a - b);
+    // New lists rather than push: a sealed view's lists may be the shared frozen empty list.
+    t.messages = withId(t.messages, id);
     if (s.status < 200) {
       if (t.provisional.some((p) => msgs[p].sip?.status === s.status)) {
-        t.retransmissions.push(id);
+        t.retransmissions = [...t.retransmissions, id];
         retrans[id] = 1;
-      } else t.provisional.push(id);
+      } else t.provisional = [...t.provisional, id];
     } else if (t.final === undefined) {
       t.final = id;
       t.finalStatus = s.status;
     } else {
-      t.retransmissions.push(id);
+      t.retransmissions = [...t.retransmissions, id];
       retrans[id] = 1;
     }
     adopted.push(id);
   }
   return adopted;
+}
+
+/** `ids` (ascending) with `id` inserted in order, as a new list of its exact size. */
+function withId(ids: readonly number[], id: number): number[] {
+  const out: number[] = new Array(ids.length + 1);
+  let k = 0;
+  for (; k < ids.length && ids[k] <= id; k++) out[k] = ids[k];
+  out[k] = id;
+  for (; k < ids.length; k++) out[k + 1] = ids[k];
+  return out;
 }

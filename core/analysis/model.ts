@@ -55,7 +55,10 @@ export interface TransactionView {
   index: number;
   kind: TxnKind;
   method: string;
-  /** Top Via branch (or the RFC 2543 fallback key). */
+  /**
+   * Top Via branch (or the RFC 2543 fallback key, "c|..."). The full matching key (branch, sent-by,
+   * method) is `transactionKey()` of the request (core/machines/transaction-key.ts).
+   */
   key: string;
   callId: string;
   client: Endpoint;
@@ -63,12 +66,16 @@ export interface TransactionView {
   transport: Transport;
   /** First request message id. */
   request: number;
-  /** Every message id of this transaction (request, retransmissions, responses, ACK for non-2xx). */
-  messages: number[];
+  /**
+   * Every message id of this transaction (request, retransmissions, responses, ACK for non-2xx).
+   * The analysis shares one frozen empty list among all views for an empty list (most of them):
+   * a later pass replaces a view's list with a longer one, and never pushes to it.
+   */
+  messages: readonly number[];
   /** Ids of messages that are retransmissions. */
-  retransmissions: number[];
+  retransmissions: readonly number[];
   /** Provisional and final responses (first copy of each, ids). */
-  provisional: number[];
+  provisional: readonly number[];
   final?: number;
   finalStatus?: number;
   /** ACK for a non-2xx final (INVITE only; belongs to this transaction). */
@@ -80,10 +87,13 @@ export interface TransactionView {
   /** RFC state the machine ended in when the capture ran out of messages for it. */
   endState: string;
   /** What the machine expected that the capture does not show (missing ACK, no final response...). */
-  expectations: Expectation[];
+  expectations: readonly Expectation[];
   /** RFC state of the client-side machine at the end of the capture (endState is the server side's). */
   clientState?: string;
-  /** Every copy of the final response (first one included): copies - 1 = retransmissions of the final. */
+  /**
+   * Every copy of the final response (first one included) when it was sent more than once:
+   * copies - 1 = retransmissions of the final. Absent when the final was seen once ([final]).
+   */
   finalCopies?: number[];
   /** Further distinct final responses (first copies): a forking proxy relaying several 2xx upstream. */
   otherFinals?: number[];
@@ -128,10 +138,10 @@ export interface DialogView {
   callee: Endpoint;
   state: "Early" | "Confirmed" | "Terminated";
   /** Transaction indexes in this dialog, in order (INVITE first). */
-  transactions: number[];
+  transactions: readonly number[];
   /** Message ids of the INVITE's 2xx, and the ACK(s) for 2xx. */
   answer?: number;
-  acks: number[];
+  acks: readonly number[];
   bye?: number;
   byeFrom?: Endpoint;
   terminatedBy?: "BYE" | "481" | "408" | "CANCEL" | "non2xx";

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { observeTransactions, startedAt, startStates } from "./transactions";
+import { NONE, observeTransactions, startedAt, startStates } from "./transactions";
+import { adoptOrphanResponses } from "./adopt-orphans";
+import { transactionKey } from "../machines/transaction-key";
 import { timerConfig } from "../machines/timers";
 import { startInviteClient } from "../machines/invite-client";
 import { startInviteServer } from "../machines/invite-server";
@@ -12,7 +14,8 @@ const P = "10.0.0.2:5060";
 const B = "10.0.0.3:5060";
 
 const inv: Hop = { from: A, to: B, branch: "z9hG4bK-inv1" };
-const ok = "b|z9hG4bK-inv1|10.0.0.1:5060|INVITE";
+/** A view keeps its request's branch as `key` (RFC 3261); transactionKey() rebuilds the matching key. */
+const ok = "z9hG4bK-inv1";
 
 function observe(list: WireMessage[], opts?: { end?: number; t1?: number }) {
   return observeTransactions(buildModel(list, opts));
@@ -304,5 +307,54 @@ describe("start states made once per timer config", () => {
     const before = structuredClone(starts.invite.client);
     startedAt(starts.invite.client, 3, 10);
     expect(starts.invite.client).toStrictEqual(before);
+  });
+});
+
+describe("what a view keeps after the observation", () => {
+  const call = [request(0, "INVITE", inv), response(0.01, 100, "INVITE", inv), response(1, 200, "INVITE", inv, "b1")];
+
+  it("the branch as key; the matching key is rebuilt from the request", () => {
+    const model = buildModel(call, { end: 60 });
+    const t = observeTransactions(model).transactions[0];
+    expect(t.key).toBe("z9hG4bK-inv1");
+    expect(transactionKey(model.messages[t.request].sip!)).toBe("b|z9hG4bK-inv1|10.0.0.1:5060|INVITE");
+  });
+
+  it("empty lists are the one frozen empty list; lists are never shared otherwise", () => {
+    const r = observe([...call, request(2, "OPTIONS", { from: A, to: B, branch: "z9hG4bK-o" })], { end: 60 });
+    const [t, o] = r.transactions;
+    expect(t.retransmissions).toBe(NONE);
+    expect(t.expectations).toBe(NONE);
+    expect(o.provisional).toBe(NONE);
+    expect(Object.isFrozen(NONE)).toBe(true);
+    expect(() => (t.retransmissions as number[]).push(1)).toThrow(TypeError);
+    expect(t.provisional).toEqual([1]);
+    expect(t.provisional).not.toBe(NONE);
+    expect(t.messages).toEqual([0, 1, 2]);
+  });
+
+  it("a final seen once has no list of copies; repeated, every copy is listed", () => {
+    const once = observe(call, { end: 60 }).transactions[0];
+    expect(once.finalCopies).toBeUndefined();
+    expect(Object.keys(once)).not.toContain("finalCopies");
+    expect(Object.keys(once)).not.toContain("ack");
+    const twice = observe([...call, response(1.5, 200, "INVITE", inv, "b1")], { end: 60 }).transactions[0];
+    expect(twice.finalCopies).toEqual([2, 3]);
+    expect(twice.retransmissions).toEqual([3]);
+  });
+
+  it("orphan responses are adopted into sealed views without writing their shared lists", () => {
+    // Same Call-ID, CSeq and hop, but another From tag and a foreign branch: only the adoption matches them.
+    const stray: Hop = { ...inv, branch: "z9hG4bK-x", fromTag: "zz" };
+    const model = buildModel([request(0, "INVITE", inv), response(0.5, 180, "INVITE", stray, "b1"), response(1, 486, "INVITE", stray, "b1")], { end: 60 });
+    const r = observeTransactions(model);
+    expect(r.orphanResponses).toEqual([1, 2]);
+    const t = r.transactions[0];
+    expect(t.provisional).toBe(NONE);
+    expect(adoptOrphanResponses(model.messages, r.transactions, r.txnOfMessage, r.retransmission, r.orphanResponses)).toEqual([1, 2]);
+    expect(t.messages).toEqual([0, 1, 2]);
+    expect(t.provisional).toEqual([1]);
+    expect(t.final).toBe(2);
+    expect(NONE).toHaveLength(0);
   });
 });

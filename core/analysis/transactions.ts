@@ -39,6 +39,7 @@ import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
 import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
 import { TransactionIndex } from "../machines/transaction-key";
+import { firstVia } from "../protocols/sip/stored";
 import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type Timer, type TimerConfig, type TimerName } from "../machines/timers";
 import type { TxnEffect } from "../machines/transaction";
 import { startInviteClient, stepInviteClient, type InviteClientState } from "../machines/invite-client";
@@ -168,7 +169,7 @@ function seenBefore(w: Work, status: number, sip: SipMessage, id: number, msgs: 
       return k;
     }
   }
-  w.seen = appended(seen ?? [], id);
+  w.seen = appended(seen ?? NONE, id);
   return -1;
 }
 
@@ -202,12 +203,12 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
     transport: m.transport,
     request: m.id,
     messages: [m.id],
-    // Most of these stay empty: one shared empty list while observing (appended() copies it when
-    // something is added), an own list per view at the end (later stages push to them).
+    // Most of these stay empty: the one shared, frozen empty list (appended() copies it when
+    // something is added), kept by the sealed view (see sealed).
     retransmissions: NONE,
     provisional: NONE,
     endState: "",
-    expectations: NONE as never[],
+    expectations: NONE,
     // Every optional field present from the start (undefined until known): one object shape for
     // all views keeps the hot loop's property reads monomorphic.
     final: undefined,
@@ -339,7 +340,10 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       w = newWork(works.length, m, sip, isReliable ? reliable : udp, isReliable ? reliableStarts : udpStarts);
       const key = table.add(sip, w);
       if (key === undefined) continue; // no Via: nothing can ever match it
-      w.view.key = key;
+      // The view keeps the branch itself (a string the stored message holds anyway), not the
+      // matching key built around it: ~56 bytes per transaction that nothing reads. The RFC 2543
+      // fallback key ("c|...") is kept whole. transactionKey(request) rebuilds the full key.
+      w.view.key = key.charCodeAt(0) === 98 /* "b|" */ ? firstVia(sip)!.branch! : key;
       works.push(w);
       // Newest first: a chain through the transactions, no list per Call-ID.
       const callId = w.view.callId;
@@ -389,14 +393,14 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       w.seen![seen] = i;
       retransmission[i] = 1;
       v.retransmissions = appended(v.retransmissions, i);
-      if (status >= 200 && v.final !== undefined && v.finalCopies) v.finalCopies = appended(v.finalCopies, i);
+      // The list of copies is made at the first repeat: a final seen once (nearly all) has none.
+      if (status >= 200 && v.final !== undefined) v.finalCopies = appended(v.finalCopies ?? [v.final], i);
     } else {
       if (status < 200) {
         v.provisional = appended(v.provisional, i);
       } else if (v.final === undefined) {
         v.final = i;
         v.finalStatus = status;
-        v.finalCopies = [i];
       } else {
         // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
         (v.otherFinals ??= []).push(i);
@@ -412,12 +416,9 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     const v = w.view;
     v.endState = w.server.state;
     v.clientState = w.client.state;
-    v.expectations = fitted(expectationsOf(w, model, msgs));
-    // The views live as long as the analysis: lists grown by push hold ~17 slots for a few ids.
-    v.messages = settled(v.messages);
-    v.provisional = settled(v.provisional);
-    v.retransmissions = settled(v.retransmissions);
-    transactions[v.index] = v;
+    const expectations = expectationsOf(w, model, msgs);
+    v.expectations = expectations.length === 0 ? NONE : expectations.slice();
+    transactions[v.index] = sealed(v);
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
 }
@@ -469,11 +470,12 @@ function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmi
  * to the old generation and dropped there at the next growth or trim. A long list (a
  * retransmission storm) is pushed to, so appending stays amortised O(1).
  */
-export function appended<T>(list: T[], x: T): T[] {
+export function appended<T>(list: readonly T[], x: T): T[] {
   const n = list.length;
   if (n >= 8) {
-    list.push(x);
-    return list;
+    // A list this long was made here (copied below, then pushed to): never the shared NONE.
+    (list as T[]).push(x);
+    return list as T[];
   }
   const out: T[] = new Array(n + 1);
   for (let k = 0; k < n; k++) out[k] = list[k];
@@ -482,25 +484,95 @@ export function appended<T>(list: T[], x: T): T[] {
 }
 
 /**
- * A copy of a list grown by push, sized to its length (an empty list is kept: it has no slots),
- * and an own empty list for the observer's shared NONE.
+ * A view's list of ids, made only by `appended` (from a literal or NONE), as it is kept: shorter
+ * than 8 it already has its exact size (copying it again made one more array per list and
+ * transaction, young, to be promoted once more); a longer one was pushed to and is copied at its
+ * size; an empty one is NONE.
  */
-export function fitted<T>(list: T[]): T[] {
-  return list === NONE ? [] : list.length === 0 ? list : list.slice();
+export function settled(list: readonly number[]): readonly number[] {
+  return list.length === 0 ? NONE : list.length < 8 ? list : list.slice();
+}
+
+/** A rare list grown by push (`??= []).push`), at its exact size. */
+function trimmed(list: readonly number[] | undefined): number[] | undefined {
+  return list === undefined ? undefined : list.slice();
 }
 
 /**
- * A view's list of ids, made only by `appended` (from a literal or NONE), as it is kept: shorter
- * than 8 it already has its exact size (copying it again made one more array per list and
- * transaction, young, to be promoted once more); a longer one was pushed to and is fitted; NONE
- * becomes an own empty list.
+ * The one empty list of ids that views start with and keep when nothing is added: most of a
+ * view's lists stay empty, and an own empty array is 32 bytes each (~3 MB over 10^5 lists).
+ * Frozen, so that a pass that pushes to a view's list fails loudly instead of writing into every
+ * view's list at once: such a pass replaces the list (appended() does).
  */
-function settled(list: number[]): number[] {
-  return list.length < 8 ? (list === NONE ? [] : list) : list.slice();
-}
+export const NONE: readonly never[] = Object.freeze([]);
 
-/** The shared empty list of ids the observer starts views with; never written (see fitted). */
-const NONE: number[] = [];
+/**
+ * The view as the analysis keeps it (until the session ends): lists at their exact sizes, and,
+ * for a transaction without any of the rare fields (ACK of a non-2xx, CANCEL, a repeated or
+ * second final, Via-less matches, duplicates: most of a capture), an object without them — each
+ * field is 8 bytes in every view even when undefined. Two literals, so two object shapes for all
+ * views: the passes that read them stay fast.
+ */
+function sealed(v: TransactionView): TransactionView {
+  const messages = settled(v.messages);
+  const retransmissions = settled(v.retransmissions);
+  const provisional = settled(v.provisional);
+  if (
+    v.ack === undefined &&
+    v.cancelledBy === undefined &&
+    v.cancels === undefined &&
+    v.finalCopies === undefined &&
+    v.otherFinals === undefined &&
+    v.matchedWithoutVia === undefined &&
+    v.duplicates === undefined
+  ) {
+    return {
+      index: v.index,
+      kind: v.kind,
+      method: v.method,
+      key: v.key,
+      callId: v.callId,
+      client: v.client,
+      server: v.server,
+      transport: v.transport,
+      request: v.request,
+      messages,
+      retransmissions,
+      provisional,
+      final: v.final,
+      finalStatus: v.finalStatus,
+      endState: v.endState,
+      expectations: v.expectations,
+      clientState: v.clientState,
+    };
+  }
+  return {
+    index: v.index,
+    kind: v.kind,
+    method: v.method,
+    key: v.key,
+    callId: v.callId,
+    client: v.client,
+    server: v.server,
+    transport: v.transport,
+    request: v.request,
+    messages,
+    retransmissions,
+    provisional,
+    final: v.final,
+    finalStatus: v.finalStatus,
+    endState: v.endState,
+    expectations: v.expectations,
+    clientState: v.clientState,
+    ack: v.ack,
+    cancelledBy: v.cancelledBy,
+    cancels: v.cancels,
+    finalCopies: trimmed(v.finalCopies),
+    otherFinals: trimmed(v.otherFinals),
+    matchedWithoutVia: trimmed(v.matchedWithoutVia),
+    duplicates: trimmed(v.duplicates),
+  };
+}
 
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.ip === b.ip;
