@@ -246,6 +246,10 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     C.index = i;
     const ids = C.messages;
     for (let k = 0; k < ids.length; k++) callOf[ids[k]] = i;
+    // The lists live as long as the analysis and were grown by push (a list of 13 ids holds 17
+    // slots, one of 1 holds 17): kept at their exact sizes.
+    C.messages = ids.slice();
+    if (C.callIds.length > 1) C.callIds = C.callIds.slice();
   }
   return { calls, callOf };
 }
