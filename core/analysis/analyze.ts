@@ -34,6 +34,12 @@ export interface AnalyzeBase {
 export interface AnalyzeOptions {
   /** ip:port -> display name for nodes. */
   aliases?: Map<string, string>;
+  /**
+   * Called between the pipeline's phases with the phase just finished ("transactions", "dialogs",
+   * "calls", "findings", "call-summaries", "stats"): a batch run collects garbage there (see
+   * core/node/heap-checkpoint.ts), when each phase's scratch is dead and only its tables live.
+   */
+  onPhase?: (phase: string) => void;
 }
 
 /** The context as well as the result (tests and the text report read both). */
@@ -51,10 +57,13 @@ export function analyze(model: CaptureModel, base?: AnalyzeBase, options: Analyz
 export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: AnalyzeOptions = {}): AnalysisRun {
   const msgs = model.messages;
   const dtos = base?.messages ?? msgs.map(messageDTO);
+  const phase = options.onPhase ?? noPhase;
   const obs = observeTransactions(model);
+  phase("transactions");
   const txns = obs.transactions;
   adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);
   const dialogs = observeDialogsSafe(model, obs);
+  phase("dialogs");
   const diameter = buildDiameter(msgs, txns, obs.txnOfMessage);
   // A Diameter client port on the IP of the SIP server that asked is that server (same node).
   const sameNode: [Endpoint, Endpoint][] = [];
@@ -67,6 +76,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const presence = buildPresence(baseCtx);
   const http = buildHttp(msgs);
   const { calls, callOf } = buildCalls(baseCtx, diameter, http);
+  phase("calls");
   const logsByCallId = new Map<string, number[]>();
   const logsByMessage = new Map<number, number[]>();
   for (const l of logs) {
@@ -77,6 +87,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
 
   assignRoles(ctx);
   const findings = runRules(ctx);
+  phase("findings");
   const findingsOfCall = new Map<number, FindingDTO[]>();
   const findingsOfMessage = new Map<number, string[]>();
   for (const f of findings) {
@@ -85,10 +96,12 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   }
   const look = callLookups(ctx);
   const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? []));
+  phase("call-summaries");
 
   for (let i = 0; i < dtos.length && i < msgs.length; i++) learnTransaction(dtos[i], obs.txnOfMessage[i], obs.retransmission[i]);
   const summary: SummaryDTO = base?.summary ?? fallbackSummary(model, dtos);
   const stats = buildStats(ctx, callDtos, findings);
+  phase("stats");
   const document: AnalysisDocument = { summary, messages: dtos, calls: callDtos, findings, stats };
   if (logs.length) document.logEvents = logs;
 
@@ -135,6 +148,8 @@ export function messageDTOAt(ctx: AnalysisContext, i: number): MessageDTO {
   learnTransaction(d, ctx.txnOf[i], ctx.retrans[i]);
   return d;
 }
+
+function noPhase(): void {}
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);

@@ -18,6 +18,7 @@ import { detectTextFormat, createTextReader } from "../capture/text/detect";
 import { ModelBuilder } from "../analysis/decode";
 import type { CaptureModel, Observed } from "../analysis/model";
 import { openFiles, type OpenFiles } from "./file-bytes";
+import type { HeapCheckpoint } from "./heap-checkpoint";
 
 export class IngestError extends Error {
   constructor(
@@ -43,6 +44,12 @@ export interface IngestOptions {
   chunkSize?: number;
   /** JavaScript heap limit in bytes the memory check uses (default: this process's; tests set a small one). */
   heapLimit?: number;
+  /**
+   * A batch run's heap checkpoint (./heap-checkpoint): told of each chunk decoded (its progress
+   * caps the young generation) and called once the model is finished ("decoded"), to drop
+   * decoding's garbage before the analysis builds its tables. The app's worker passes none.
+   */
+  heapCheckpoint?: HeapCheckpoint;
   /** false: `Loaded.messages` stays empty (the caller makes each DTO when it needs it, see messageDTOAt). */
   messageDtos?: boolean;
 }
@@ -101,6 +108,7 @@ export async function loadFiles(paths: string[], options: IngestOptions = {}): P
     throw e;
   }
   const loaded = builder.finish({ dtos: options.messageDtos });
+  options.heapCheckpoint?.("decoded");
   loaded.model.close = () => files.close();
   return loaded;
 }
@@ -150,6 +158,7 @@ async function loadOne(file: string, builder: ModelBuilder, index: number, optio
         options.onProgress?.({ file, bytesRead: offset, bytesTotal: size, messages: builder.messageCount });
         const tooLarge = heapCheck(file, offset, builder.messageCount, options.heapLimit);
         if (tooLarge) throw tooLarge;
+        options.heapCheckpoint?.progress();
         chunk = offset < size ? await readChunk(offset) : new Uint8Array(0);
       }
       reader.end();
