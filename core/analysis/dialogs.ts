@@ -32,6 +32,8 @@ interface Work {
   machine: DialogState;
   /** Initial INVITE transaction index (-1 for partial dialogs). */
   invite: number;
+  /** The dialog began before the capture (DialogView.partial, added when sealed). */
+  partial: boolean;
   /** 2xx per INVITE CSeq number, first copy: for the ack-2xx expectation. */
   answers: readonly { cseq: number; id: number }[];
 }
@@ -168,10 +170,9 @@ export function observeDialogs(
       byeResponse: undefined,
       byeStatus: undefined,
       hops: undefined,
-      partial: undefined,
-      expectations: undefined,
+      // `partial` and `expectations`, set on few dialogs, are added by sealed() to those only.
     };
-    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, answers: NONE };
+    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, partial: false, answers: NONE };
     works.push(w);
     let groups = byCallId.get(callId);
     const g = tagGroup(groups, fromTag, toTag);
@@ -257,7 +258,7 @@ export function observeDialogs(
     else if (INVITE_DIALOG_METHODS.has(method)) {
       // The dialog began before the capture: file its requests to a partial dialog.
       const w = create(callId, fromTag, toTag, m.src, m.dst, "Confirmed", -1, now);
-      w.view.partial = true;
+      w.partial = true;
       targets = w;
     } else continue;
     const many = Array.isArray(targets);
@@ -319,13 +320,13 @@ export function observeDialogs(
     const v = w.view;
     const fork = timerNamed(w.machine.timers, "ForkWait");
     if (fork && fork.at <= model.end) step(w, { type: "TimerFired", name: "ForkWait" }, fork.at);
-    const expectations: Expectation[] = [];
+    let expectations: Expectation[] | undefined;
     const awaiting = w.machine.awaitingAck;
     for (let j = 0; j < awaiting.length; j++) {
       const answer = answerOf(w.answers, awaiting[j].cseq);
       if (answer === undefined) continue;
       const by = msgs[answer].time + allowance;
-      expectations.push({
+      (expectations ??= []).push({
         what: "ack-2xx",
         label: "ACK (for 2xx)",
         from: v.caller,
@@ -336,44 +337,24 @@ export function observeDialogs(
         after: answer,
       });
     }
-    if (expectations.length) v.expectations = expectations;
-    out[v.index] = sealed(v);
+    out[v.index] = sealed(v, w.partial, expectations);
   }
   return out;
 }
 
 /**
  * The view as the analysis keeps it: lists at their exact sizes (the shared frozen empty list when
- * empty), and without the `partial` and `expectations` fields when neither is set (nearly every
- * dialog of a capture: 8 bytes each per view otherwise). Two literals, two object shapes.
+ * empty), and, for a dialog neither partial nor with expectations (nearly every dialog of a
+ * capture), the view itself, made without those two fields (8 bytes each per view otherwise). The
+ * others get a copy with both. Two literals, two object shapes.
  */
-function sealed(v: DialogView): DialogView {
+function sealed(v: DialogView, partial: boolean, expectations: Expectation[] | undefined): DialogView {
   const transactions = settled(v.transactions);
   const acks = settled(v.acks);
-  if (v.partial === undefined && v.expectations === undefined) {
-    return {
-      index: v.index,
-      callId: v.callId,
-      fromTag: v.fromTag,
-      toTag: v.toTag,
-      caller: v.caller,
-      callee: v.callee,
-      state: v.state,
-      transactions,
-      acks,
-      start: v.start,
-      end: v.end,
-      answer: v.answer,
-      bye: v.bye,
-      byeFrom: v.byeFrom,
-      terminatedBy: v.terminatedBy,
-      invite: v.invite,
-      terminatedAt: v.terminatedAt,
-      byeTxn: v.byeTxn,
-      byeResponse: v.byeResponse,
-      byeStatus: v.byeStatus,
-      hops: v.hops,
-    };
+  if (!partial && expectations === undefined) {
+    v.transactions = transactions;
+    v.acks = acks;
+    return v;
   }
   return {
     index: v.index,
@@ -397,12 +378,10 @@ function sealed(v: DialogView): DialogView {
     byeResponse: v.byeResponse,
     byeStatus: v.byeStatus,
     hops: v.hops,
-    partial: v.partial,
-    expectations: v.expectations?.slice(),
+    partial: partial ? true : undefined,
+    expectations: expectations?.slice(),
   };
 }
-
-
 
 /** Ascending insertion sort of a few numbers (a dialog's hops: one per proxy on the path). */
 function sortSmall(a: number[]): void {

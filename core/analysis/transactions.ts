@@ -105,6 +105,32 @@ interface Work {
   timeouts: { timer: string; at: number }[] | undefined;
   /** The CANCEL request that targets this INVITE (-1 none). */
   cancelMsg: number;
+  /** The view's rare fields, made when the first of them is set (see sealed). */
+  rare: Rare | undefined;
+}
+
+/**
+ * The fields of a view that most transactions never set (an ACK for a non-2xx, a CANCEL, a repeated
+ * or second final, Via-less matches, duplicates). Kept here while the capture is read, so that the
+ * view is made in its kept shape (without them) and needs no copy at the end; see sealed.
+ */
+interface Rare {
+  ack: number | undefined;
+  cancelledBy: number | undefined;
+  cancels: number | undefined;
+  finalCopies: number[] | undefined;
+  otherFinals: number[] | undefined;
+  matchedWithoutVia: number[] | undefined;
+  duplicates: number[] | undefined;
+}
+
+function rare(w: Work): Rare {
+  return (w.rare ??= { ack: undefined, cancelledBy: undefined, cancels: undefined, finalCopies: undefined, otherFinals: undefined, matchedWithoutVia: undefined, duplicates: undefined });
+}
+
+/** The ACK (for a non-2xx final) filed to this transaction, if any. */
+function ackOf(w: Work): number | undefined {
+  return w.rare === undefined ? undefined : w.rare.ack;
 }
 
 function stepClient(w: Work, ev: Parameters<typeof stepNonInviteClient<number>>[1], now: number): TxnEffect<number>[] {
@@ -207,26 +233,20 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
     // something is added), kept by the sealed view (see sealed).
     retransmissions: NONE,
     provisional: NONE,
-    endState: "",
-    expectations: NONE,
-    // Every optional field present from the start (undefined until known): one object shape for
-    // all views keeps the hot loop's property reads monomorphic.
+    // Every field the view keeps present from the start (undefined until known), in the order of
+    // sealed(): one object shape for all views keeps the hot loop's property reads monomorphic. The
+    // rare fields wait in Work.rare.
     final: undefined,
     finalStatus: undefined,
-    ack: undefined,
-    cancelledBy: undefined,
-    cancels: undefined,
+    endState: "",
+    expectations: NONE,
     clientState: undefined,
-    finalCopies: undefined,
-    otherFinals: undefined,
-    matchedWithoutVia: undefined,
-    duplicates: undefined,
   };
   const start = invite ? starts.invite : starts.nonInvite;
   // The start templates themselves until runMachines starts this transaction's own machines.
   const client = start.client;
   const server = start.server;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1 };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1, rare: undefined };
 }
 
 /** The machines' start states for one timer config, made once by their own start functions at time 0. */
@@ -299,20 +319,20 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           // still acknowledges the non-2xx final of the INVITE with its Call-ID, From tag and CSeq
           // on the same hop: file it, flagged, rather than report the ACK missing.
           const cand = matchWithoutVia(byCallId, sip, m, true);
-          if (cand && cand.view.ack === undefined && (cand.view.finalStatus ?? 0) >= 300) {
+          if (cand && ackOf(cand) === undefined && (cand.view.finalStatus ?? 0) >= 300) {
             w = cand;
-            (w.view.matchedWithoutVia ??= []).push(i);
+            (rare(w).matchedWithoutVia ??= []).push(i);
           }
         }
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
         txnOfMessage[i] = w.view.index;
         w.view.messages = appended(w.view.messages, i);
-        if (w.view.ack === undefined) {
-          w.view.ack = i;
+        if (ackOf(w) === undefined) {
+          rare(w).ack = i;
           w.lastAck = i;
         } else if (isCaptureDuplicate(msgs[w.lastAck], m)) {
           duplicate[i] = 1;
-          (w.view.duplicates ??= []).push(i);
+          (rare(w).duplicates ??= []).push(i);
         } else {
           retransmission[i] = 1;
           w.view.retransmissions = appended(w.view.retransmissions, i);
@@ -328,7 +348,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         w.view.messages = appended(w.view.messages, i);
         if (isCaptureDuplicate(msgs[w.lastRequest], m)) {
           duplicate[i] = 1;
-          (w.view.duplicates ??= []).push(i);
+          (rare(w).duplicates ??= []).push(i);
           continue;
         }
         w.lastRequest = i;
@@ -354,9 +374,10 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
         const inv = table.findInvite(sip);
         if (inv && inv.invite) {
-          w.view.cancels = inv.view.index;
-          if (inv.view.cancelledBy === undefined) {
-            inv.view.cancelledBy = w.view.index;
+          rare(w).cancels = inv.view.index;
+          const target = rare(inv);
+          if (target.cancelledBy === undefined) {
+            target.cancelledBy = w.view.index;
             inv.cancelMsg = i;
           }
         }
@@ -376,7 +397,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         orphanResponses.push(i);
         continue;
       }
-      (w.view.matchedWithoutVia ??= []).push(i);
+      (rare(w).matchedWithoutVia ??= []).push(i);
     }
     const v = w.view;
     txnOfMessage[i] = v.index;
@@ -385,7 +406,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     const seen = seenBefore(w, status, sip, i, msgs);
     if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen]], m)) {
       duplicate[i] = 1;
-      (v.duplicates ??= []).push(i);
+      (rare(w).duplicates ??= []).push(i);
       continue;
     }
     const again = seen >= 0;
@@ -394,7 +415,10 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       retransmission[i] = 1;
       v.retransmissions = appended(v.retransmissions, i);
       // The list of copies is made at the first repeat: a final seen once (nearly all) has none.
-      if (status >= 200 && v.final !== undefined) v.finalCopies = appended(v.finalCopies ?? [v.final], i);
+      if (status >= 200 && v.final !== undefined) {
+        const r = rare(w);
+        r.finalCopies = appended(r.finalCopies ?? [v.final], i);
+      }
     } else {
       if (status < 200) {
         v.provisional = appended(v.provisional, i);
@@ -403,7 +427,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         v.finalStatus = status;
       } else {
         // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
-        (v.otherFinals ??= []).push(i);
+        (rare(w).otherFinals ??= []).push(i);
       }
     }
   }
@@ -418,7 +442,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     v.clientState = w.client.state;
     const expectations = expectationsOf(w, model, msgs);
     v.expectations = expectations.length === 0 ? NONE : expectations.slice();
-    transactions[v.index] = sealed(v);
+    transactions[v.index] = sealed(v, w.rare);
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
 }
@@ -508,43 +532,20 @@ export const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * The view as the analysis keeps it (until the session ends): lists at their exact sizes, and,
- * for a transaction without any of the rare fields (ACK of a non-2xx, CANCEL, a repeated or
- * second final, Via-less matches, duplicates: most of a capture), an object without them — each
- * field is 8 bytes in every view even when undefined. Two literals, so two object shapes for all
- * views: the passes that read them stay fast.
+ * for a transaction without any of the rare fields (most of a capture), the view itself, made
+ * without them: each field is 8 bytes in every view even when undefined. A transaction with one
+ * of them gets a copy with all of them. Two literals, so two object shapes for all views: the
+ * passes that read them stay fast.
  */
-function sealed(v: TransactionView): TransactionView {
+function sealed(v: TransactionView, r: Rare | undefined): TransactionView {
   const messages = settled(v.messages);
   const retransmissions = settled(v.retransmissions);
   const provisional = settled(v.provisional);
-  if (
-    v.ack === undefined &&
-    v.cancelledBy === undefined &&
-    v.cancels === undefined &&
-    v.finalCopies === undefined &&
-    v.otherFinals === undefined &&
-    v.matchedWithoutVia === undefined &&
-    v.duplicates === undefined
-  ) {
-    return {
-      index: v.index,
-      kind: v.kind,
-      method: v.method,
-      key: v.key,
-      callId: v.callId,
-      client: v.client,
-      server: v.server,
-      transport: v.transport,
-      request: v.request,
-      messages,
-      retransmissions,
-      provisional,
-      final: v.final,
-      finalStatus: v.finalStatus,
-      endState: v.endState,
-      expectations: v.expectations,
-      clientState: v.clientState,
-    };
+  if (r === undefined) {
+    v.messages = messages;
+    v.retransmissions = retransmissions;
+    v.provisional = provisional;
+    return v;
   }
   return {
     index: v.index,
@@ -564,13 +565,13 @@ function sealed(v: TransactionView): TransactionView {
     endState: v.endState,
     expectations: v.expectations,
     clientState: v.clientState,
-    ack: v.ack,
-    cancelledBy: v.cancelledBy,
-    cancels: v.cancels,
-    finalCopies: trimmed(v.finalCopies),
-    otherFinals: trimmed(v.otherFinals),
-    matchedWithoutVia: trimmed(v.matchedWithoutVia),
-    duplicates: trimmed(v.duplicates),
+    ack: r.ack,
+    cancelledBy: r.cancelledBy,
+    cancels: r.cancels,
+    finalCopies: trimmed(r.finalCopies),
+    otherFinals: trimmed(r.otherFinals),
+    matchedWithoutVia: trimmed(r.matchedWithoutVia),
+    duplicates: trimmed(r.duplicates),
   };
 }
 
@@ -620,19 +621,20 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
   const t1 = w.cfg.t1;
   const allowance = answerAllowance(t1);
   const sawFinal = v.final !== undefined;
+  const ack = ackOf(w);
   // Timeouts that happened inside the capture were noted while advancing; run the rest out. Only
   // a transaction without a final (B, F) or with an unACKed non-2xx final (H) can still time out,
   // so the others are skipped (most of a clean capture).
-  if (!sawFinal || (w.invite && (v.finalStatus ?? 0) >= 300 && v.ack === undefined)) advance(w, Number.POSITIVE_INFINITY);
+  if (!sawFinal || (w.invite && (v.finalStatus ?? 0) >= 300 && ack === undefined)) advance(w, Number.POSITIVE_INFINITY);
 
   // ACK for a non-2xx final (§17.1.1.3): the client machine sends it the moment the final arrives;
   // the server machine waits for it until Timer H. The earlier deadline is the one to check.
-  if (w.invite && sawFinal && (v.finalStatus ?? 0) >= 300 && v.ack === undefined) {
+  if (w.invite && sawFinal && (v.finalStatus ?? 0) >= 300 && ack === undefined) {
     const fin = msgs[v.final!];
     const owed = w.ackOwedMsg >= 0 ? msgs[w.ackOwedMsg].time : w.ackOwedAt >= 0 ? w.ackOwedAt : fin.time;
     const h = fin.time + timerDuration("H", w.cfg)!;
     const by = Math.min(owed + allowance, h);
-    const copies = v.finalCopies?.length ?? 1;
+    const copies = w.rare?.finalCopies?.length ?? 1;
     out.push(
       expectation(
         "ack-non2xx",
@@ -686,9 +688,9 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
       const e = expectation("final-response", `final response to ${v.method}`, v.server, v.client, to.at, end, `RFC 3261 §17.1: Timer ${to.timer} (64*T1) fired before the final response arrived`, v.request, to.timer);
       e.late = v.final;
       out.push(e);
-    } else if (to.timer === "H" && v.ack !== undefined && msgs[v.ack].time > to.at) {
+    } else if (to.timer === "H" && ack !== undefined && msgs[ack].time > to.at) {
       const e = expectation("ack-non2xx", `ACK (for ${v.finalStatus})`, v.client, v.server, to.at, end, "RFC 3261 §17.2.1: Timer H fired before the ACK arrived", v.final!, "H");
-      e.late = v.ack;
+      e.late = ack;
       out.push(e);
     }
   }
