@@ -107,6 +107,60 @@ interface Work {
   cancelMsg: number;
   /** The view's rare fields, made when the first of them is set (see sealed). */
   rare: Rare | undefined;
+  /** The last message filed here and how many there are: the list itself is a chain in `Filing`. */
+  last: number;
+  count: number;
+}
+
+/**
+ * The messages of every transaction while the capture is read, as chains through one array (the
+ * message after `i` in its transaction is `next[i]`; message 0 is always first in its own, so 0
+ * ends a chain), and which of them are first copies of provisional responses: a view's lists are
+ * then made once, at their exact sizes (fillLists). Lists grown message by message made a new
+ * array per message (short ones are copied at each step to keep their size exact): ~6 MB of
+ * arrays per 10^5 messages, many kept long enough to be promoted to the old generation.
+ */
+interface Filing {
+  next: Int32Array;
+  provisional: Uint8Array;
+}
+
+/** File message `i` (after the request) to `w`. */
+function file(w: Work, filing: Filing, i: number): void {
+  filing.next[w.last] = i;
+  w.last = i;
+  w.count++;
+}
+
+/**
+ * The view's lists from its chain: every message, the retransmissions and the provisional
+ * responses, each in capture order (the order they were filed in) and at its exact size; an empty
+ * one is the shared NONE.
+ */
+function fillLists(w: Work, filing: Filing, retransmission: Uint8Array): void {
+  const v = w.view;
+  const next = filing.next;
+  const marks = filing.provisional;
+  const count = w.count;
+  const messages: number[] = new Array(count);
+  let retransmitted = 0;
+  let provisional = 0;
+  for (let k = 0, id = v.request; k < count; k++, id = next[id]) {
+    messages[k] = id;
+    retransmitted += retransmission[id];
+    provisional += marks[id];
+  }
+  v.messages = messages;
+  v.retransmissions = retransmitted === 0 ? NONE : marked(messages, retransmitted, retransmission);
+  v.provisional = provisional === 0 ? NONE : marked(messages, provisional, marks);
+}
+
+/** The `count` ids of `ids` marked in `mark`, in order. */
+function marked(ids: readonly number[], count: number, mark: Uint8Array): number[] {
+  const out: number[] = new Array(count);
+  let n = 0;
+  for (let k = 0; k < ids.length; k++) if (mark[ids[k]]) out[n++] = ids[k];
+  return out;
 }
 
 /**
@@ -228,9 +282,9 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
     server: m.dst,
     transport: m.transport,
     request: m.id,
-    messages: [m.id],
-    // Most of these stay empty: the one shared, frozen empty list (appended() copies it when
-    // something is added), kept by the sealed view (see sealed).
+    // Made from the transaction's chain once the capture is read (fillLists); most of them stay
+    // empty: the one shared, frozen empty list.
+    messages: NONE,
     retransmissions: NONE,
     provisional: NONE,
     // Every field the view keeps present from the start (undefined until known), in the order of
@@ -246,7 +300,7 @@ function newWork(index: number, m: Observed, sip: SipMessage, cfg: TimerConfig, 
   // The start templates themselves until runMachines starts this transaction's own machines.
   const client = start.client;
   const server = start.server;
-  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1, rare: undefined };
+  return { view, invite, cfg, cseq: sip.cseq?.seq ?? -1, client, server, seen: undefined, lastRequest: m.id, lastAck: -1, fromTag: sip.fromTag, sameCallIdBefore: undefined, ackOwedMsg: -1, ackOwedAt: -1, timeouts: undefined, cancelMsg: -1, rare: undefined, last: m.id, count: 1 };
 }
 
 /** The machines' start states for one timer config, made once by their own start functions at time 0. */
@@ -294,6 +348,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const retransmission = new Uint8Array(n);
   const duplicate = new Uint8Array(n);
   const orphanResponses: number[] = [];
+  const filing: Filing = { next: new Int32Array(n), provisional: new Uint8Array(n) };
   const works: Work[] = [];
   const table = new TransactionIndex<Work>();
   /** Call-ID -> transactions (all hops): the fallback for responses without a usable Via. */
@@ -326,7 +381,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         }
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
         txnOfMessage[i] = w.view.index;
-        w.view.messages = appended(w.view.messages, i);
+        file(w, filing, i);
         if (ackOf(w) === undefined) {
           rare(w).ack = i;
           w.lastAck = i;
@@ -335,7 +390,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
           (rare(w).duplicates ??= []).push(i);
         } else {
           retransmission[i] = 1;
-          w.view.retransmissions = appended(w.view.retransmissions, i);
           w.lastAck = i;
         }
         continue;
@@ -345,7 +399,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
       if (w) {
         txnOfMessage[i] = w.view.index;
-        w.view.messages = appended(w.view.messages, i);
+        file(w, filing, i);
         if (isCaptureDuplicate(msgs[w.lastRequest], m)) {
           duplicate[i] = 1;
           (rare(w).duplicates ??= []).push(i);
@@ -353,7 +407,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
         }
         w.lastRequest = i;
         retransmission[i] = 1;
-        w.view.retransmissions = appended(w.view.retransmissions, i);
         continue;
       }
       const isReliable = isReliableTransport(m.transport);
@@ -401,7 +454,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     }
     const v = w.view;
     txnOfMessage[i] = v.index;
-    v.messages = appended(v.messages, i);
+    file(w, filing, i);
     const status = sip.status ?? 0;
     const seen = seenBefore(w, status, sip, i, msgs);
     if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen]], m)) {
@@ -413,7 +466,6 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     if (again) {
       w.seen![seen] = i;
       retransmission[i] = 1;
-      v.retransmissions = appended(v.retransmissions, i);
       // The list of copies is made at the first repeat: a final seen once (nearly all) has none.
       if (status >= 200 && v.final !== undefined) {
         const r = rare(w);
@@ -421,7 +473,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       }
     } else {
       if (status < 200) {
-        v.provisional = appended(v.provisional, i);
+        filing.provisional[i] = 1;
       } else if (v.final === undefined) {
         v.final = i;
         v.finalStatus = status;
@@ -435,6 +487,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
   const end = model.end;
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
+    fillLists(w, filing, retransmission);
     runMachines(w, msgs, duplicate, retransmission);
     advance(w, end);
     const v = w.view;
@@ -531,22 +584,14 @@ function trimmed(list: readonly number[] | undefined): number[] | undefined {
 export const NONE: readonly never[] = Object.freeze([]);
 
 /**
- * The view as the analysis keeps it (until the session ends): lists at their exact sizes, and,
+ * The view as the analysis keeps it (until the session ends; its lists are made by fillLists):
  * for a transaction without any of the rare fields (most of a capture), the view itself, made
  * without them: each field is 8 bytes in every view even when undefined. A transaction with one
  * of them gets a copy with all of them. Two literals, so two object shapes for all views: the
  * passes that read them stay fast.
  */
 function sealed(v: TransactionView, r: Rare | undefined): TransactionView {
-  const messages = settled(v.messages);
-  const retransmissions = settled(v.retransmissions);
-  const provisional = settled(v.provisional);
-  if (r === undefined) {
-    v.messages = messages;
-    v.retransmissions = retransmissions;
-    v.provisional = provisional;
-    return v;
-  }
+  if (r === undefined) return v;
   return {
     index: v.index,
     kind: v.kind,
@@ -557,9 +602,9 @@ function sealed(v: TransactionView, r: Rare | undefined): TransactionView {
     server: v.server,
     transport: v.transport,
     request: v.request,
-    messages,
-    retransmissions,
-    provisional,
+    messages: v.messages,
+    retransmissions: v.retransmissions,
+    provisional: v.provisional,
     final: v.final,
     finalStatus: v.finalStatus,
     endState: v.endState,
