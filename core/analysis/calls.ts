@@ -31,6 +31,8 @@ const B2BUA_WINDOW = 3;
 const NULL_UUID = /^0+$/;
 /** Headers that name the other leg's Call-ID (a B2BUA's correlation header). */
 const CALL_ID_HEADERS = ["x-cid", "x-call-id", "x-callid"];
+/** Frozen: a push to it throws instead of adding a node to every group. */
+const NO_NODES: string[] = Object.freeze([]) as unknown as string[];
 
 interface Group {
   callId: string;
@@ -86,7 +88,9 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     if (g === undefined) {
       g = groups.length;
       groupOf.set(callId, g);
-      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: [], inviteTo: [] });
+      // inviteFrom/inviteTo start as the shared empty list: most Call-IDs see one INVITE hop or none,
+      // and the first entry replaces the list (below) rather than being pushed to it.
+      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: NO_NODES, inviteTo: NO_NODES });
     }
     const G = groups[g];
     G.msgs.push(m.id);

@@ -494,7 +494,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     v.endState = w.server.state;
     v.clientState = w.client.state;
     const expectations = expectationsOf(w, model, msgs);
-    v.expectations = expectations.length === 0 ? NONE : expectations.slice();
+    v.expectations = expectations;
     transactions[v.index] = sealed(v, w.rare);
   }
   return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
@@ -659,9 +659,10 @@ function expectation(what: string, label: string, from: Endpoint, to: Endpoint, 
  * What the machines still expected when the capture ran out: advance both machines past the end
  * and translate what they report, plus the ACK the client machine owed and never showed.
  */
-function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expectation[] {
+function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): readonly Expectation[] {
   const v = w.view;
-  const out: Expectation[] = [];
+  // Most transactions expect nothing: the shared NONE, and appended() makes exact-size lists.
+  let out: readonly Expectation[] = NONE;
   const end = model.end;
   const t1 = w.cfg.t1;
   const allowance = answerAllowance(t1);
@@ -680,7 +681,8 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
     const h = fin.time + timerDuration("H", w.cfg)!;
     const by = Math.min(owed + allowance, h);
     const copies = w.rare?.finalCopies?.length ?? 1;
-    out.push(
+    out = appended(
+      out,
       expectation(
         "ack-non2xx",
         `ACK (for ${v.finalStatus})`,
@@ -703,10 +705,10 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
     const b = req.time + 64 * t1;
     if (!w.invite) {
       // §17.1.2.2: Timer F (64*T1) ends a non-INVITE client transaction without a final response.
-      out.push(expectation("final-response", label, v.server, v.client, b, end, `RFC 3261 §17.1.2.2: Timer F (64*T1) fires without a final response to ${v.method}`, v.request, "F"));
+      out = appended(out, expectation("final-response", label, v.server, v.client, b, end, `RFC 3261 §17.1.2.2: Timer F (64*T1) fires without a final response to ${v.method}`, v.request, "F"));
     } else if (v.provisional.length === 0) {
       // §17.1.1.2: Timer B fires while still in Calling.
-      out.push(expectation("final-response", label, v.server, v.client, b, end, "RFC 3261 §17.1.1.2: Timer B (64*T1) fires with no response at all to the INVITE", v.request, "B"));
+      out = appended(out, expectation("final-response", label, v.server, v.client, b, end, "RFC 3261 §17.1.1.2: Timer B (64*T1) fires with no response at all to the INVITE", v.request, "B"));
     } else {
       // Proceeding: the INVITE client waits without a timer; a proxy's Timer C (> 3 min, reset by
       // each provisional, §16.6 step 11) bounds it. A cancelled INVITE: the UAC gives up 64*T1
@@ -723,7 +725,7 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
         reason = "RFC 3261 §9.2: a cancelled INVITE is answered 487; §9.1: the UAC gives up 64*T1 after the CANCEL";
         timer = "";
       }
-      out.push(expectation("final-response", lbl, v.server, v.client, by, end, reason, v.request, timer || undefined));
+      out = appended(out, expectation("final-response", lbl, v.server, v.client, by, end, reason, v.request, timer || undefined));
     }
   }
   // A timeout the machine reported while the capture ran, answered only later: the client (B/F)
@@ -732,11 +734,11 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): Expecta
     if ((to.timer === "B" || to.timer === "F") && sawFinal && msgs[v.final!].time > to.at) {
       const e = expectation("final-response", `final response to ${v.method}`, v.server, v.client, to.at, end, `RFC 3261 §17.1: Timer ${to.timer} (64*T1) fired before the final response arrived`, v.request, to.timer);
       e.late = v.final;
-      out.push(e);
+      out = appended(out, e);
     } else if (to.timer === "H" && ack !== undefined && msgs[ack].time > to.at) {
       const e = expectation("ack-non2xx", `ACK (for ${v.finalStatus})`, v.client, v.server, to.at, end, "RFC 3261 §17.2.1: Timer H fired before the ACK arrived", v.final!, "H");
       e.late = ack;
-      out.push(e);
+      out = appended(out, e);
     }
   }
   return out;
