@@ -32,11 +32,11 @@ describe("createHeapCheckpoint: when it collects", () => {
     [10, 8, false, "below the 48 MB floor"],
     [47, 40, false, "still below the floor"],
     [60, 50, true, "first time past the floor (nothing live known yet)"],
-    [65, 60, false, "65 < 1.4 x 50"],
-    [69, 60, false, "69 < 70"],
-    [70, 60, true, "70 = 1.4 x 50"],
-    [80, 70, false, "80 < 1.4 x 60"],
-    [90, 75, true, "90 >= 84"],
+    [70, 60, false, "70 < 1.5 x 50"],
+    [74, 60, false, "74 < 75"],
+    [75, 60, true, "75 = 1.5 x 50"],
+    [85, 70, false, "85 < 1.5 x 60"],
+    [90, 75, true, "90 = 1.5 x 60"],
   ];
   it("collects exactly at the steps marked, the table run in order", () => {
     const { heap, collections, checkpoint } = scripted({});
