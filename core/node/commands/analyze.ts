@@ -12,6 +12,7 @@ import { appendMessageJson, JsonBytes, type MessageJsonContext } from "../../ana
 import { formatReport, formatCallLadder } from "../../analysis/text-report";
 import { writeBytesOut, writeOut } from "../output";
 import { ArgReader, isHelpOption } from "./args";
+import { createHeapCheckpoint } from "../heap-checkpoint";
 
 const HELP = `usage: sipscope analyze FILE… [options]
 
@@ -74,10 +75,12 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`sipscope analyze: ${args}\n\n${HELP}`);
     return 2;
   }
+  // A one-shot run: collecting at phase boundaries keeps the peak near the live data (see heap-checkpoint.ts).
+  const heapCheckpoint = createHeapCheckpoint();
   let loaded;
   try {
     // --json writes each message DTO as it makes it; the text report reads them all.
-    loaded = await loadFiles(args.files, { httpPorts: args.httpPorts, t1: args.t1, year: args.year, messageDtos: !args.json });
+    loaded = await loadFiles(args.files, { httpPorts: args.httpPorts, t1: args.t1, year: args.year, messageDtos: !args.json, heapCheckpoint });
   } catch (e) {
     if (e instanceof IngestError) {
       console.error(`sipscope analyze: cannot read ${e.message}`);
@@ -85,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const run = analyzeRun(loaded.model, { summary: loaded.summary, messages: loaded.messages });
+  const run = analyzeRun(loaded.model, { summary: loaded.summary, messages: loaded.messages }, { onPhase: heapCheckpoint });
   const result = run.result;
   const doc = result.document;
 
