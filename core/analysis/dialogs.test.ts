@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { observeTransactions } from "./transactions";
+import { NONE, observeTransactions } from "./transactions";
 import { observeDialogs } from "./dialogs";
 import { buildModel, request, response, type Hop, type WireMessage } from "../../test/machines-fixtures";
 
@@ -182,5 +182,28 @@ describe("observeDialogs", () => {
       ["call-1@example.com", "Confirmed", undefined, undefined],
       ["call-2@example.com", "Terminated", 4, undefined],
     ]);
+  });
+});
+
+describe("what a dialog view keeps after the observation", () => {
+  it("no ACK: the shared frozen empty list; no partial or expectations fields unless set", () => {
+    const { dialogs } = observe([request(0, "INVITE", inv), response(0.1, 180, "INVITE", inv, "b1"), response(0.5, 486, "INVITE", inv, "b1")]);
+    expect(dialogs).toHaveLength(1);
+    const d = dialogs[0];
+    expect(d.acks).toBe(NONE);
+    expect(d.transactions).toEqual([0]);
+    expect(Object.keys(d)).not.toContain("partial");
+    expect(Object.keys(d)).not.toContain("expectations");
+    expect(d.state).toBe("Terminated");
+  });
+
+  it("a partial dialog and a dialog with an expectation carry both fields", () => {
+    const bye: Hop = { from: A, to: B, branch: "z9hG4bK-old", callId: "old@x", toTag: "b9" };
+    const partial = observe([request(0, "BYE", bye), response(0.01, 200, "BYE", bye, "b9")]).dialogs[0];
+    expect(partial.partial).toBe(true);
+    expect("expectations" in partial).toBe(true);
+    const missing = observe([request(0, "INVITE", inv), response(1, 200, "INVITE", inv, "b1")]).dialogs[0];
+    expect(missing.expectations?.map((e) => e.what)).toEqual(["ack-2xx"]);
+    expect(missing.partial).toBeUndefined();
   });
 });
