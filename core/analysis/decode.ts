@@ -11,7 +11,7 @@ import { endpointText } from "../capture/types";
 import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
-import { parseSip } from "../protocols/sip/parse";
+import { forgetSharedParses, parseSip } from "../protocols/sip/parse";
 import { firstVia, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
@@ -44,6 +44,7 @@ interface ChunkPlace {
 
 export class ModelBuilder {
   private rows = new MessageRows();
+  private readonly place: RowPlace = { file: 0, frame: 0, frames: undefined, time: 0, src: { ip: "", port: 0 }, dst: { ip: "", port: 0 }, transport: "udp", fromLog: false };
   private messages: Observed[] = [];
   private connections: CaptureModel["connections"] = [];
   private logs: ObservedLog[] = [];
@@ -111,7 +112,16 @@ export class ModelBuilder {
 
   addPdu(file: number, pdu: Pdu, fromLog = false, place?: ChunkPlace): void {
     const id = this.messages.length;
-    const where: RowPlace = { file, frame: pdu.frame, frames: pdu.frames, time: pdu.time, src: this.endpoint(pdu.src), dst: this.endpoint(pdu.dst), transport: pdu.transport, fromLog };
+    // One place object reused for every message (the rows copy its fields).
+    const where = this.place;
+    where.file = file;
+    where.frame = pdu.frame;
+    where.frames = pdu.frames;
+    where.time = pdu.time;
+    where.src = this.endpoint(pdu.src);
+    where.dst = this.endpoint(pdu.dst);
+    where.transport = pdu.transport;
+    where.fromLog = fromLog;
     const o =
       pdu.protocol === "sip"
         ? this.storedSip(id, where, pdu.bytes, place)
@@ -172,6 +182,7 @@ export class ModelBuilder {
    * (`sipscope analyze --json`: 10^5 DTOs need not live through the whole analysis).
    */
   finish(options: { dtos?: boolean } = {}): { model: CaptureModel; summary: SummaryDTO; messages: MessageDTO[] } {
+    forgetSharedParses();
     let messages = this.messages;
     if (this.files.length > 1) {
       // Several files: merge by time; messages without a time (log dumps) keep their file order.

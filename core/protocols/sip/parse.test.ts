@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSip } from "./parse";
+import { forgetSharedParses, parseSip } from "./parse";
 import { wire, crlf } from "./test-wire";
 import { decodeText, encodeText } from "./text";
 
@@ -524,4 +524,31 @@ describe("parseSip: never throws", () => {
       expect(m.problems.length).toBeGreaterThan(0);
     });
   }
+});
+
+describe("parses shared between messages", () => {
+  const text = ["SIP/2.0 200 OK", "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-s1", "From: <sip:a@x>;tag=1", "To: <sip:b@x>;tag=2", "Call-ID: s1", "CSeq: 1 INVITE", "", ""].join("\r\n");
+
+  it("hands equal header texts the same parse, until the shared parses are forgotten", () => {
+    const a = parseSip(encodeText(text));
+    const b = parseSip(encodeText(text));
+    expect(b.from).toBe(a.from);
+    expect(b.vias).toBe(a.vias);
+    forgetSharedParses();
+    const c = parseSip(encodeText(text));
+    expect(c.from).not.toBe(a.from);
+    expect(c.from).toEqual(a.from);
+    expect(c.vias).toEqual(a.vias);
+    expect(c.problems).toEqual([]);
+  });
+
+  it("lists each message's own problems (the scratch list is never handed out)", () => {
+    const bad = parseSip(encodeText(["INVITE sip:b@x SIP/2.0", "Call-ID: p1", "", ""].join("\r\n")));
+    const good = parseSip(encodeText(text));
+    expect(good.problems).toEqual([]);
+    const listed = [...bad.problems];
+    expect(listed).toContain("missing Via");
+    parseSip(encodeText(["BYE sip:b@x SIP/2.0", "", ""].join("\r\n"))).problems;
+    expect(bad.problems).toEqual(listed);
+  });
 });

@@ -27,6 +27,12 @@ export class SharedValues<T> {
     this.values = new Array(size).fill(undefined);
   }
 
+  /** Forget every kept parse (a finished capture's values need not outlive it). */
+  clear(): void {
+    this.texts.fill(undefined);
+    this.values.fill(undefined);
+  }
+
   /** parse(text) without sharing (folded or otherwise rewritten text). */
   parseText(text: string): T {
     return this.parse(text);
