@@ -6,8 +6,8 @@
  *
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
- * generation and traced by every full GC. As a row it is 136 B of slots in a chunk allocated once,
- * 40 B of numbers in typed arrays, and a 48 B handle (DESIGN §9: 10^7 messages must
+ * generation and traced by every full GC. As a row it is 104 B of slots in a chunk allocated once,
+ * 56 B of numbers in typed arrays, and a 48 B handle (DESIGN §9: 10^7 messages must
  * not need 10^7 sets of objects).
  *
  * Anything not stored (header fields, Contact, Route, body, raw bytes) is parsed again from the
@@ -23,33 +23,29 @@ import { shortAddress } from "../protocols/sip/name-addr";
 import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedViaKey, type BytesHome } from "../protocols/sip/stored";
 import type { Observed } from "./model";
 
-/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~560 KB) are one array allocated once. */
+/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~430 KB) are one array allocated once. */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
-// Reference slots of a row (texts and shared objects).
-const SRC = 0;
-const DST = 1;
-const METHOD = 2;
+// Reference slots of a row (texts and objects).
 /** The Request-URI of a request, the reason phrase of a response. */
-const LINE_TEXT = 3;
-const CALL_ID = 4;
-const CSEQ = 5;
-const FROM_TAG = 6;
-const TO_TAG = 7;
-const FROM_USER = 8;
-const TO_USER = 9;
-const FROM_ADDRESS = 10;
-const TO_ADDRESS = 11;
-const TOP_VIA = 12;
-const CONTENT_TYPE = 13;
-const PROBLEMS = 14;
+const LINE_TEXT = 0;
+const CALL_ID = 1;
+const CSEQ = 2;
+const FROM_TAG = 3;
+const TO_TAG = 4;
+const FROM_USER = 5;
+const TO_USER = 6;
+const FROM_ADDRESS = 7;
+const TO_ADDRESS = 8;
+const TOP_VIA = 9;
+const PROBLEMS = 10;
 /** SIP: first values of the kept headers present (see KEPT_HEADERS), or undefined. Diameter, HTTP: the decode. */
-const EXTRA = 15;
+const EXTRA = 11;
 /** The bytes themselves (Uint8Array), or the BytesHome they are read back from. */
-const HOME = 16;
-const STRIDE = 17;
+const HOME = 12;
+const STRIDE = 13;
 
 // Integer columns of a row.
 /** transport (3 bits) | protocol (2) | fromLog (1) | response (1) | file index (rest). */
@@ -58,7 +54,13 @@ const PACKED = 0;
 const STATUS = 1;
 const VIA_COUNT = 2;
 const LENGTH = 3;
-const INTS = 4;
+// Values that few rows differ in (a capture has a few dozen addresses, methods and content
+// types), as indexes into the store's table of values: 4 bytes a row instead of an 8-byte slot.
+const SRC = 4;
+const DST = 5;
+const METHOD = 6;
+const CONTENT_TYPE = 7;
+const INTS = 8;
 const NO_STATUS = -1;
 
 // Doubles of a row: capture time, record number, and the file offset of the bytes (past 4 GB).
@@ -98,6 +100,9 @@ export class MessageRows {
   private readonly doubles: Float64Array[] = [];
   /** Every frame of the rare message carried by several packets, by row. */
   private readonly frames = new Map<number, number[]>();
+  /** The few distinct addresses, methods and content types, by index (0: undefined). */
+  private readonly values: unknown[] = [undefined];
+  private readonly valueIndex = new Map<unknown, number>();
   private count = 0;
 
   get length(): number {
@@ -120,7 +125,7 @@ export class MessageRows {
       n[io + STATUS] = NO_STATUS;
       s[o + LINE_TEXT] = keepTextOptional(parsed.requestUri);
     }
-    s[o + METHOD] = parsed.method;
+    n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
     const from = parsed.from;
@@ -138,7 +143,7 @@ export class MessageRows {
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
     s[o + TOP_VIA] = sharedViaKey(vias[0]);
     n[io + VIA_COUNT] = vias.length;
-    s[o + CONTENT_TYPE] = keepTextOptional(parsed.contentType);
+    n[io + CONTENT_TYPE] = this.indexOf(parsed.contentType);
     let kept: Record<string, string> | undefined;
     // The parser's valueByKey takes a canonical key as is (header() normalises the name first).
     const valueOf = (parsed as { valueByKey?: (key: string) => string | undefined }).valueByKey;
@@ -170,17 +175,34 @@ export class MessageRows {
       this.ints.push(new Int32Array(CHUNK * INTS));
       this.doubles.push(new Float64Array(CHUNK * DOUBLES));
     }
-    const s = this.slots[chunk];
-    const o = (row & CHUNK_MASK) * STRIDE;
-    s[o + SRC] = place.src;
-    s[o + DST] = place.dst;
-    this.ints[chunk][(row & CHUNK_MASK) * INTS + PACKED] = TRANSPORTS.indexOf(place.transport) | (PROTOCOLS.indexOf(protocol) << 3) | (place.fromLog ? FROM_LOG_BIT : 0) | (place.file << FILE_SHIFT);
+    const n = this.ints[chunk];
+    const io = (row & CHUNK_MASK) * INTS;
+    n[io + SRC] = this.indexOf(place.src);
+    n[io + DST] = this.indexOf(place.dst);
+    n[io + PACKED] = TRANSPORTS.indexOf(place.transport) | (PROTOCOLS.indexOf(protocol) << 3) | (place.fromLog ? FROM_LOG_BIT : 0) | (place.file << FILE_SHIFT);
     const d = this.doubles[chunk];
     const dd = (row & CHUNK_MASK) * DOUBLES;
     d[dd + TIME] = place.time;
     d[dd + FRAME] = place.frame;
     if (place.frames && place.frames.length > 1) this.frames.set(row, place.frames);
     return row;
+  }
+
+  /** Index of a value in the table (by identity: addresses come deduplicated by the model builder). */
+  private indexOf(value: unknown): number {
+    if (value === undefined) return 0;
+    let i = this.valueIndex.get(value);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(value);
+      this.valueIndex.set(value, i);
+    }
+    return i;
+  }
+
+  /** The table value that integer column `which` of row `row` points at. */
+  value(row: number, which: number): unknown {
+    return this.values[this.int(row, which)];
   }
 
   /** Reference slot `slot` of row `row`. */
@@ -235,10 +257,10 @@ export class RowMessage implements Observed, SipMessage {
     return this.rows.double(this.row, TIME);
   }
   get src(): Endpoint {
-    return this.rows.slot(this.row, SRC) as Endpoint;
+    return this.rows.value(this.row, SRC) as Endpoint;
   }
   get dst(): Endpoint {
-    return this.rows.slot(this.row, DST) as Endpoint;
+    return this.rows.value(this.row, DST) as Endpoint;
   }
   get transport(): Transport {
     return TRANSPORTS[this.packed & 7];
@@ -264,7 +286,7 @@ export class RowMessage implements Observed, SipMessage {
     return this.packed & RESPONSE_BIT ? "response" : "request";
   }
   get method(): string | undefined {
-    return this.rows.slot(this.row, METHOD) as string | undefined;
+    return this.rows.value(this.row, METHOD) as string | undefined;
   }
   get status(): number | undefined {
     const status = this.rows.int(this.row, STATUS);
@@ -308,7 +330,7 @@ export class RowMessage implements Observed, SipMessage {
     return this.rows.int(this.row, VIA_COUNT);
   }
   get contentType(): string | undefined {
-    return this.rows.slot(this.row, CONTENT_TYPE) as string | undefined;
+    return this.rows.value(this.row, CONTENT_TYPE) as string | undefined;
   }
   get problems(): readonly string[] {
     return (this.rows.slot(this.row, PROBLEMS) as readonly string[] | undefined) ?? NO_PROBLEMS;
