@@ -95,7 +95,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
     for (const m of f.messages) push(findingsOfMessage, m, f.id);
   }
   const look = callLookups(ctx);
-  const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? []));
+  const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? NO_FINDINGS));
   phase("call-summaries");
 
   for (let i = 0; i < dtos.length && i < msgs.length; i++) learnTransaction(dtos[i], obs.txnOfMessage[i], obs.retransmission[i]);
@@ -150,6 +150,9 @@ export function messageDTOAt(ctx: AnalysisContext, i: number): MessageDTO {
 }
 
 function noPhase(): void {}
+
+/** The findings of a call that has none: one shared list, not 10^4 empty ones. */
+const NO_FINDINGS: readonly FindingDTO[] = Object.freeze([]);
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);

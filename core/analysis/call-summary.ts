@@ -44,37 +44,40 @@ export function callLookups(ctx: AnalysisContext): CallLookups {
   return l;
 }
 
-export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: CallBuild, findings: FindingDTO[]): CallDTO {
+/** What a call's state is worked out into before its DTO is made. */
+interface CallOutcome {
+  state: string;
+  status: number | undefined;
+  setupTime: number | undefined;
+  duration: number | undefined;
+  /** The status was first known only with the answer (its key then comes after `duration`). */
+  statusLate: boolean;
+}
+
+const NO_FINDING_IDS: string[] = Object.freeze([]) as unknown as string[];
+
+export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: CallBuild, findings: readonly FindingDTO[]): CallDTO {
   const { msgs, txnOf, nodes } = ctx;
   const first = msgs[call.first];
   const last = msgs[call.messages[call.messages.length - 1]];
-  const dto: CallDTO = {
-    id: `c${call.index + 1}`,
-    callIds: call.callIds,
-    kind: call.kind,
-    method: "",
-    from: "",
-    to: "",
-    legs: 1,
-    state: "",
-    start: first.time,
-    end: Math.max(first.time, last.time),
-    messages: call.messages.length,
-    findings: findings.map((f) => f.id),
-    srcIp: first.src.ip,
-    dstIp: first.dst.ip,
-  };
-  if (findings.length) {
-    const worst = worstSeverity(findings.map((f) => f.severity));
-    if (worst) dto.worst = worst;
-  }
+  const start = first.time;
+  const end = Math.max(start, last.time);
+  let worst: Severity | undefined;
+  if (findings.length) worst = worstSeverity(findings.map((f) => f.severity));
+  let method = "";
+  let from = "";
+  let to = "";
+  let fromUser: string | undefined;
+  let toUser: string | undefined;
+  let legs = 1;
+  const out: CallOutcome = { state: "", status: undefined, setupTime: undefined, duration: undefined, statusLate: false };
   const sip = first.sip;
   if (sip) {
-    dto.method = sip.method ?? sip.cseq?.method ?? "";
-    dto.from = sip.fromAddress ?? "";
-    dto.to = sip.toAddress ?? "";
-    if (sip.fromUser) dto.fromUser = sip.fromUser;
-    if (sip.toUser) dto.toUser = sip.toUser;
+    method = sip.method ?? sip.cseq?.method ?? "";
+    from = sip.fromAddress ?? "";
+    to = sip.toAddress ?? "";
+    if (sip.fromUser) fromUser = sip.fromUser;
+    if (sip.toUser) toUser = sip.toUser;
     // Legs: distinct hops the opening request crossed (Call-ID, sending node, receiving node).
     // One flat array of (Call-ID, src, dst) triples compared field by field, not a
     // "callId|src|dst" text per request: a call has a handful of hops. (Node ids hold no "|", so
@@ -86,7 +89,7 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k];
       const s = msgs[id].sip;
-      if (!s || s.kind !== "request" || s.method !== dto.method || ctx.retrans[id]) continue;
+      if (!s || s.kind !== "request" || s.method !== method || ctx.retrans[id]) continue;
       const src = nodes.nodeOf(msgs[id].src);
       const dst = nodes.nodeOf(msgs[id].dst);
       const callId = `${s.callId}`; // as the text had it ("undefined" when absent); no copy of a string
@@ -96,28 +99,39 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
       const t = txnOf[id];
       if (t >= 0 && src === origin && !firstHop.includes(t)) firstHop.push(t);
     }
-    dto.legs = Math.max(1, hops.length / 3);
-    stateOf(ctx, look, call, dto, firstHop);
+    legs = Math.max(1, hops.length / 3);
+    stateOf(ctx, look, call, method, end, firstHop, out);
   } else if (first.diameter) {
-    dto.method = first.diameter.name;
-    dto.from = `${first.src.ip}`;
-    dto.to = `${first.dst.ip}`;
+    method = first.diameter.name;
+    from = `${first.src.ip}`;
+    to = `${first.dst.ip}`;
     const ex = look.diameterByCall.get(call.index) ?? [];
     const lastEx = ex[ex.length - 1];
-    if (first.diameter.publicIdentity || first.diameter.userName) dto.fromUser = first.diameter.publicIdentity ?? first.diameter.userName;
-    dto.state = !lastEx || lastEx.answer === undefined ? "unanswered" : lastEx.success ? "answered" : `error ${lastEx.resultCode ?? ""}`.trim();
-    if (lastEx?.resultCode !== undefined) dto.status = lastEx.resultCode;
+    if (first.diameter.publicIdentity || first.diameter.userName) fromUser = first.diameter.publicIdentity ?? first.diameter.userName;
+    out.state = !lastEx || lastEx.answer === undefined ? "unanswered" : lastEx.success ? "answered" : `error ${lastEx.resultCode ?? ""}`.trim();
+    out.status = lastEx?.resultCode;
   } else if (first.http) {
-    dto.method = first.http.method ?? "HTTP";
-    dto.from = `${first.src.ip}:${first.src.port}`;
-    dto.to = `${first.dst.ip}:${first.dst.port}${first.http.path ?? ""}`;
+    method = first.http.method ?? "HTTP";
+    from = `${first.src.ip}:${first.src.port}`;
+    to = `${first.dst.ip}:${first.dst.port}${first.http.path ?? ""}`;
     const ex = look.httpByCall.get(call.index) ?? [];
     const unanswered = ex.filter((x) => x.response === undefined).length;
     const lastStatus = [...ex].reverse().find((x) => x.status !== undefined)?.status;
-    dto.state = unanswered ? `unanswered${ex.length > 1 ? ` (${unanswered} of ${ex.length})` : ""}` : `answered ${lastStatus ?? ""}`.trim();
-    if (lastStatus !== undefined) dto.status = lastStatus;
+    out.state = unanswered ? `unanswered${ex.length > 1 ? ` (${unanswered} of ${ex.length})` : ""}` : `answered ${lastStatus ?? ""}`.trim();
+    out.status = lastStatus;
   }
-  return dto;
+  // Every field in one literal (10^4 calls: fields added later would each cost the object a
+  // property array). The key order is the JSON's: the optional ones (left out of the JSON when
+  // undefined) come last, in the order the call's facts are learnt.
+  const id = `c${call.index + 1}`;
+  const findingIds = findings.length ? findings.map((f) => f.id) : NO_FINDING_IDS;
+  const srcIp = first.src.ip;
+  const dstIp = first.dst.ip;
+  const { state, status, setupTime, duration } = out;
+  if (out.statusLate) {
+    return { id, callIds: call.callIds, kind: call.kind, method, from, to, legs, state, start, end, messages: call.messages.length, findings: findingIds, srcIp, dstIp, worst, fromUser, toUser, setupTime, duration, status };
+  }
+  return { id, callIds: call.callIds, kind: call.kind, method, from, to, legs, state, start, end, messages: call.messages.length, findings: findingIds, srcIp, dstIp, worst, fromUser, toUser, status, setupTime, duration };
 }
 
 /** Seconds rounded to the microsecond (capture resolution), so JSON shows 1.0002, not 1.00020003318. */
@@ -126,22 +140,22 @@ function micro(x: number): number {
 }
 
 
-/** `hop`: indexes of the transactions the caller's node opened (first hop). */
-function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: CallDTO, hop: readonly number[]): void {
+/** `hop`: indexes of the transactions the caller's node opened (first hop). `end`: the call's last message time. */
+function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, method: string, end: number, hop: readonly number[], out: CallOutcome): void {
   const { msgs, txns } = ctx;
   // Loops rather than filter/sort/find closures: this runs once per call (10^4 on a big capture).
   const opening: AnalysisContext["txns"] = [];
   for (let k = 0; k < hop.length; k++) {
     const t = txns[hop[k]];
-    if (t.method === dto.method && !msgs[t.request].sip?.toTag) opening.push(t);
+    if (t.method === method && !msgs[t.request].sip?.toTag) opening.push(t);
   }
   let ordered = true;
   for (let k = 1; k < opening.length && ordered; k++) ordered = opening[k - 1].request <= opening[k].request;
   if (!ordered) opening.sort((a, b) => a.request - b.request);
   const lastT = opening[opening.length - 1];
   const finalStatus = lastT?.finalStatus;
-  if (finalStatus !== undefined) dto.status = finalStatus;
-  switch (dto.kind) {
+  out.status = finalStatus;
+  switch (call.kind) {
     case "call": {
       let ok: AnalysisContext["txns"][number] | undefined;
       for (let k = 0; k < opening.length && !ok; k++) {
@@ -150,36 +164,38 @@ function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, dto: 
       }
       if (ok) {
         const answerAt = msgs[ok.final!].time;
-        dto.setupTime = micro(answerAt - msgs[opening[0].request].time);
+        out.setupTime = micro(answerAt - msgs[opening[0].request].time);
         let bye: number | undefined;
         for (let k = 0; k < call.messages.length && bye === undefined; k++) if (msgs[call.messages[k]].sip?.method === "BYE") bye = call.messages[k];
-        dto.state = bye !== undefined ? "completed" : "answered";
-        dto.duration = micro((bye !== undefined ? msgs[bye].time : dto.end) - answerAt);
-        dto.status = ok.finalStatus;
-      } else if (finalStatus === 487 || (lastT && look.cancelledCallIds.has(lastT.callId) && finalStatus === undefined)) dto.state = "cancelled";
-      else if (finalStatus !== undefined) dto.state = `rejected ${finalStatus}`;
+        out.state = bye !== undefined ? "completed" : "answered";
+        out.duration = micro((bye !== undefined ? msgs[bye].time : end) - answerAt);
+        // Known only now when the last opening transaction had no final answer.
+        if (out.status === undefined && ok.finalStatus !== undefined) out.statusLate = true;
+        out.status = ok.finalStatus;
+      } else if (finalStatus === 487 || (lastT && look.cancelledCallIds.has(lastT.callId) && finalStatus === undefined)) out.state = "cancelled";
+      else if (finalStatus !== undefined) out.state = `rejected ${finalStatus}`;
       else if (lastT?.provisional.length) {
         const p = msgs[lastT.provisional[lastT.provisional.length - 1]].sip?.status ?? 0;
-        dto.state = p === 180 || p === 183 ? "ringing" : "trying";
-      } else dto.state = "no answer";
+        out.state = p === 180 || p === 183 ? "ringing" : "trying";
+      } else out.state = "no answer";
       return;
     }
     case "registration": {
       const r = call.callIds.map((c) => look.registrationByCallId.get(c)).find((x) => x);
-      if (!r) dto.state = "no response";
-      else if (r.outcome === "failed") dto.state = `failed ${r.status ?? ""}`.trim();
-      else if (r.outcome === "no-response") dto.state = "no response";
-      else dto.state = r.outcome;
-      if (r?.status !== undefined) dto.status = r.status;
+      if (!r) out.state = "no response";
+      else if (r.outcome === "failed") out.state = `failed ${r.status ?? ""}`.trim();
+      else if (r.outcome === "no-response") out.state = "no response";
+      else out.state = r.outcome;
+      if (r?.status !== undefined) out.status = r.status;
       return;
     }
     case "subscription": {
       const s = call.callIds.map((c) => look.subscriptionByCallId.get(c)).find((x) => x);
-      if (dto.method === "SUBSCRIBE" && s) dto.state = s.state === "rejected" ? `failed ${finalStatus ?? ""}`.trim() : s.state === "init" ? (finalStatus === undefined ? "no response" : "active") : s.state;
-      else dto.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? "accepted" : `failed ${finalStatus}`;
+      if (method === "SUBSCRIBE" && s) out.state = s.state === "rejected" ? `failed ${finalStatus ?? ""}`.trim() : s.state === "init" ? (finalStatus === undefined ? "no response" : "active") : s.state;
+      else out.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? "accepted" : `failed ${finalStatus}`;
       return;
     }
     default:
-      dto.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? `ok ${finalStatus}` : `failed ${finalStatus}`;
+      out.state = finalStatus === undefined ? "no response" : finalStatus < 300 ? `ok ${finalStatus}` : `failed ${finalStatus}`;
   }
 }

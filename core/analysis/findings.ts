@@ -5,6 +5,7 @@
 import type { FindingDTO } from "../api";
 import type { AnalysisContext, RuleHit } from "./context";
 import { RULES } from "./rules/index";
+import { releaseRuleLookups } from "./rules/util";
 
 export function runRules(ctx: AnalysisContext): FindingDTO[] {
   const hits: { rule: string; order: number; hit: RuleHit }[] = [];
@@ -43,6 +44,8 @@ export function runRules(ctx: AnalysisContext): FindingDTO[] {
     if (!r?.yieldsTo || hit.callId === undefined) return true;
     return !r.yieldsTo.some((root) => rootCallIds.get(root)?.has(hit.callId!));
   });
+  // The rules' lookups would otherwise live as long as the context (which a ladder keeps).
+  releaseRuleLookups(ctx);
   kept.sort((a, b) => a.hit.time - b.hit.time || a.order - b.order);
   // Only for hits whose messages name no call: built on first need (10^4 calls' worth of Map entries otherwise).
   let callOfCallId: Map<string, number> | undefined;

@@ -7,7 +7,7 @@
 import type { Rule, RuleHit } from "../context";
 import { answerAllowance } from "../transactions";
 import { ghost } from "../context";
-import { acksOfCallId, captureEndedNote, describeTxn, uniq, windowed } from "./util";
+import { ackIndex, captureEndedNote, describeTxn, uniq, windowed } from "./util";
 
 export const rule: Rule = {
   id: "ack-missing-2xx",
@@ -34,13 +34,12 @@ export const rule: Rule = {
       const tag = forked ? finTag : undefined;
       let acked = false;
       // The Call-ID's ACKs, filtered by CSeq in place.
-      const acks = acksOfCallId(ctx, t.callId);
-      for (let k = 0; k < acks.length; k++) {
-        const a = acks[k];
-        if (a.cseq === cseq && a.time >= fin.time && (a.src === client || a.dst === server) && (!tag || !a.toTag || a.toTag === tag)) {
-          acked = true;
-          break;
-        }
+      const acks = ackIndex(ctx);
+      for (let k = acks.first.get(t.callId) ?? -1; k >= 0 && !acked; k = acks.next[k]) {
+        if (acks.cseq[k] !== cseq || !(acks.src[k] === client || acks.dst[k] === server)) continue;
+        const a = ctx.msgs[acks.msg[k]];
+        const ackTag = a.sip?.toTag;
+        acked = a.time >= fin.time && (!tag || !ackTag || ackTag === tag);
       }
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.kind === "response" && ctx.msgs[id].time > fin.time);

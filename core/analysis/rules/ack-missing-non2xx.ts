@@ -8,7 +8,7 @@
 import type { Rule, RuleHit } from "../context";
 import { answerAllowance } from "../transactions";
 import { ghost, secs, frames } from "../context";
-import { acksOfCallId, cancelOf, captureEndedNote, describeTxn, logsForCall, uniq, windowed } from "./util";
+import { ackIndex, cancelOf, captureEndedNote, describeTxn, logsForCall, uniq, windowed } from "./util";
 
 export const rule: Rule = {
   id: "ack-missing-non2xx",
@@ -25,10 +25,9 @@ export const rule: Rule = {
       const server = ctx.nodes.nodeOf(t.server);
       // The ACK may have been filed elsewhere (e.g. a changed branch): any ACK of this CSeq on this hop counts.
       let acked = false;
-      const acks = acksOfCallId(ctx, t.callId);
-      for (let k = 0; k < acks.length && !acked; k++) {
-        const a = acks[k];
-        acked = a.cseq === cseq && a.src === client && a.dst === server && a.time >= fin.time;
+      const acks = ackIndex(ctx);
+      for (let k = acks.first.get(t.callId) ?? -1; k >= 0 && !acked; k = acks.next[k]) {
+        acked = acks.cseq[k] === cseq && acks.src[k] === client && acks.dst[k] === server && ctx.msgs[acks.msg[k]].time >= fin.time;
       }
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.status === t.finalStatus && ctx.msgs[id].time > fin.time);

@@ -31,38 +31,69 @@ export function describeTxn(ctx: AnalysisContext, t: TransactionView): string {
   return `${t.method} (Call-ID ${t.callId}, CSeq ${req?.sip?.cseq?.seq ?? "?"}) from ${ctx.nodes.nodeName(t.client)} to ${ctx.nodes.nodeName(t.server)}`;
 }
 
-/** ACKs by Call-ID + CSeq number: who sent them where and when (request-side lookups for both ACK rules). */
-export interface AckSeen {
-  src: string;
-  dst: string;
-  time: number;
-  toTag?: string;
-  id: number;
+/**
+ * Every ACK of the capture, grouped by Call-ID: slot k is one ACK (message `msg[k]`, its CSeq
+ * number, the nodes it went between), and a Call-ID's slots are chained in capture order from
+ * `first` through `next` (-1 ends); `msg[k]` indexes `ctx.msgs`. Columns, not an object per ACK: on a big capture (2*10^4 ACKs)
+ * objects with a boxed time and a late To-tag field cost ~2 MB while the rules run; the time and
+ * To tag are read from the message when needed.
+ */
+export interface AckIndex {
+  first: Map<string, number>;
+  next: Int32Array;
+  msg: Int32Array;
+  /** CSeq number, -1 when absent (doubles: a malformed number beyond 2^31 still compares exactly). */
+  cseq: Float64Array;
+  src: string[];
+  dst: string[];
 }
 
-const ackCache = new WeakMap<AnalysisContext, Map<string, (AckSeen & { cseq: number })[]>>();
-const NO_ACKS: readonly (AckSeen & { cseq: number })[] = [];
+const ackCache = new WeakMap<AnalysisContext, AckIndex>();
 
-/** Every ACK of a Call-ID (any CSeq) in capture order; rules filter them by CSeq in place (no copy per transaction). */
-export function acksOfCallId(ctx: AnalysisContext, callId: string): readonly (AckSeen & { cseq: number })[] {
+/** The ACK index (built on first use); rules walk a Call-ID's ACKs with `first` and `next`. */
+export function ackIndex(ctx: AnalysisContext): AckIndex {
   let idx = ackCache.get(ctx);
-  if (!idx) {
-    idx = new Map();
-    for (let i = 0; i < ctx.msgs.length; i++) {
-      const m = ctx.msgs[i];
-      const s = m.sip;
-      if (!s || s.kind !== "request" || s.method !== "ACK") continue;
-      const key = s.callId ?? "";
-      let l = idx.get(key);
-      if (!l) idx.set(key, (l = []));
-      const a: AckSeen & { cseq: number } = { src: ctx.nodes.nodeOf(m.src), dst: ctx.nodes.nodeOf(m.dst), time: m.time, id: m.id, cseq: s.cseq?.seq ?? -1 };
-      const tag = s.toTag;
-      if (tag) a.toTag = tag;
-      l.push(a);
-    }
-    ackCache.set(ctx, idx);
+  if (idx) return idx;
+  const { msgs, nodes } = ctx;
+  let n = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const s = msgs[i].sip;
+    if (s && s.kind === "request" && s.method === "ACK") n++;
   }
-  return idx.get(callId) ?? NO_ACKS;
+  idx = { first: new Map(), next: new Int32Array(n), msg: new Int32Array(n), cseq: new Float64Array(n), src: new Array<string>(n), dst: new Array<string>(n) };
+  // Last slot of each Call-ID while filling, so a chain stays in capture order.
+  const last = new Map<string, number>();
+  for (let i = 0, k = 0; i < msgs.length && k < n; i++) {
+    const m = msgs[i];
+    const s = m.sip;
+    if (!s || s.kind !== "request" || s.method !== "ACK") continue;
+    const key = s.callId ?? "";
+    const prev = last.get(key);
+    if (prev === undefined) idx.first.set(key, k);
+    else idx.next[prev] = k;
+    last.set(key, k);
+    idx.next[k] = -1;
+    idx.msg[k] = i;
+    idx.cseq[k] = s.cseq?.seq ?? -1;
+    idx.src[k] = nodes.nodeOf(m.src);
+    idx.dst[k] = nodes.nodeOf(m.dst);
+    k++;
+  }
+  ackCache.set(ctx, idx);
+  return idx;
+}
+
+/**
+ * Forgets the lookups the rules built on `ctx` (ACKs, transactions and SIP messages by Call-ID,
+ * CANCELs, timed logs): the context outlives the rules (a call's ladder is built from it on
+ * demand), and nothing after the rules reads them; a later call would simply rebuild them.
+ */
+export function releaseRuleLookups(ctx: AnalysisContext): void {
+  ackCache.delete(ctx);
+  logTimeCache.delete(ctx);
+  byCallCache.delete(ctx);
+  sipByCallCache.delete(ctx);
+  cancelCache.delete(ctx);
 }
 
 /** Log events pinned to this Call-ID (any level from WARNING up, or matching `text`). */
