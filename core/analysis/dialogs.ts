@@ -91,6 +91,26 @@ function noteAnswer(w: Work, cseq: number, id: number): void {
   w.answers = appended(w.answers, { cseq, id });
 }
 
+/**
+ * The dialog events, one object per kind refilled for each step (the transaction observer does the
+ * same): the dialog machine reads an event during its step and never keeps it, so an event object
+ * per message was only garbage.
+ */
+const INVITE_ANSWERED = { type: "InviteAnswered" as const, status: 0, cseq: 0, initial: false, cancelled: undefined as boolean | undefined };
+const ACK_SEEN = { type: "AckSeen" as const, cseq: 0 };
+const REQUEST_SEEN = { type: "RequestSeen" as const, method: "", from: "caller" as "caller" | "callee" };
+const RESPONSE_SEEN = { type: "ResponseSeen" as const, method: "", status: 0 };
+const OTHER_FORK_CONFIRMED: DialogEvent = Object.freeze({ type: "OtherForkConfirmed" as const });
+const FORK_WAIT_FIRED: DialogEvent = Object.freeze({ type: "TimerFired" as const, name: "ForkWait" as const });
+
+function inviteAnswered(status: number, cseq: number, initial: boolean, cancelled?: boolean): DialogEvent {
+  INVITE_ANSWERED.status = status;
+  INVITE_ANSWERED.cseq = cseq;
+  INVITE_ANSWERED.initial = initial;
+  INVITE_ANSWERED.cancelled = cancelled;
+  return INVITE_ANSWERED;
+}
+
 /** The per-hop dialogs of one Call-ID and tag pair (either order: the callee's requests swap them). */
 interface TagGroup {
   a: string;
@@ -213,14 +233,14 @@ export function observeDialogs(
             if (w.view.answer === undefined) w.view.answer = i;
             const cseq = sip.cseq?.seq ?? -1;
             noteAnswer(w, cseq, i);
-            step(w, { type: "InviteAnswered", status, cseq, initial: true }, now);
-            for (let k = 0; k < forks!.length; k++) if (forks![k] !== w) step(forks![k], { type: "OtherForkConfirmed" }, now);
+            step(w, inviteAnswered(status, cseq, true), now);
+            for (let k = 0; k < forks!.length; k++) if (forks![k] !== w) step(forks![k], OTHER_FORK_CONFIRMED, now);
           }
         } else if (status >= 300 && forks) {
           for (let k = 0; k < forks.length; k++) {
             const f = forks[k];
             f.view.end = now;
-            step(f, { type: "InviteAnswered", status, cseq: sip.cseq?.seq ?? -1, initial: true, cancelled: t.cancelledBy !== undefined }, now);
+            step(f, inviteAnswered(status, sip.cseq?.seq ?? -1, true, t.cancelledBy !== undefined), now);
           }
         }
         continue;
@@ -238,9 +258,11 @@ export function observeDialogs(
         if (t.method === "INVITE") {
           const cseq = sip.cseq?.seq ?? -1;
           if (status < 300) noteAnswer(w, cseq, i);
-          step(w, { type: "InviteAnswered", status, cseq, initial: false }, now);
+          step(w, inviteAnswered(status, cseq, false), now);
         } else {
-          step(w, { type: "ResponseSeen", method: t.method, status }, now);
+          RESPONSE_SEEN.method = t.method;
+          RESPONSE_SEEN.status = status;
+          step(w, RESPONSE_SEEN, now);
         }
       }
       continue;
@@ -273,7 +295,8 @@ export function observeDialogs(
         // recorded twice is not a second ACK.
         if (v.acks.length && isCaptureDuplicate(msgs[v.acks[v.acks.length - 1]], m)) continue;
         v.acks = appended(v.acks, i);
-        step(w, { type: "AckSeen", cseq: sip.cseq?.seq ?? -1 }, now);
+        ACK_SEEN.cseq = sip.cseq?.seq ?? -1;
+        step(w, ACK_SEEN, now);
         continue;
       }
       if (ti >= 0 && !initial[ti]) {
@@ -290,7 +313,11 @@ export function observeDialogs(
         v.byeFrom = m.src;
         if (ti >= 0) v.byeTxn = ti;
       }
-      if (method !== "ACK") step(w, { type: "RequestSeen", method, from: fromTag === v.fromTag ? "caller" : "callee" }, now);
+      if (method !== "ACK") {
+        REQUEST_SEEN.method = method;
+        REQUEST_SEEN.from = fromTag === v.fromTag ? "caller" : "callee";
+        step(w, REQUEST_SEEN, now);
+      }
     }
   }
 
@@ -319,7 +346,7 @@ export function observeDialogs(
     const w = works[k];
     const v = w.view;
     const fork = timerNamed(w.machine.timers, "ForkWait");
-    if (fork && fork.at <= model.end) step(w, { type: "TimerFired", name: "ForkWait" }, fork.at);
+    if (fork && fork.at <= model.end) step(w, FORK_WAIT_FIRED, fork.at);
     let expectations: Expectation[] | undefined;
     const awaiting = w.machine.awaitingAck;
     for (let j = 0; j < awaiting.length; j++) {

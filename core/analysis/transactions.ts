@@ -38,7 +38,7 @@
 import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
 import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
-import { TransactionIndex } from "../machines/transaction-key";
+import { hasMagicCookie, TransactionIndex, transactionKey } from "../machines/transaction-key";
 import { firstVia } from "../protocols/sip/stored";
 import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type Timer, type TimerConfig, type TimerName } from "../machines/timers";
 import type { TxnEffect } from "../machines/transaction";
@@ -203,8 +203,11 @@ function stepServer(w: Work, ev: Parameters<typeof stepNonInviteServer<number>>[
  * Note what the machines said that an observer must check later. The first ACK owed is kept even
  * when the capture shows the ACK later: it is read only for a transaction without one.
  */
-function noteEffects(w: Work, effects: TxnEffect<number>[], now: number, msg: number): void {
-  for (const e of effects) {
+function noteEffects(w: Work, effects: readonly TxnEffect<number>[], now: number, msg: number): void {
+  // Indexed, not for-of: a step with no effect answers the shared frozen NO_EFFECTS, and for-of
+  // over lists of two element kinds here fell back to an iterator result object per effect.
+  for (let k = 0; k < effects.length; k++) {
+    const e = effects[k];
     if (e.type === "SendAck" && w.ackOwedMsg < 0 && w.ackOwedAt < 0) {
       if (msg >= 0) w.ackOwedMsg = msg;
       else w.ackOwedAt = now;
@@ -411,12 +414,11 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       }
       const isReliable = isReliableTransport(m.transport);
       w = newWork(works.length, m, sip, isReliable ? reliable : udp, isReliable ? reliableStarts : udpStarts);
-      const key = table.add(sip, w);
-      if (key === undefined) continue; // no Via: nothing can ever match it
+      if (!table.add(sip, w)) continue; // no Via: nothing can ever match it
       // The view keeps the branch itself (a string the stored message holds anyway), not the
       // matching key built around it: ~56 bytes per transaction that nothing reads. The RFC 2543
       // fallback key ("c|...") is kept whole. transactionKey(request) rebuilds the full key.
-      w.view.key = key.charCodeAt(0) === 98 /* "b|" */ ? firstVia(sip)!.branch! : key;
+      w.view.key = hasMagicCookie(sip) ? firstVia(sip)!.branch! : transactionKey(sip)!;
       works.push(w);
       // Newest first: a chain through the transactions, no list per Call-ID.
       const callId = w.view.callId;
@@ -511,6 +513,16 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
  * the client; timers are advanced to each message's time first (also for a duplicate ACK, as the
  * main loop did before it knew it was one).
  */
+/**
+ * The message events runMachines feeds, one object per kind refilled for each step (like
+ * TIMER_FIRED): a machine reads an event during its step and never keeps it (it keeps the message
+ * handle, a number here), so an event object per message was only garbage (~7 MB on 10^5 messages).
+ */
+const REQUEST_RECEIVED = { type: "RequestReceived" as const, message: -1 };
+const ACK_RECEIVED = { type: "AckReceived" as const, message: -1 };
+const RESPONSE_SENT = { type: "ResponseSent" as const, status: 0, message: -1 };
+const RESPONSE_RECEIVED = { type: "ResponseReceived" as const, status: 0, message: -1 };
+
 function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmission: Uint8Array): void {
   const v = w.view;
   const list = v.messages;
@@ -525,19 +537,27 @@ function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmi
       if (sip.method === "ACK") {
         advance(w, now);
         if (duplicate[i]) continue;
-        noteEffects(w, stepServer(w, { type: "AckReceived", message: i } as never, now), now, i);
+        ACK_RECEIVED.message = i;
+        noteEffects(w, stepServer(w, ACK_RECEIVED as never, now), now, i);
       } else {
         if (duplicate[i]) continue;
         advance(w, now);
-        noteEffects(w, stepServer(w, { type: "RequestReceived", message: i }, now), now, i);
+        REQUEST_RECEIVED.message = i;
+        noteEffects(w, stepServer(w, REQUEST_RECEIVED, now), now, i);
       }
       continue;
     }
     if (duplicate[i]) continue;
     advance(w, now);
     const status = sip.status ?? 0;
-    if (!retransmission[i]) noteEffects(w, stepServer(w, { type: "ResponseSent", status, message: i }, now), now, i);
-    noteEffects(w, stepClient(w, { type: "ResponseReceived", status, message: i }, now), now, i);
+    if (!retransmission[i]) {
+      RESPONSE_SENT.status = status;
+      RESPONSE_SENT.message = i;
+      noteEffects(w, stepServer(w, RESPONSE_SENT, now), now, i);
+    }
+    RESPONSE_RECEIVED.status = status;
+    RESPONSE_RECEIVED.message = i;
+    noteEffects(w, stepClient(w, RESPONSE_RECEIVED, now), now, i);
   }
 }
 

@@ -70,24 +70,82 @@ export type DialogEffect =
 export type DialogStep = Step<DialogState, DialogEffect>;
 
 /**
+ * Why the step code below builds its lists by hand: the analyzer steps one machine per dialog and
+ * hop for every message of a call, and each step used to make a fresh state by spread, new timer
+ * and ACK lists (filter/map/spread, grown by push to ~17 slots) and an effect list even when
+ * empty: the dialog machine was the largest allocator of the analysis. Now a step that changes
+ * nothing returns the very state and the shared empty effect list, lists are made at their exact
+ * sizes, and the effects that depend on nothing (Confirmed, Terminated by a cause) are shared.
+ * States and lists are still never written after they are returned (callers may keep old ones),
+ * and the shared objects are frozen so that a caller that tried would fail loudly.
+ */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+const CONFIRMED: DialogEffect = Object.freeze({ type: "Confirmed" as const });
+const CAUSES: readonly DialogTerminationCause[] = ["BYE", "481", "408", "CANCEL", "non2xx", "ack-timeout", "fork-superseded"];
+const TERMINATED = Object.fromEntries(CAUSES.map((by) => [by, Object.freeze({ type: "Terminated" as const, by })])) as Record<DialogTerminationCause, DialogEffect>;
+
+/** A state literal, always the same fields in the same order (one object shape for every state). */
+function dialogState(
+  state: DialogStateName,
+  cfg: TimerConfig,
+  timers: DialogTimer[],
+  awaitingAck: DialogState["awaitingAck"],
+  terminatedBy: DialogTerminationCause | undefined,
+  byeFrom: DialogSide | undefined,
+): DialogState {
+  return { state, cfg, timers, awaitingAck, terminatedBy, byeFrom };
+}
+
+/** `list` plus `x`, at its exact size. */
+function plus<T>(list: readonly T[], x: T): T[] {
+  const n = list.length;
+  const out: T[] = new Array(n + 1);
+  for (let k = 0; k < n; k++) out[k] = list[k];
+  out[n] = x;
+  return out;
+}
+
+/** `list` without the element at `i`, at its exact size (the shared empty list when none is left). */
+function minus<T>(list: readonly T[], i: number): T[] {
+  const n = list.length - 1;
+  if (n === 0) return EMPTY;
+  const out: T[] = new Array(n);
+  for (let k = 0, j = 0; k <= n; k++) if (k !== i) out[j++] = list[k];
+  return out;
+}
+
+function indexOfPending(s: DialogState, cseq: number | undefined): number {
+  const a = s.awaitingAck;
+  for (let k = 0; k < a.length; k++) if (a[k].cseq === cseq) return k;
+  return -1;
+}
+
+/** The step that changes nothing: the same state, no effect. */
+function unchanged(s: DialogState): DialogStep {
+  return { state: s, effects: EMPTY };
+}
+
+/**
  * §12.1: "Dialogs are created through the generation of non-failure responses to requests" — a
  * 101-199 with a To tag creates an Early dialog, a 2xx a Confirmed one (feed the 2xx right after).
  */
 export function startDialog(initial: "Early" | "Confirmed", cfg: TimerConfig, _now: number): DialogStep {
-  return { state: { state: initial, cfg, timers: [], awaitingAck: [], terminatedBy: undefined, byeFrom: undefined }, effects: [] };
+  return { state: dialogState(initial, cfg, EMPTY, EMPTY, undefined, undefined), effects: EMPTY };
 }
 
 const sameTimer = (t: DialogTimer, name: string, cseq?: number) => t.name === name && (cseq === undefined || t.cseq === cseq);
 
-function terminate(s: DialogState, by: DialogTerminationCause, fx: DialogEffect[], extra: Partial<DialogState> = {}): DialogState {
-  for (const t of s.timers) fx.push({ type: "StopTimer", name: t.name, cseq: t.cseq });
-  fx.push({ type: "Terminated", by });
-  return { ...s, ...extra, state: "Terminated", timers: [], terminatedBy: by };
+/** Stop every armed timer in `timers` (s.timers unless one just fired) and end the dialog. */
+function terminate(s: DialogState, by: DialogTerminationCause, byeFrom: DialogSide | undefined, timers: readonly DialogTimer[] = s.timers): DialogStep {
+  const n = timers.length;
+  const fx: DialogEffect[] = new Array(n + 1);
+  for (let k = 0; k < n; k++) fx[k] = { type: "StopTimer", name: timers[k].name, cseq: timers[k].cseq };
+  fx[n] = TERMINATED[by];
+  return { state: dialogState("Terminated", s.cfg, EMPTY, s.awaitingAck, by, byeFrom), effects: fx };
 }
 
 export function stepDialog(s: DialogState, ev: DialogEvent, now: number): DialogStep {
-  const fx: DialogEffect[] = [];
-  if (s.state === "Terminated" && ev.type !== "AckSeen") return { state: s, effects: fx };
+  if (s.state === "Terminated" && ev.type !== "AckSeen") return unchanged(s);
   switch (ev.type) {
     case "InviteAnswered": {
       if (ev.status >= 200 && ev.status < 300) {
@@ -96,89 +154,113 @@ export function stepDialog(s: DialogState, ev: DialogEvent, now: number): Dialog
         // §13.3.1.4: "the 2xx response is passed to the transport with an interval that starts at
         // T1 seconds and doubles for each retransmission until it reaches T2 seconds. Response
         // retransmissions cease when an ACK request for the response is received."
-        if (s.awaitingAck.some((a) => a.cseq === ev.cseq)) return { state: s, effects: fx }; // a retransmitted 2xx
-        const timers = s.timers.slice();
-        const r = { name: "2xx" as const, at: now + s.cfg.t1, cseq: ev.cseq };
-        const w = { name: "AckWait" as const, at: now + 64 * s.cfg.t1, cseq: ev.cseq };
-        timers.push(r, w);
-        fx.push({ type: "StartTimer", timer: r }, { type: "StartTimer", timer: w });
-        if (s.state === "Early") fx.push({ type: "Confirmed" });
-        return { state: { ...s, state: "Confirmed", timers, awaitingAck: [...s.awaitingAck, { cseq: ev.cseq, since: now, interval: s.cfg.t1, resent: 0 }] }, effects: fx };
+        if (indexOfPending(s, ev.cseq) >= 0) return unchanged(s); // a retransmitted 2xx
+        const r: DialogTimer = { name: "2xx", at: now + s.cfg.t1, cseq: ev.cseq };
+        const w: DialogTimer = { name: "AckWait", at: now + 64 * s.cfg.t1, cseq: ev.cseq };
+        const n = s.timers.length;
+        const timers: DialogTimer[] = new Array(n + 2);
+        for (let k = 0; k < n; k++) timers[k] = s.timers[k];
+        timers[n] = r;
+        timers[n + 1] = w;
+        const startR: DialogEffect = { type: "StartTimer", timer: r };
+        const startW: DialogEffect = { type: "StartTimer", timer: w };
+        const effects = s.state === "Early" ? [startR, startW, CONFIRMED] : [startR, startW];
+        const awaitingAck = plus(s.awaitingAck, { cseq: ev.cseq, since: now, interval: s.cfg.t1, resent: 0 });
+        return { state: dialogState("Confirmed", s.cfg, timers, awaitingAck, s.terminatedBy, s.byeFrom), effects };
       }
       if (ev.status >= 300 && ev.initial && s.state === "Early") {
         // §12.3 / §13.2.2.3: a non-2xx final to the initial INVITE ends its early dialogs; after a
         // CANCEL the final is the 487 (§9.2).
-        return { state: terminate(s, ev.cancelled || ev.status === 487 ? "CANCEL" : "non2xx", fx), effects: fx };
+        return terminate(s, ev.cancelled || ev.status === 487 ? "CANCEL" : "non2xx", s.byeFrom);
       }
       if (ev.status === 481 || ev.status === 408) {
         // §12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
         // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
-        return { state: terminate(s, ev.status === 481 ? "481" : "408", fx), effects: fx };
+        return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom);
       }
       // A failed re-INVITE leaves the dialog as it was (§14.1).
-      return { state: s, effects: fx };
+      return unchanged(s);
     }
     case "AckSeen": {
-      const pending = s.awaitingAck.find((a) => a.cseq === ev.cseq);
-      if (!pending) return { state: s, effects: fx };
-      const timers = s.timers.filter((t) => {
-        if (t.cseq === ev.cseq && (t.name === "2xx" || t.name === "AckWait")) {
-          fx.push({ type: "StopTimer", name: t.name, cseq: t.cseq });
-          return false;
-        }
-        return true;
-      });
-      return { state: { ...s, timers, awaitingAck: s.awaitingAck.filter((a) => a !== pending) }, effects: fx };
+      const p = indexOfPending(s, ev.cseq);
+      if (p < 0) return unchanged(s);
+      // Stop this INVITE's 2xx retransmission and ACK wait timers (counted first: exact-size lists).
+      const all = s.timers;
+      let stopped = 0;
+      for (let k = 0; k < all.length; k++) if (isAckTimerOf(all[k], ev.cseq)) stopped++;
+      const timers: DialogTimer[] = stopped === all.length ? EMPTY : new Array(all.length - stopped);
+      const effects: DialogEffect[] = stopped === 0 ? EMPTY : new Array(stopped);
+      for (let k = 0, kept = 0, fx = 0; k < all.length; k++) {
+        const t = all[k];
+        if (isAckTimerOf(t, ev.cseq)) effects[fx++] = { type: "StopTimer", name: t.name, cseq: t.cseq };
+        else timers[kept++] = t;
+      }
+      return { state: dialogState(s.state, s.cfg, timers, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom), effects };
     }
     case "RequestSeen": {
       if (ev.method === "BYE") {
         // §15.1.1: "the caller's UA MUST consider the session terminated [...] as soon as the BYE
         // request is passed to the client transaction"; §15.1.2: the UAS "MUST [...] terminate the
         // dialog" on receiving it. Observed from the wire: the dialog ends at the BYE.
-        return { state: terminate(s, "BYE", fx, { byeFrom: ev.from }), effects: fx };
+        return terminate(s, "BYE", ev.from);
       }
-      return { state: s, effects: fx };
+      return unchanged(s);
     }
     case "ResponseSeen": {
-      if (ev.status === 481 || ev.status === 408) return { state: terminate(s, ev.status === 481 ? "481" : "408", fx), effects: fx };
-      return { state: s, effects: fx };
+      if (ev.status === 481 || ev.status === 408) return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom);
+      return unchanged(s);
     }
     case "OtherForkConfirmed": {
       // §13.2.2.4: the UAC "considers the INVITE transaction completed 64*T1 seconds after the
       // reception of the first 2xx response"; early dialogs still unconfirmed then are over.
-      if (s.state !== "Early" || s.timers.some((t) => t.name === "ForkWait")) return { state: s, effects: fx };
-      const timer = { name: "ForkWait" as const, at: now + 64 * s.cfg.t1 };
-      fx.push({ type: "StartTimer", timer });
-      return { state: { ...s, timers: [...s.timers, timer] }, effects: fx };
+      if (s.state !== "Early" || indexOfTimer(s.timers, "ForkWait", undefined) >= 0) return unchanged(s);
+      const timer: DialogTimer = { name: "ForkWait", at: now + 64 * s.cfg.t1 };
+      return { state: dialogState(s.state, s.cfg, plus(s.timers, timer), s.awaitingAck, s.terminatedBy, s.byeFrom), effects: [{ type: "StartTimer", timer }] };
     }
     case "TimerFired": {
-      const t = s.timers.find((x) => sameTimer(x, ev.name, ev.cseq));
-      if (!t) return { state: s, effects: fx }; // stale
-      const timers = s.timers.filter((x) => x !== t);
-      if (t.name === "ForkWait") return { state: terminate({ ...s, timers }, "fork-superseded", fx), effects: fx };
-      const pending = s.awaitingAck.find((a) => a.cseq === t.cseq);
-      if (!pending) return { state: { ...s, timers }, effects: fx };
+      const i = indexOfTimer(s.timers, ev.name, ev.cseq);
+      if (i < 0) return unchanged(s); // stale
+      const t = s.timers[i];
+      const timers = minus(s.timers, i);
+      if (t.name === "ForkWait") return terminate(s, "fork-superseded", s.byeFrom, timers);
+      const p = indexOfPending(s, t.cseq);
+      if (p < 0) return { state: dialogState(s.state, s.cfg, timers, s.awaitingAck, s.terminatedBy, s.byeFrom), effects: EMPTY };
+      const pending = s.awaitingAck[p];
       if (t.name === "2xx") {
         const interval = Math.min(pending.interval * 2, s.cfg.t2);
-        const next = { name: "2xx" as const, at: now + interval, cseq: t.cseq };
-        fx.push({ type: "Resend2xx", cseq: pending.cseq }, { type: "StartTimer", timer: next });
-        const awaitingAck = s.awaitingAck.map((a) => (a === pending ? { ...a, interval, resent: a.resent + 1 } : a));
-        return { state: { ...s, timers: [...timers, next], awaitingAck }, effects: fx };
+        const next: DialogTimer = { name: "2xx", at: now + interval, cseq: t.cseq };
+        const awaitingAck = s.awaitingAck.slice();
+        awaitingAck[p] = { cseq: pending.cseq, since: pending.since, interval, resent: pending.resent + 1 };
+        const effects: DialogEffect[] = [{ type: "Resend2xx", cseq: pending.cseq }, { type: "StartTimer", timer: next }];
+        return { state: dialogState(s.state, s.cfg, plus(timers, next), awaitingAck, s.terminatedBy, s.byeFrom), effects };
       }
       // AckWait: §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds without
       // receiving an ACK, the dialog is confirmed, but the session SHOULD be terminated. This is
       // accomplished with a BYE".
+      // (Rare: once per unACKed 2xx, so plain filter.)
       const rest = timers.filter((x) => !(x.name === "2xx" && x.cseq === t.cseq));
-      if (rest.length !== timers.length) fx.push({ type: "StopTimer", name: "2xx", cseq: t.cseq });
-      fx.push({ type: "AckTimeout", cseq: pending.cseq }, { type: "SendBye" });
-      return { state: { ...s, timers: rest, awaitingAck: s.awaitingAck.filter((a) => a !== pending) }, effects: fx };
+      const effects: DialogEffect[] = [];
+      if (rest.length !== timers.length) effects.push({ type: "StopTimer", name: "2xx", cseq: t.cseq });
+      effects.push({ type: "AckTimeout", cseq: pending.cseq }, { type: "SendBye" });
+      return { state: dialogState(s.state, s.cfg, rest, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom), effects };
     }
   }
+}
+
+/** A timer the ACK for INVITE `cseq` stops: its 2xx retransmissions and the wait for the ACK. */
+function isAckTimerOf(t: DialogTimer, cseq: number): boolean {
+  return t.cseq === cseq && (t.name === "2xx" || t.name === "AckWait");
+}
+
+/** Index of the armed timer `name` (of INVITE `cseq`, when given), or -1. */
+function indexOfTimer(timers: readonly DialogTimer[], name: string, cseq: number | undefined): number {
+  for (let k = 0; k < timers.length; k++) if (sameTimer(timers[k], name, cseq)) return k;
+  return -1;
 }
 
 /** Earliest armed dialog timer. */
 export function nextDialogTimer(s: DialogState): DialogTimer | undefined {
   let best: DialogTimer | undefined;
-  for (const t of s.timers) if (!best || t.at < best.at) best = t;
+  for (let k = 0; k < s.timers.length; k++) if (!best || s.timers[k].at < best.at) best = s.timers[k];
   return best;
 }

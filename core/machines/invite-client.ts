@@ -25,7 +25,7 @@
  *   stepInviteClient(state, { type: "ResponseReceived", status: 180, message: h }, now);
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, runStep, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, runStep, terminatedEffect, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type InviteClientStateName = "Calling" | "Proceeding" | "Completed" | "Accepted" | "Terminated";
 
@@ -49,7 +49,7 @@ export type InviteClientStep<M> = Step<InviteClientState<M>, TxnEffect<M>>;
  * timer B with a value of 64*T1 seconds".
  */
 export function startInviteClient<M>(request: M, cfg: TimerConfig, now: number): InviteClientStep<M> {
-  const fx = new Effects<M>([]);
+  const fx = Effects.begin<M>(NO_TIMERS);
   fx.push({ type: "Send", message: request, retransmission: false });
   const a = timerDuration("A", cfg);
   if (a !== undefined) fx.start("A", now + a);
@@ -63,7 +63,7 @@ export function startInviteClient<M>(request: M, cfg: TimerConfig, now: number):
     cancelPending: false,
     retransmissions: 0,
   };
-  return { state, effects: fx.list };
+  return { state, effects: fx.take() };
 }
 
 type Handler<M> = (s: InviteClientState<M>, ev: any, now: number, fx: Effects<M>) => InviteClientState<M>;
@@ -76,7 +76,7 @@ function to<M>(s: InviteClientState<M>, name: InviteClientStateName, fx: Effects
 }
 
 function terminate<M>(s: InviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): InviteClientState<M> {
-  fx.stopAll().push({ type: "Terminated", reason });
+  fx.stopAll().push(terminatedEffect(reason));
   return to(s, "Terminated", fx);
 }
 
@@ -87,7 +87,7 @@ function onFinalNon2xx<M>(s: InviteClientState<M>, ev: { message: M }, now: numb
   // transaction MUST pass the received response up to the TU, and the client transaction MUST
   // generate an ACK request, even if the transport is reliable [...]. The client transaction
   // SHOULD start timer D when it enters the 'Completed' state".
-  fx.stop("A").stop("B");
+  fx.stop("A", "B");
   fx.push({ type: "SendAck", response: ev.message, retransmission: false });
   fx.push({ type: "DeliverToTU", message: ev.message });
   const d = timerDuration("D", s.cfg)!;
@@ -104,7 +104,7 @@ function onFinal2xx<M>(s: InviteClientState<M>, ev: { message: M }, now: number,
   // RFC 6026 §8.4: "When in either the 'Calling' or 'Proceeding' states, reception of a 2xx
   // response MUST cause the client transaction to enter the 'Accepted' state, and the response
   // MUST be passed up to the TU. The client transaction MUST start Timer M with a value of 64*T1".
-  fx.stop("A").stop("B");
+  fx.stop("A", "B");
   fx.push({ type: "DeliverToTU", message: ev.message });
   fx.start("M", now + timerDuration("M", s.cfg)!);
   return to(s, "Accepted", fx);
@@ -124,7 +124,7 @@ function onProvisional<M>(s: InviteClientState<M>, ev: { message: M }, _now: num
   // passed to the TU. Any further provisional responses MUST be passed up to the TU while in the
   // 'Proceeding' state." Timer B only fires "if the client transaction is still in the 'Calling'
   // state", so it is stopped here too.
-  fx.stop("A").stop("B");
+  fx.stop("A", "B");
   fx.push({ type: "DeliverToTU", message: ev.message });
   if (s.cancelPending) {
     // §9.1: "If no provisional response has been received, the CANCEL request MUST NOT be sent;

@@ -25,7 +25,7 @@
  *   ({ state, effects } = stepInviteServer(state, { type: "ResponseSent", status: 487, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, runStep, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, runStep, terminatedEffect, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type InviteServerStateName = "Proceeding" | "Completed" | "Confirmed" | "Accepted" | "Terminated";
 
@@ -54,14 +54,14 @@ export interface InviteServerOptions {
 
 /** §17.2.1: "When a server transaction is constructed for a request, it enters the 'Proceeding' state." */
 export function startInviteServer<M>(request: M, cfg: TimerConfig, _now: number, opts: InviteServerOptions = {}): InviteServerStep<M> {
-  const fx = new Effects<M>([]);
+  const fx = Effects.begin<M>(NO_TIMERS);
   // "The request MUST be passed to the TU."
   fx.push({ type: "DeliverToTU", message: request });
   if (opts.sendTrying !== false) fx.push({ type: "SendTrying", request });
   const state: InviteServerState<M> = {
     state: "Proceeding",
     cfg,
-    timers: [],
+    timers: NO_TIMERS,
     request,
     // Present from the start (undefined) so every state of this machine has one shape.
     lastResponse: undefined,
@@ -70,7 +70,7 @@ export function startInviteServer<M>(request: M, cfg: TimerConfig, _now: number,
     responseRetransmissions: 0,
     requestRetransmissions: 0,
   };
-  return { state, effects: fx.list };
+  return { state, effects: fx.take() };
 }
 
 type Handler<M> = (s: InviteServerState<M>, ev: any, now: number, fx: Effects<M>) => InviteServerState<M>;
@@ -101,7 +101,7 @@ function sent<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effec
 }
 
 function terminate<M>(s: InviteServerState<M>, fx: Effects<M>, reason: "normal" | "ack-timeout" | "transport-error"): InviteServerState<M> {
-  fx.stopAll().push({ type: "Terminated", reason });
+  fx.stopAll().push(terminatedEffect(reason));
   return to(s, "Terminated", fx);
 }
 
@@ -169,7 +169,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       // transaction MUST transition to the 'Confirmed' state. As Timer G is ignored in this state,
       // any retransmissions of the response will cease." "When this state is entered, timer I is
       // set to fire in T4 seconds for unreliable transports, and zero seconds for reliable".
-      fx.stop("G").stop("H");
+      fx.stop("G", "H");
       fx.push({ type: "DeliverToTU", message: _ev.message });
       const i = timerDuration("I", s.cfg)!;
       if (i === 0) return terminate(to(s, "Confirmed", fx), fx, "normal");

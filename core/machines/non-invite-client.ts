@@ -22,7 +22,7 @@
  *   ({ state, effects } = stepNonInviteClient(state, { type: "ResponseReceived", status: 200, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, runStep, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, runStep, terminatedEffect, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type NonInviteClientStateName = "Trying" | "Proceeding" | "Completed" | "Terminated";
 
@@ -42,13 +42,13 @@ export type NonInviteClientStep<M> = Step<NonInviteClientState<M>, TxnEffect<M>>
  * transport is in use, the client transaction MUST set timer E to fire in T1 seconds."
  */
 export function startNonInviteClient<M>(request: M, cfg: TimerConfig, now: number): NonInviteClientStep<M> {
-  const fx = new Effects<M>([]);
+  const fx = Effects.begin<M>(NO_TIMERS);
   fx.push({ type: "Send", message: request, retransmission: false });
   fx.start("F", now + timerDuration("F", cfg)!);
   const e = timerDuration("E", cfg);
   if (e !== undefined) fx.start("E", now + e);
   const state: NonInviteClientState<M> = { state: "Trying", cfg, timers: fx.timers, request, intervalE: e ?? 0, retransmissions: 0 };
-  return { state, effects: fx.list };
+  return { state, effects: fx.take() };
 }
 
 type Handler<M> = (s: NonInviteClientState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteClientState<M>;
@@ -61,7 +61,7 @@ function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: E
 }
 
 function terminate<M>(s: NonInviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): NonInviteClientState<M> {
-  fx.stopAll().push({ type: "Terminated", reason });
+  fx.stopAll().push(terminatedEffect(reason));
   return to(s, "Terminated", fx);
 }
 
@@ -77,7 +77,7 @@ function onResponse<M>(s: NonInviteClientState<M>, ev: { status: number; message
   // transition to the 'Completed' state." "Once the client transaction enters the 'Completed'
   // state, it MUST set Timer K to fire in T4 seconds for unreliable transports, and zero seconds
   // for reliable transports."
-  fx.stop("E").stop("F");
+  fx.stop("E", "F");
   const k = timerDuration("K", s.cfg)!;
   if (k === 0) return terminate(to(s, "Completed", fx), fx, "normal");
   fx.start("K", now + k);

@@ -22,7 +22,7 @@
  *   ({ state, effects } = stepNonInviteServer(state, { type: "ResponseSent", status: 200, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, runStep, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, runStep, terminatedEffect, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type NonInviteServerStateName = "Trying" | "Proceeding" | "Completed" | "Terminated";
 
@@ -44,7 +44,7 @@ export function startNonInviteServer<M>(request: M, cfg: TimerConfig, _now: numb
   const state: NonInviteServerState<M> = {
     state: "Trying",
     cfg,
-    timers: [],
+    timers: NO_TIMERS,
     request,
     // Present from the start (undefined) so every state of this machine has one shape.
     lastResponse: undefined,
@@ -90,7 +90,7 @@ function requestAgain<M>(s: NonInviteServerState<M>, fx: Effects<M>, resent: boo
 }
 
 function terminate<M>(s: NonInviteServerState<M>, fx: Effects<M>, reason: "normal" | "transport-error"): NonInviteServerState<M> {
-  fx.stopAll().push({ type: "Terminated", reason });
+  fx.stopAll().push(terminatedEffect(reason));
   return to(s, "Terminated", fx);
 }
 

@@ -85,8 +85,13 @@ export function timerDuration(name: TimerName, cfg: TimerConfig): number | undef
 
 /** Earliest of a set of armed timers (quinn's `TimerTable::next_timeout`). */
 export function nextTimer(timers: readonly Timer[]): Timer | undefined {
+  // Indexed, not for-of: the observer asks this before every message, of lists that are sometimes
+  // the shared frozen NO_TIMERS, and for-of over both kinds of list made an iterator result per timer.
   let best: Timer | undefined;
-  for (const t of timers) if (!best || t.at < best.at) best = t;
+  for (let k = 0; k < timers.length; k++) {
+    const t = timers[k];
+    if (best === undefined || t.at < best.at) best = t;
+  }
   return best;
 }
 

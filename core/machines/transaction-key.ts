@@ -119,11 +119,16 @@ export class TransactionIndex<T> {
     return this.lookup(cancel, "INVITE");
   }
 
-  /** File `value` as the transaction created by request `msg` (replacing one with the same key); returns the key text. */
-  add(msg: SipMessage, value: T): string | undefined {
+  /**
+   * File `value` as the transaction created by request `msg` (replacing one with the same key).
+   * False when `msg` lacks what matching needs (see transactionKey), so nothing can ever match it.
+   * No key text is built for an RFC 3261 entry (a string per transaction that no caller kept);
+   * `transactionKey(msg)` gives it.
+   */
+  add(msg: SipMessage, value: T): boolean {
     const method = owningMethod(msg);
     const via = topVia(msg);
-    if (method === undefined || !via) return undefined;
+    if (method === undefined || !via) return false;
     const branch = via.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
       const host = via.host.toLowerCase();
@@ -135,17 +140,16 @@ export class TransactionIndex<T> {
         const same = bucket.method === method && bucket.port === port && bucket.host === host;
         this.byBranch.set(branch, same ? entry : [bucket, entry]);
       } else {
-        const i = bucket.findIndex((e) => e.method === method && e.port === port && e.host === host);
-        if (i >= 0) bucket[i] = entry;
-        else bucket.push(entry);
+        let i = 0;
+        while (i < bucket.length && !(bucket[i].method === method && bucket[i].port === port && bucket[i].host === host)) i++;
+        bucket[i] = entry; // replaces the same key, or appends
       }
-      // join, not +: one flat string, where + leaves a tree of concatenation nodes that the
-      // analyzer's transaction views would keep (~100 bytes more per transaction).
-      return ["b|", branch, "|", host, ":", port, "|", method].join("");
+      return true;
     }
     const key = keyFor(msg, method);
-    if (key !== undefined) this.byKey.set(key, value);
-    return key;
+    if (key === undefined) return false;
+    this.byKey.set(key, value);
+    return true;
   }
 
   private lookup(msg: SipMessage, method: string): T | undefined {

@@ -90,34 +90,88 @@ export interface TxnBase<S extends string> {
 }
 
 /**
+ * The effect list of a step that has none (an absorbed event, a stale timer): one shared, frozen
+ * list instead of an empty array per step. Drivers only read effect lists; a driver that pushed
+ * to one would fail loudly here rather than corrupt every later step's answer.
+ */
+export const NO_EFFECTS: TxnEffect<never>[] = Object.freeze([]) as unknown as TxnEffect<never>[];
+
+/**
+ * The timer list of a state with no armed timer, shared: a state's list is never written (Effects
+ * copies a list before changing it), and every terminated transaction has one.
+ */
+export const NO_TIMERS: Timer[] = Object.freeze([]) as unknown as Timer[];
+
+/**
+ * Effects whose content depends only on a timer name or a reason, made once and shared by every
+ * step (frozen: drivers read effects, never change them). Every final response stops a timer or
+ * two and every transaction ends with StopTimer... + Terminated: one object each per step before.
+ */
+const TIMER_NAMES: readonly TimerName[] = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"];
+const STOP_TIMER = Object.fromEntries(TIMER_NAMES.map((name) => [name, Object.freeze({ type: "StopTimer" as const, name })])) as Record<TimerName, TxnEffect<never>>;
+const TERMINATED = Object.fromEntries(
+  (["normal", "timeout", "ack-timeout", "transport-error"] as const).map((reason) => [reason, Object.freeze({ type: "Terminated" as const, reason })]),
+) as Record<TerminationReason, TxnEffect<never>>;
+
+/** The shared `{ type: "Terminated", reason }` effect. */
+export function terminatedEffect<M>(reason: TerminationReason): TxnEffect<M> {
+  return TERMINATED[reason];
+}
+
+/**
  * Small builder so each branch reads as "effects, then state". The timer list is copied only when
  * a branch changes it (most steps do not), which keeps a step to a few small allocations.
+ *
+ * One builder serves every step (`Effects.begin`): a step is run for every message a capture shows
+ * and the builder never outlives it (its list is read once, when the step is done, and handlers
+ * never run another step), so a builder per step was ~50 bytes of garbage per message. The
+ * machines stay pure from the caller's side: nothing of a step survives in the builder (`take`
+ * forgets it all).
  */
 export class Effects<M> {
+  private static shared: Effects<any> | undefined;
+
+  /** The builder for one step (or start) on a state whose timers are `timers`. */
+  static begin<M>(timers: Timer[], owned = false): Effects<M> {
+    const fx = (Effects.shared ??= new Effects<any>(NO_TIMERS));
+    fx.n = 0;
+    fx.timers = timers;
+    fx.owned = owned;
+    return fx;
+  }
+
   /**
-   * The effects so far. The first four are held in fields and the list is made at its exact size
-   * when read: a list grown by push reserves 17 slots for the one to four effects of a step, and a
-   * step is run for every message a capture shows (read it once, when the step is done).
+   * The effects so far, read once when the step is done; the builder then lets go of them. The
+   * first four are held in fields and the list is made at its exact size: a list grown by push
+   * reserves 17 slots for the one to four effects of a step. No effect: the shared NO_EFFECTS.
    */
-  get list(): TxnEffect<M>[] {
+  take(): TxnEffect<M>[] {
+    let out: TxnEffect<M>[];
     switch (this.n) {
       case 0:
-        return [];
+        return NO_EFFECTS;
       case 1:
-        return [this.e0!];
+        out = [this.e0!];
+        break;
       case 2:
-        return [this.e0!, this.e1!];
+        out = [this.e0!, this.e1!];
+        break;
       case 3:
-        return [this.e0!, this.e1!, this.e2!];
+        out = [this.e0!, this.e1!, this.e2!];
+        break;
       case 4:
-        return [this.e0!, this.e1!, this.e2!, this.e3!];
+        out = [this.e0!, this.e1!, this.e2!, this.e3!];
+        break;
       default: {
         const more = this.more!;
-        const out: TxnEffect<M>[] = [this.e0!, this.e1!, this.e2!, this.e3!];
+        out = [this.e0!, this.e1!, this.e2!, this.e3!];
         for (let k = 0; k < more.length; k++) out.push(more[k]);
-        return out;
+        this.more = undefined;
       }
     }
+    this.n = 0;
+    this.e0 = this.e1 = this.e2 = this.e3 = undefined;
+    return out;
   }
   private n = 0;
   private e0: TxnEffect<M> | undefined = undefined;
@@ -128,7 +182,7 @@ export class Effects<M> {
   timers: Timer[];
   private owned: boolean;
   /** `owned`: the list is this step's own copy already (a fired timer was just taken out of it). */
-  constructor(timers: Timer[], owned = false) {
+  private constructor(timers: Timer[], owned = false) {
     this.timers = timers;
     this.owned = owned;
   }
@@ -166,21 +220,35 @@ export class Effects<M> {
     this.push({ type: "StartTimer", timer });
     return this;
   }
-  stop(name: TimerName): this {
-    const i = indexOfTimer(this.timers, name);
-    if (i >= 0) {
-      // One exact-size copy without the timer (slice + splice made two arrays and a third for
-      // the removed element).
-      this.timers = withoutTimer(this.timers, i);
-      this.owned = true;
-      this.push({ type: "StopTimer", name });
+  /**
+   * Stop `name` (and then `also`) if armed. Two at once because every final response stops two
+   * (A+B, E+F, G+H): one exact-size copy without both, not one list per timer (slice + splice
+   * made two arrays and a third for the removed element).
+   */
+  stop(name: TimerName, also?: TimerName): this {
+    const timers = this.timers;
+    const i = indexOfTimer(timers, name);
+    const j = also === undefined ? -1 : indexOfTimer(timers, also);
+    if (i < 0 && j < 0) return this;
+    if (i >= 0) this.push(STOP_TIMER[name]);
+    if (j >= 0) this.push(STOP_TIMER[also!]);
+    const n = timers.length - (i >= 0 ? 1 : 0) - (j >= 0 ? 1 : 0);
+    if (n === 0) {
+      this.timers = NO_TIMERS;
+      this.owned = false;
+      return this;
     }
+    const out: Timer[] = new Array(n);
+    for (let k = 0, m = 0; k < timers.length; k++) if (k !== i && k !== j) out[m++] = timers[k];
+    this.timers = out;
+    this.owned = true;
     return this;
   }
   stopAll(): this {
-    for (const t of this.timers) this.push({ type: "StopTimer", name: t.name });
-    this.timers = [];
-    this.owned = true;
+    const timers = this.timers;
+    for (let k = 0; k < timers.length; k++) this.push(STOP_TIMER[timers[k].name]);
+    this.timers = NO_TIMERS;
+    this.owned = false;
     return this;
   }
 }
@@ -197,6 +265,7 @@ function indexOfTimer(timers: readonly Timer[], name: TimerName): number {
 /** A new list, exactly one shorter, without the timer at `i`. */
 function withoutTimer(timers: readonly Timer[], i: number): Timer[] {
   const n = timers.length - 1;
+  if (n === 0) return NO_TIMERS;
   const out: Timer[] = new Array(n);
   for (let k = 0, j = 0; k <= n; k++) if (k !== i) out[j++] = timers[k];
   return out;
@@ -224,20 +293,21 @@ export function runStep<S extends TxnBase<string>, M>(
   const handler = table[state.state]?.[event.type];
   if (event.type === "TimerFired") {
     const i = indexOfTimer(state.timers, event.name!);
-    if (i < 0 || !handler) return { state, effects: [] };
+    if (i < 0 || !handler) return { state, effects: NO_EFFECTS };
     // The fired timer is disarmed by handing the handler an Effects on the list without it: the
     // handlers build their next state from `fx.timers`, so the state need not be copied first.
-    const fx = new Effects<M>(withoutTimer(state.timers, i), true);
+    const rest = withoutTimer(state.timers, i);
+    const fx = Effects.begin<M>(rest, rest !== NO_TIMERS);
     let next = handler(state, event, now, fx);
     if (next === state) {
       // The handler ignored this timer: the state stays, minus the timer that fired.
       next = { ...state };
       next.timers = fx.timers;
     }
-    return { state: next, effects: fx.list };
+    return { state: next, effects: fx.take() };
   }
-  if (!handler) return { state, effects: [] };
-  const fx = new Effects<M>(state.timers);
+  if (!handler) return { state, effects: NO_EFFECTS };
+  const fx = Effects.begin<M>(state.timers);
   const next = handler(state, event, now, fx);
-  return { state: next, effects: fx.list };
+  return { state: next, effects: fx.take() };
 }
