@@ -94,8 +94,11 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
     if (f.call) push(findingsOfCall, Number(f.call.slice(1)) - 1, f);
     for (const m of f.messages) push(findingsOfMessage, m, f.id);
   }
+  // A loop, not calls.map(closure): a closure here would put `look` in the scope the ladder
+  // closure below keeps alive, with its lookups, for as long as the result.
   const look = callLookups(ctx);
-  const callDtos = calls.map((c) => summarizeCall(ctx, look, c, findingsOfCall.get(c.index) ?? NO_FINDINGS));
+  const callDtos: CallDTO[] = new Array(calls.length);
+  for (let i = 0; i < calls.length; i++) callDtos[i] = summarizeCall(ctx, look, calls[i], findingsOfCall.get(calls[i].index) ?? NO_FINDINGS);
   phase("call-summaries");
 
   for (let i = 0; i < dtos.length && i < msgs.length; i++) learnTransaction(dtos[i], obs.txnOfMessage[i], obs.retransmission[i]);

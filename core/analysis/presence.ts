@@ -86,7 +86,9 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
   const byDialog = new Map<string, number>();
   const publishes: { msg: number; time: number; presentity: string; event: string; server: Endpoint }[] = [];
   const notifyAfterClose: NotifyAfterClose[] = [];
-  for (const m of msgs) {
+  // Indexed, not for-of: this loop runs once, mostly unoptimised, where a for-of step allocates.
+  for (let mi = 0; mi < msgs.length; mi++) {
+    const m = msgs[mi];
     const sip = m.sip;
     if (!sip || retrans[m.id]) continue;
     const callId = sip.callId ?? "";

@@ -36,7 +36,8 @@ export interface Registration {
 export function buildRegistrations(ctx: AnalysisContextBase): Registration[] {
   const { msgs, txns, nodes } = ctx;
   const flows = new Map<string, number[]>();
-  for (const t of txns) {
+  for (let ti = 0; ti < txns.length; ti++) {
+    const t = txns[ti];
     if (t.method !== "REGISTER") continue;
     let l = flows.get(t.callId);
     if (!l) flows.set(t.callId, (l = []));

@@ -36,24 +36,35 @@ export const rule: Rule = {
     const node = (e: Endpoint) => ctx.nodes.nodeOf(e);
     // Only BYEs sent by a node that had received none before it (per call) can be "originated";
     // only those calls are examined further, so the rule stays linear in the BYE count.
-    const byesByCall = new Map<number, TransactionView[]>();
-    /** The calls in byesByCall, in insertion order (iterating Map entries makes a pair per call). */
+    // Each call's BYE transactions are chained in transaction order (headBye -> nextBye, -1 ends)
+    // rather than kept in a list per call: 10^4 lists grown by push would outlive the scan for
+    // nothing; a call's list is made when it is examined, and dropped right after.
+    const headBye = new Int32Array(ctx.calls.length).fill(-1);
+    const tailBye = new Int32Array(ctx.calls.length);
+    const nextBye = new Int32Array(ctx.txns.length);
+    /** The calls with BYEs, in order of their first BYE transaction. */
     const withByes: number[] = [];
     for (let ti = 0; ti < ctx.txns.length; ti++) {
       const t = ctx.txns[ti];
       if (t.method !== "BYE") continue;
       const c = ctx.callOf[t.request];
       if (c < 0 || ctx.calls[c].kind !== "call") continue;
-      const l = byesByCall.get(c);
-      if (l) l.push(t);
-      else {
-        byesByCall.set(c, [t]);
+      nextBye[ti] = -1;
+      if (headBye[c] < 0) {
+        headBye[c] = ti;
         withByes.push(c);
-      }
+      } else nextBye[tailBye[c]] = ti;
+      tailBye[c] = ti;
     }
+    // The nodes already judged in the call at hand (a few): one list for all calls, `nDone` long.
+    const done: string[] = [];
     for (let ci = 0; ci < withByes.length; ci++) {
       const c = withByes[ci];
-      const byes = byesByCall.get(c)!;
+      // Exactly sized (a list grown by push reserves 17 slots for a call's two or three BYEs).
+      let nByes = 0;
+      for (let ti = headBye[c]; ti >= 0; ti = nextBye[ti]) nByes++;
+      const byes = new Array<TransactionView>(nByes);
+      for (let ti = headBye[c], k = 0; ti >= 0; ti = nextBye[ti]) byes[k++] = ctx.txns[ti];
       const call = ctx.calls[c];
       // Usually in request order already: sorting copies the list even when it changes nothing.
       let ordered = true;
@@ -61,12 +72,15 @@ export const rule: Rule = {
       if (!ordered) byes.sort((a, b) => a.request - b.request);
       let answered: TransactionView[] | undefined;
       const caller = node(ctx.msgs[call.first].src);
-      const done: string[] = [];
+      let nDone = 0;
       for (let i = 0; i < byes.length; i++) {
         const firstBye = byes[i];
         const p = node(firstBye.client);
-        if (p === caller || done.includes(p)) continue; // the calling UA hanging up; or seen
-        done.push(p);
+        if (p === caller) continue; // the calling UA hanging up
+        let seen = false;
+        for (let k = 0; k < nDone && !seen; k++) seen = done[k] === p;
+        if (seen) continue;
+        done[nDone++] = p;
         // Forwarding a BYE it received is not originating one.
         let forwarded = false;
         for (let j = 0; j < i; j++) if (node(byes[j].server) === p) forwarded = true;

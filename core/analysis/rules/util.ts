@@ -61,23 +61,20 @@ export function ackIndex(ctx: AnalysisContext): AckIndex {
     if (s && s.kind === "request" && s.method === "ACK") n++;
   }
   idx = { first: new Map(), next: new Int32Array(n), msg: new Int32Array(n), cseq: new Float64Array(n), src: new Array<string>(n), dst: new Array<string>(n) };
-  // Last slot of each Call-ID while filling, so a chain stays in capture order.
-  const last = new Map<string, number>();
-  for (let i = 0, k = 0; i < msgs.length && k < n; i++) {
+  // Filled from the end, each ACK put in front of its Call-ID's chain: the chains come out in
+  // capture order with one Map (no second one for the chains' tails).
+  for (let i = msgs.length - 1, k = n - 1; i >= 0 && k >= 0; i--) {
     const m = msgs[i];
     const s = m.sip;
     if (!s || s.kind !== "request" || s.method !== "ACK") continue;
     const key = s.callId ?? "";
-    const prev = last.get(key);
-    if (prev === undefined) idx.first.set(key, k);
-    else idx.next[prev] = k;
-    last.set(key, k);
-    idx.next[k] = -1;
+    idx.next[k] = idx.first.get(key) ?? -1;
+    idx.first.set(key, k);
     idx.msg[k] = i;
     idx.cseq[k] = s.cseq?.seq ?? -1;
     idx.src[k] = nodes.nodeOf(m.src);
     idx.dst[k] = nodes.nodeOf(m.dst);
-    k++;
+    k--;
   }
   ackCache.set(ctx, idx);
   return idx;
