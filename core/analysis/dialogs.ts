@@ -139,6 +139,10 @@ export function observeDialogs(
   const duplicate = txns.duplicate;
   const msgs = model.messages;
   const cfg = timerConfig({ t1: model.t1 > 0 ? model.t1 : 0.5 });
+  // A dialog's start state depends on nothing but how it starts and the config (not on the time),
+  // and a step never changes a state it is given: every dialog starts from one of these two.
+  const startEarly = startDialog("Early", cfg, 0).state;
+  const startConfirmed = startDialog("Confirmed", cfg, 0).state;
   const works: Work[] = [];
   const byCallId = new Map<string, TagGroup[]>();
   const tagGroups: TagGroup[] = [];
@@ -192,7 +196,7 @@ export function observeDialogs(
       hops: undefined,
       // `partial` and `expectations`, set on few dialogs, are added by sealed() to those only.
     };
-    const w: Work = { view, machine: startDialog(state, cfg, now).state, invite, partial: false, answers: NONE };
+    const w: Work = { view, machine: state === "Early" ? startEarly : startConfirmed, invite, partial: false, answers: NONE };
     works.push(w);
     let groups = byCallId.get(callId);
     const g = tagGroup(groups, fromTag, toTag);

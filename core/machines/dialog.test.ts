@@ -26,6 +26,7 @@ const ROWS: Row[] = [
   ["AckWait: ACK timeout, BYE (§13.3.1.4)", "Early", [[ok(), 1]], [{ type: "TimerFired", name: "AckWait", cseq: 1 }, 33], "Confirmed", ["Stop 2xx", "AckTimeout 1", "SendBye"]],
   ["Confirmed + BYE -> Terminated", "Confirmed", [], [{ type: "RequestSeen", method: "BYE", from: "callee" }, 5], "Terminated", ["End BYE"]],
   ["Confirmed + re-INVITE 2xx: ACK awaited for CSeq 2", "Confirmed", [], [ok(2, false), 5], "Confirmed", ["Start 2xx@5.5", "Start AckWait@37"]],
+  ["re-INVITE 2xx while the first 2xx is unACKed: both awaited", "Early", [[ok(), 1]], [ok(2, false), 2], "Confirmed", ["Start 2xx@2.5", "Start AckWait@34"]],
   ["Confirmed + re-INVITE 491: unchanged", "Confirmed", [], [{ type: "InviteAnswered", status: 491, cseq: 2, initial: false }, 5], "Confirmed", []],
   ["Confirmed + 481 to a mid-dialog request -> Terminated", "Confirmed", [], [{ type: "ResponseSeen", method: "INFO", status: 481 }, 5], "Terminated", ["End 481"]],
   ["Confirmed + 408 to a re-INVITE -> Terminated", "Confirmed", [], [{ type: "InviteAnswered", status: 408, cseq: 2, initial: false }, 5], "Terminated", ["End 408"]],
@@ -43,8 +44,49 @@ describe("dialog machine: RFC 3261 §12-§15 transitions", () => {
     expect({ state: r.state.state, effects: r.effects.map(fmt) }).toEqual({ state, effects });
   });
 
+  // Steps share empty lists and fixed effects and copy lists by hand: check no state, list or
+  // effect a caller holds is ever written afterwards (strict mode: writing a frozen object throws).
+  it.each(ROWS)("never writes a state or effect it handed out: %s", (_name, start, path, [ev, at], state, effects) => {
+    let r = startDialog(start, deepFreeze(timerConfig()), 0);
+    const seen: [unknown, string][] = [];
+    for (const [e, t] of [...path, [ev, at] as [DialogEvent, number]]) {
+      seen.push([deepFreeze(r.state), JSON.stringify(r.state)], [deepFreeze(r.effects), JSON.stringify(r.effects)]);
+      r = stepDialog(r.state, deepFreeze({ ...e }), t);
+    }
+    for (const [x, text] of seen) expect(JSON.stringify(x)).toBe(text);
+    expect({ state: r.state.state, effects: r.effects.map(fmt) }).toEqual({ state, effects });
+  });
+
+  it("a step that changes nothing answers the very state given", () => {
+    const s = stepDialog(startDialog("Early", timerConfig(), 0).state, ok(), 1).state;
+    for (const ev of [ok(), { type: "AckSeen", cseq: 9 }, { type: "RequestSeen", method: "INFO", from: "caller" }, { type: "ResponseSeen", method: "INFO", status: 200 }] as DialogEvent[]) {
+      const r = stepDialog(s, ev, 2);
+      expect(r.state).toBe(s);
+      expect(r.effects).toEqual([]);
+    }
+  });
+
+  it("the ACK leaves the other INVITE's timers and pending ACK", () => {
+    let s = stepDialog(startDialog("Early", timerConfig(), 0).state, ok(1), 1).state;
+    s = stepDialog(s, ok(2, false), 2).state;
+    const r = stepDialog(s, { type: "AckSeen", cseq: 1 }, 2.1);
+    expect(r.effects.map(fmt)).toEqual(["Stop 2xx", "Stop AckWait"]);
+    expect(r.state.timers.map((t) => `${t.name}/${t.cseq}`)).toEqual(["2xx/2", "AckWait/2"]);
+    expect(r.state.awaitingAck.map((a) => a.cseq)).toEqual([2]);
+    expect(s.awaitingAck.map((a) => a.cseq)).toEqual([1, 2]);
+  });
+
   it("records who sent the BYE", () => {
     const s = stepDialog(startDialog("Confirmed", timerConfig(), 0).state, { type: "RequestSeen", method: "BYE", from: "callee" }, 3).state;
     expect(s).toMatchObject({ state: "Terminated", terminatedBy: "BYE", byeFrom: "callee" });
   });
 });
+
+/** Freeze `x` and everything it holds (objects and arrays). */
+function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}

@@ -132,6 +132,8 @@ function onProvisional<M>(s: InviteClientState<M>, ev: { message: M }, _now: num
     // request."
     fx.push({ type: "SendCancel", request: s.request });
   }
+  // A further provisional in Proceeding changes nothing but what it hands up: the same state.
+  if (s.state === "Proceeding" && !s.cancelPending && fx.timers === s.timers) return s;
   const next = to(s, "Proceeding", fx);
   next.cancelPending = false;
   return next;

@@ -70,7 +70,8 @@ function onResponse<M>(s: NonInviteClientState<M>, ev: { status: number; message
   if (ev.status < 200) {
     // "If a provisional response is received while in the 'Trying' state, the response MUST be
     // passed to the TU, and then the client transaction SHOULD move to the 'Proceeding' state."
-    return to(s, "Proceeding", fx);
+    // A further one in Proceeding changes nothing but what it hands up: the same state.
+    return s.state === "Proceeding" ? s : to(s, "Proceeding", fx);
   }
   // "If a final response (status codes 200-699) is received while in the 'Trying' [or
   // 'Proceeding'] state, the response MUST be passed to the TU, and the client transaction MUST

@@ -89,11 +89,31 @@ interface Entry<T> {
 }
 
 function matches(e: Entry<unknown>, method: string, port: number, via: ViaKey): boolean {
-  return e.method === method && e.port === port && (e.host === via.host || e.host === via.host.toLowerCase());
+  return e.method === method && e.port === port && (e.host === via.host || e.host === lowerCased(via.host));
 }
 
 function viaPort(via: ViaKey): number {
-  return via.port ?? (via.transport.toUpperCase() === "TLS" || via.transport.toUpperCase() === "WSS" ? 5061 : 5060);
+  return via.port ?? defaultPort(via.transport);
+}
+
+/**
+ * §18.2.2 / §19.1.2: 5061 for TLS and WSS (any case), else 5060. The usual spellings are compared
+ * as they are: toUpperCase makes a new string on every call, and this runs per message whose top
+ * Via has no port.
+ */
+function defaultPort(transport: string): number {
+  if (transport.length !== 3) return 5060;
+  const t = transport === "UDP" || transport === "TCP" || transport === "TLS" || transport === "WSS" ? transport : transport.toUpperCase();
+  return t === "TLS" || t === "WSS" ? 5061 : 5060;
+}
+
+/** `host` in lower case; the very string when it has no upper-case letter (toLowerCase always copies). */
+function lowerCased(host: string): string {
+  for (let k = 0; k < host.length; k++) {
+    const c = host.charCodeAt(k);
+    if ((c >= 65 && c <= 90) || c > 127) return host.toLowerCase();
+  }
+  return host;
 }
 
 /**
@@ -131,7 +151,7 @@ export class TransactionIndex<T> {
     if (method === undefined || !via) return false;
     const branch = via.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
-      const host = via.host.toLowerCase();
+      const host = lowerCased(via.host);
       const port = viaPort(via);
       const entry: Entry<T> = { host, port, method, value };
       const bucket = this.byBranch.get(branch);

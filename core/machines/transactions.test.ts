@@ -145,6 +145,42 @@ describe("transaction machines: RFC 3261 §17 / RFC 6026 transitions", () => {
     expect(effects.map(fmt)).toEqual(["Send", "Start A@10.25", "Start B@26"]);
   });
 
+  // Steps share one effect builder, empty lists and fixed effects: check no state, list or effect
+  // a caller holds is ever written afterwards (strict mode: writing a frozen object throws).
+  it.each(ROWS.map((r) => [r.name + ` [${r.m}]`, r] as const))("never writes a state or effect it handed out: %s", (_n, row) => {
+    const mc = MACHINES[row.m] as any;
+    const cfg = deepFreeze(timerConfig({ transport: row.tp ?? "udp" }));
+    let { state, effects } = mc.start("req", cfg, 0);
+    const seen: [unknown, string][] = [];
+    for (const ev of [...(row.path ?? []), ...(row.event ? [row.event] : [])]) {
+      seen.push([deepFreeze(state), JSON.stringify(state)], [deepFreeze(effects), JSON.stringify(effects)]);
+      ({ state, effects } = mc.step(state, deepFreeze({ ...ev }), ev.at ?? 0));
+    }
+    for (const [x, text] of seen) expect(JSON.stringify(x)).toBe(text);
+    expect({ state: state.state, effects: effects.map(fmt) }).toEqual({ state: row.state, effects: row.effects });
+  });
+
+  it("a step that changes nothing answers the very state given, and a frozen empty effect list", () => {
+    let { state } = startInviteClient("inv", timerConfig(), 0);
+    ({ state } = stepInviteClient(state, { type: "ResponseReceived", status: 100, message: "100" }, 0.1));
+    const r = stepInviteClient(state, { type: "ResponseReceived", status: 180, message: "180" }, 0.2);
+    expect(r.state).toBe(state);
+    expect(r.effects.map(fmt)).toEqual(["Deliver"]);
+    const stale = stepInviteClient(state, { type: "TimerFired", name: "A" }, 0.5);
+    expect(stale.state).toBe(state);
+    expect(stale.effects).toEqual([]);
+    expect(Object.isFrozen(stale.effects)).toBe(true);
+  });
+
+  it("one step's effects are not changed by the next step", () => {
+    const started = startInviteClient("inv", timerConfig(), 0);
+    const first = started.effects.map(fmt);
+    const next = stepInviteClient(started.state, { type: "ResponseReceived", status: 486, message: "486" }, 1);
+    stepInviteClient(next.state, { type: "ResponseReceived", status: 486, message: "486" }, 1.5);
+    expect(started.effects.map(fmt)).toEqual(first);
+    expect(next.effects.map(fmt)).toEqual(["Stop A", "Stop B", "Ack", "Deliver", "Start D@33"]);
+  });
+
   it("does not mutate the state it was given", () => {
     const { state } = startNonInviteClient("r", timerConfig(), 0);
     const frozen = JSON.stringify(state);
@@ -152,3 +188,12 @@ describe("transaction machines: RFC 3261 §17 / RFC 6026 transitions", () => {
     expect(JSON.stringify(state)).toBe(frozen);
   });
 });
+
+/** Freeze `x` and everything it holds (objects and arrays). */
+function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
