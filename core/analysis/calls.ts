@@ -33,10 +33,25 @@ const NULL_UUID = /^0+$/;
 const CALL_ID_HEADERS = ["x-cid", "x-call-id", "x-callid"];
 /** Frozen: a push to it throws instead of adding a node to every group. */
 const NO_NODES: string[] = Object.freeze([]) as unknown as string[];
+const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * `list` with `node` added: the first entry replaces the shared empty list, the second makes a
+ * literal of two (`[]` or a list of one grown by push reserves 17 slots); more, rare, by push.
+ */
+function withNode(list: string[], node: string): string[] {
+  if (list.length === 0) return [node];
+  if (list.length === 1) return [list[0], node];
+  list.push(node);
+  return list;
+}
 
 interface Group {
   callId: string;
+  /** Message ids, in capture order: made at their exact size once the groups are counted. */
   msgs: number[];
+  /** Number of messages. */
+  n: number;
   first: number;
   method: string;
   /** Nodes that sent / received an INVITE of this Call-ID (a proxy forwarding keeps the Call-ID); a few each. */
@@ -78,11 +93,17 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
   const { msgs, txns, retrans, nodes } = ctx;
   const groups: Group[] = [];
   const groupOf = new Map<string, number>();
+  // Each message's group (-1: not SIP), so the groups' lists are made at their exact size after
+  // counting: grown by push, each would hold 17 slots or more, garbage once the call's list is made.
+  const groupOfMsg = new Int32Array(msgs.length);
   // Indexed loops over messages: these run once, mostly unoptimised, where a for-of step allocates.
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     const sip = m.sip;
-    if (!sip) continue;
+    if (!sip) {
+      groupOfMsg[i] = -1;
+      continue;
+    }
     const callId = sip.callId ?? `(no Call-ID #${m.id})`;
     let g = groupOf.get(callId);
     if (g === undefined) {
@@ -90,10 +111,11 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       groupOf.set(callId, g);
       // inviteFrom/inviteTo start as the shared empty list: most Call-IDs see one INVITE hop or none,
       // and the first entry replaces the list (below) rather than being pushed to it.
-      groups.push({ callId, msgs: [], first: -1, method: "", inviteFrom: NO_NODES, inviteTo: NO_NODES });
+      groups.push({ callId, msgs: NO_IDS, n: 0, first: -1, method: "", inviteFrom: NO_NODES, inviteTo: NO_NODES });
     }
+    groupOfMsg[i] = g;
     const G = groups[g];
-    G.msgs.push(m.id);
+    G.n++;
     if (sip.kind === "request" && sip.method !== "ACK" && sip.method !== "CANCEL" && G.first < 0) {
       G.first = m.id;
       G.method = sip.method ?? "";
@@ -101,12 +123,19 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     if (sip.kind === "request" && sip.method === "INVITE" && !retrans[m.id]) {
       const f = nodes.nodeOf(m.src);
       const t = nodes.nodeOf(m.dst);
-      // First entry as a one-element literal: `[]` grown by push reserves 17 slots.
-      if (G.inviteFrom.length === 0) G.inviteFrom = [f];
-      else if (!G.inviteFrom.includes(f)) G.inviteFrom.push(f);
-      if (G.inviteTo.length === 0) G.inviteTo = [t];
-      else if (!G.inviteTo.includes(t)) G.inviteTo.push(t);
+      if (!G.inviteFrom.includes(f)) G.inviteFrom = withNode(G.inviteFrom, f);
+      if (!G.inviteTo.includes(t)) G.inviteTo = withNode(G.inviteTo, t);
     }
+  }
+  for (let g = 0; g < groups.length; g++) {
+    groups[g].msgs = new Array<number>(groups[g].n);
+    groups[g].n = 0;
+  }
+  for (let i = 0; i < msgs.length; i++) {
+    const g = groupOfMsg[i];
+    if (g < 0) continue;
+    const G = groups[g];
+    G.msgs[G.n++] = msgs[i].id;
   }
   for (let g = 0; g < groups.length; g++) {
     const G = groups[g];
@@ -184,6 +213,8 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
   const callOf = new Int32Array(msgs.length).fill(-1);
   const calls: CallBuild[] = [];
   const callOfRoot = new Map<number, number>();
+  /** Calls whose message list was grown by push (a copy at its exact size is kept, below). */
+  const grown: boolean[] = [];
   for (let g = 0; g < groups.length; g++) {
     const r = uf.find(g);
     let c = callOfRoot.get(r);
@@ -193,8 +224,10 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       const R = groups[r];
       // The call takes over its first group's message list (no copy: groups are done with here).
       calls.push({ index: c, kind: kindOf(R.method, "sip"), callIds: [groups[g].callId], messages: groups[g].msgs, first: R.first });
+      grown.push(false);
     } else {
       const C = calls[c];
+      grown[c] = true;
       C.callIds.push(groups[g].callId);
       const ids = groups[g].msgs;
       for (let k = 0; k < ids.length; k++) C.messages.push(ids[k]);
@@ -216,6 +249,7 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
         calls.push({ index: c, kind: "diameter", callIds: x.sessionId && !PEER_COMMANDS.has(x.command) ? [x.sessionId] : [], messages: [], first: x.request });
       }
     }
+    grown[c] = true;
     const C = calls[c];
     C.messages.push(x.request, ...x.retransmissions);
     if (x.answer !== undefined) C.messages.push(x.answer);
@@ -229,15 +263,19 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
       httpCall.set(key, c);
       calls.push({ index: c, kind: "http", callIds: [], messages: [], first: x.request });
     }
+    grown[c] = true;
     calls[c].messages.push(x.request);
     if (x.response !== undefined) calls[c].messages.push(x.response);
   }
   // Capture order inside each call; calls in order of their first message.
   // Most lists are in order already (one Call-ID, pushed in capture order): a check, not a sort,
   // which copies the list even when it changes nothing.
+  // The lists live as long as the analysis: one grown by push (a list of 13 ids holds 17 slots)
+  // is kept as a copy at its exact size.
   for (let c = 0; c < calls.length; c++) {
     const ids = calls[c].messages;
     if (!ascending(ids)) ids.sort((a, b) => a - b);
+    if (grown[c]) calls[c].messages = ids.slice();
   }
   // -1/0/1, not a difference of times: a double returned per comparison is a heap number each.
   calls.sort((a, b) => {
@@ -250,9 +288,6 @@ export function buildCalls(ctx: AnalysisContextBase, diameter: DiameterExchange[
     C.index = i;
     const ids = C.messages;
     for (let k = 0; k < ids.length; k++) callOf[ids[k]] = i;
-    // The lists live as long as the analysis and were grown by push (a list of 13 ids holds 17
-    // slots, one of 1 holds 17): kept at their exact sizes.
-    C.messages = ids.slice();
     if (C.callIds.length > 1) C.callIds = C.callIds.slice();
   }
   return { calls, callOf };
