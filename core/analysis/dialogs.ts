@@ -115,19 +115,18 @@ function inviteAnswered(status: number, cseq: number, initial: boolean, cancelle
 interface TagGroup {
   a: string;
   b: string;
+  /** Exact-size (appended): a list grown by push from one hop to two reserves ~19 slots. */
   works: Work[];
+  /** The Call-ID's other tag pairs (forking), newest first: a chain, no list per Call-ID. */
+  next: TagGroup | undefined;
 }
 
 /**
  * The group of a Call-ID's tag pair. Looked up per request: a Map by Call-ID and a scan of its few
  * tag pairs, rather than a key string built and hashed per message (that cost ~25 ms on 10^5 messages).
  */
-function tagGroup(groups: TagGroup[] | undefined, x: string, y: string): TagGroup | undefined {
-  if (groups)
-    for (let k = 0; k < groups.length; k++) {
-      const g = groups[k];
-      if ((g.a === x && g.b === y) || (g.a === y && g.b === x)) return g;
-    }
+function tagGroup(newest: TagGroup | undefined, x: string, y: string): TagGroup | undefined {
+  for (let g = newest; g !== undefined; g = g.next) if ((g.a === x && g.b === y) || (g.a === y && g.b === x)) return g;
   return undefined;
 }
 
@@ -144,7 +143,7 @@ export function observeDialogs(
   const startEarly = startDialog("Early", cfg, 0).state;
   const startConfirmed = startDialog("Confirmed", cfg, 0).state;
   const works: Work[] = [];
-  const byCallId = new Map<string, TagGroup[]>();
+  const byCallId = new Map<string, TagGroup>();
   const tagGroups: TagGroup[] = [];
   /** Initial INVITE transaction index -> its dialogs (one per To tag). */
   const byInvite: (Work[] | undefined)[] = new Array(transactions.length);
@@ -198,14 +197,13 @@ export function observeDialogs(
     };
     const w: Work = { view, machine: state === "Early" ? startEarly : startConfirmed, invite, partial: false, answers: NONE };
     works.push(w);
-    let groups = byCallId.get(callId);
-    const g = tagGroup(groups, fromTag, toTag);
-    if (g) g.works.push(w);
+    const newest = byCallId.get(callId);
+    const g = tagGroup(newest, fromTag, toTag);
+    if (g) g.works = appended(g.works, w);
     else {
-      const fresh: TagGroup = { a: fromTag, b: toTag, works: [w] };
+      const fresh: TagGroup = { a: fromTag, b: toTag, works: [w], next: newest };
       tagGroups.push(fresh);
-      if (groups) groups.push(fresh);
-      else byCallId.set(callId, (groups = [fresh]));
+      byCallId.set(callId, fresh);
     }
     return w;
   };

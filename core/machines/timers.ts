@@ -42,7 +42,17 @@ const RELIABLE = new Set(["tcp", "tls", "sctp", "ws", "wss", "tls-sctp"]);
 
 /** True when the transport name (any case, as in a Via or a capture) is reliable. */
 export function isReliableTransport(transport: string): boolean {
-  return RELIABLE.has(transport.toLowerCase());
+  // As given when it has no upper-case letter: toLowerCase makes a new string per call (the
+  // analyzer asks per transaction).
+  return RELIABLE.has(transport) || (!isLowerCase(transport) && RELIABLE.has(transport.toLowerCase()));
+}
+
+function isLowerCase(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if ((c >= 65 && c <= 90) || c > 127) return false;
+  }
+  return true;
 }
 
 export function timerConfig(opts: { t1?: number; t2?: number; t4?: number; transport?: string; reliable?: boolean } = {}): TimerConfig {

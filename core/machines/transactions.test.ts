@@ -6,7 +6,7 @@
  *   "Start X@t", "Stop X", "Inform <error>", "End <reason>".
  */
 import { describe, expect, it } from "vitest";
-import { timerConfig } from "./timers";
+import { isReliableTransport, timerConfig } from "./timers";
 import type { TxnEffect, ClientEvent, ServerEvent } from "./transaction";
 import { startInviteClient, stepInviteClient } from "./invite-client";
 import { startInviteServer, stepInviteServer } from "./invite-server";
@@ -139,6 +139,13 @@ describe("transaction machines: RFC 3261 §17 / RFC 6026 transitions", () => {
     ({ state } = stepInviteServer(state, { type: "AckReceived", message: "ack" }, 1.1));
     expect(state.timers.map((t) => t.name)).toEqual(["I"]);
   });
+
+  it.each([["udp", false], ["UDP", false], ["tcp", true], ["TCP", true], ["Tls", true], ["wss", true], ["SCTP", true], ["tls-sctp", true], ["TLS-SCTP", true], ["dccp", false], ["", false]] as const)(
+    "reliable transport, any case: %s -> %s",
+    (name, reliable) => {
+      expect(isReliableTransport(name)).toBe(reliable);
+    },
+  );
 
   it("T1 is configurable and scales every 64*T1 timer", () => {
     const { effects } = startInviteClient("inv", timerConfig({ t1: 0.25 }), 10);
