@@ -111,7 +111,6 @@ export class ModelBuilder {
   }
 
   addPdu(file: number, pdu: Pdu, fromLog = false, place?: ChunkPlace): void {
-    const id = this.messages.length;
     // One place object reused for every message (the rows copy its fields).
     const where = this.place;
     where.file = file;
@@ -124,10 +123,10 @@ export class ModelBuilder {
     where.fromLog = fromLog;
     const o =
       pdu.protocol === "sip"
-        ? this.storedSip(id, where, pdu.bytes, place)
+        ? this.storedSip(where, pdu.bytes, place)
         : pdu.protocol === "diameter"
-          ? this.rows.addDecoded(id, where, "diameter", decodeDiameter(this.keptBytes(pdu.bytes)))
-          : this.rows.addDecoded(id, where, "http", parseHttp(this.keptBytes(pdu.bytes), pdu.answers));
+          ? this.rows.addDecoded(where, "diameter", decodeDiameter(this.keptBytes(pdu.bytes)))
+          : this.rows.addDecoded(where, "http", parseHttp(this.keptBytes(pdu.bytes), pdu.answers));
     if (pdu.problems?.length) for (const reason of pdu.problems) this.problems.push({ frame: pdu.frame, reason, skipped: false, file });
     // Messages from a log file carry no packet record; they still bound the timeline.
     if (pdu.time > 0) this.widen(pdu.time);
@@ -138,12 +137,12 @@ export class ModelBuilder {
    * A SIP message as the analysis keeps it: its stored values, and its bytes by file position when
    * they are a view of the chunk being read (nothing on the way changed them), else a kept copy.
    */
-  private storedSip(id: number, where: RowPlace, bytes: Uint8Array, place: ChunkPlace | undefined): RowMessage {
+  private storedSip(where: RowPlace, bytes: Uint8Array, place: ChunkPlace | undefined): RowMessage {
     const parsed = parseSip(bytes);
     if (place && bytes.buffer === place.buffer && bytes.byteOffset >= place.start && bytes.byteOffset + bytes.length <= place.end) {
-      return this.rows.addSip(id, where, parsed, place.home, place.base + bytes.byteOffset, bytes.length);
+      return this.rows.addSip(where, parsed, place.home, place.base + bytes.byteOffset, bytes.length);
     }
-    return this.rows.addSip(id, where, parsed, this.keptBytes(bytes));
+    return this.rows.addSip(where, parsed, this.keptBytes(bytes));
   }
 
   /**
@@ -187,6 +186,8 @@ export class ModelBuilder {
     if (this.files.length > 1) {
       // Several files: merge by time; messages without a time (log dumps) keep their file order.
       messages = [...messages].sort((a, b) => (a.time || 0) - (b.time || 0) || a.file - b.file || a.id - b.id);
+      // A message's id is its row: the rows take the new order with the ids.
+      this.rows.reorder(messages.map((m) => m.id));
       messages.forEach((m, i) => (m.id = i));
     }
     const start = Number.isFinite(this.start) ? this.start : 0;

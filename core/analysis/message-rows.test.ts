@@ -8,7 +8,7 @@ const place = { file: 0, frame: 7, time: 1700000000.25, src: { ip: "10.0.0.1", p
 
 /** One stored message, as the model builder makes it. */
 function stored(parsed: ParsedSip, home: Uint8Array | BytesHome, at?: number, length?: number) {
-  return new MessageRows().addSip(0, place, parsed, home, at, length);
+  return new MessageRows().addSip(place, parsed, home, at, length);
 }
 
 const wire = [
@@ -102,7 +102,7 @@ describe("MessageRows", () => {
     // 9000 rows: past two chunk boundaries (4096 rows a chunk).
     for (let i = 0; i < 9000; i++) {
       const where = { file: i % 3, frame: 2 ** 33 + i, time: 1700000000 + i / 1000, src: { ip: "10.0.0.1", port: i }, dst: { ip: "::1", port: 5060 }, transport: (i % 2 ? "tcp" : "wss") as "tcp" | "wss", fromLog: i % 5 === 0, frames: i % 7 === 0 ? [i, i + 1] : undefined };
-      made.push(i % 4 === 0 ? rows.addDecoded(i, where, "http", { kind: "request", method: "GET", path: "/" } as never) : rows.addSip(i, where, parseSip(i % 2 ? response : bytes), i % 2 ? response : bytes));
+      made.push(i % 4 === 0 ? rows.addDecoded(where, "http", { kind: "request", method: "GET", path: "/" } as never) : rows.addSip(where, parseSip(i % 2 ? response : bytes), i % 2 ? response : bytes));
     }
     expect(rows.length).toBe(9000);
     for (const i of [0, 1, 4095, 4096, 4097, 8191, 8192, 8999]) {
@@ -134,17 +134,23 @@ describe("MessageRows", () => {
 
   it("shares one top-Via key among the messages that carry the same top Via", () => {
     const rows = new MessageRows();
-    const a = rows.addSip(0, place, parseSip(bytes), bytes);
-    const b = rows.addSip(1, place, parseSip(response), response);
+    const a = rows.addSip(place, parseSip(bytes), bytes);
+    const b = rows.addSip(place, parseSip(response), response);
     expect(a.topVia).toEqual({ host: "10.0.0.1", port: 5060, transport: "UDP", branch: "z9hG4bK-1" });
     expect(b.topVia).toBe(a.topVia);
   });
 
-  it("keeps the id writable (files merged by time renumber their messages) and its row in place", () => {
+  it("reorders rows with their messages (files merged by time): each id is its new row", () => {
     const rows = new MessageRows();
-    const a = rows.addSip(0, place, parseSip(bytes), bytes);
-    rows.addSip(1, { ...place, frame: 8 }, parseSip(response), response);
-    a.id = 1;
-    expect([a.id, a.frame, a.callId]).toEqual([1, 7, "c1@example.com"]);
+    const made = [0, 1, 2, 3, 4].map((i) =>
+      i === 2 ? rows.addDecoded({ ...place, frame: 10 + i, frames: [1, 2] }, "http", { kind: "request", method: "GET" } as never) : rows.addSip({ ...place, frame: 10 + i, time: i }, parseSip(i % 2 ? response : bytes), i % 2 ? response : bytes),
+    );
+    const before = made.map((m) => [m.frame, m.time, m.protocol, m.frames, m.kind, m.callId, m.status, m.topVia?.branch]);
+    const order = [3, 0, 4, 2, 1];
+    rows.reorder(order);
+    const sorted = order.map((old) => made[old]);
+    sorted.forEach((m, i) => (m.id = i));
+    expect(sorted.map((m) => [m.frame, m.time, m.protocol, m.frames, m.kind, m.callId, m.status, m.topVia?.branch])).toEqual(order.map((old) => before[old]));
+    expect(() => rows.reorder([0, 1])).toThrow(/2 rows given for 5/);
   });
 });

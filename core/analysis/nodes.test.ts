@@ -40,7 +40,7 @@ function observed(stored: boolean): Observed[] {
     const bytes = sipBytes(w.text);
     const parsed = parseSip(bytes);
     const place = { file: 0, frame: id + 1, time: id, src: ep(w.src), dst: ep(w.dst), transport: "udp" as const };
-    if (stored) return rows.addSip(id, place, parsed, bytes);
+    if (stored) return rows.addSip(place, parsed, bytes);
     return { id, ...place, protocol: "sip", sip: parsed };
   });
 }
