@@ -526,8 +526,9 @@ const RESPONSE_RECEIVED = { type: "ResponseReceived" as const, status: 0, messag
 function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmission: Uint8Array): void {
   const v = w.view;
   const list = v.messages;
-  w.client = startedAt(w.client, v.request, msgs[v.request].time);
-  w.server = startedAt(w.server, v.request, msgs[v.request].time);
+  const start = msgs[v.request].time;
+  w.client = startedAt(w.client, v.request, start);
+  w.server = startedAt(w.server, v.request, start);
   for (let k = 1; k < list.length; k++) {
     const i = list[k];
     const m = msgs[i];
