@@ -149,6 +149,7 @@ export class Effects<M> {
     let out: TxnEffect<M>[];
     switch (this.n) {
       case 0:
+        this.timers = NO_TIMERS;
         return NO_EFFECTS;
       case 1:
         out = [this.e0!];
@@ -171,6 +172,7 @@ export class Effects<M> {
     }
     this.n = 0;
     this.e0 = this.e1 = this.e2 = this.e3 = undefined;
+    this.timers = NO_TIMERS;
     return out;
   }
   private n = 0;
