@@ -12,7 +12,7 @@ import { createInterner } from "../capture/intern";
 import type { MessageDTO, ProblemDTO, SummaryDTO } from "../api";
 import type { CSeq } from "../protocols/sip/types";
 import { forgetSharedParses, parseSip } from "../protocols/sip/parse";
-import { firstVia, type BytesHome } from "../protocols/sip/stored";
+import { firstViaBranch, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
 import type { CaptureModel, Observed, ObservedLog } from "./model";
@@ -327,7 +327,7 @@ function sipMessageDTO(o: Observed, sip: NonNullable<Observed["sip"]>): MessageD
   const toUser = sip.toUser;
   const fromTag = sip.fromTag;
   const toTag = sip.toTag;
-  const branch = firstVia(sip)?.branch;
+  const branch = firstViaBranch(sip);
   return {
     id: o.id,
     frame: o.frame,

@@ -12,7 +12,7 @@
 import type { Endpoint } from "../capture/types";
 import type { AnalysisContext } from "./context";
 import type { Observed } from "./model";
-import { firstVia } from "../protocols/sip/stored";
+import { firstViaBranch } from "../protocols/sip/stored";
 import { JsonBytes, asciiBytes } from "./json-bytes";
 
 export { JsonBytes } from "./json-bytes";
@@ -163,7 +163,7 @@ function sipFields(out: JsonBytes, o: Observed, sip: NonNullable<Observed["sip"]
   if (fromTag) field(out, KEY.fromTag, fromTag);
   const toTag = sip.toTag;
   if (toTag) field(out, KEY.toTag, toTag);
-  const branch = firstVia(sip)?.branch;
+  const branch = firstViaBranch(sip);
   if (branch) field(out, KEY.branch, branch);
   if (sip.problems.length) field(out, KEY.problems, [...sip.problems]);
 }
@@ -353,7 +353,7 @@ function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: N
     p = words(v, p, WORDS.toTag);
     p = quoted(b, p, toTag);
   }
-  const branch = firstVia(sip)?.branch;
+  const branch = firstViaBranch(sip);
   if (branch) {
     p = words(v, p, WORDS.branch);
     p = quoted(b, p, branch);

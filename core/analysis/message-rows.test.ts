@@ -132,12 +132,17 @@ describe("MessageRows", () => {
     expect(m.problems.length).toBeGreaterThan(0);
   });
 
-  it("shares one top-Via key among the messages that carry the same top Via", () => {
+  it("keeps the top Via as its branch and a sent-by shared by every message from that address", () => {
     const rows = new MessageRows();
     const a = rows.addSip(place, parseSip(bytes), bytes);
     const b = rows.addSip(place, parseSip(response), response);
     expect(a.topVia).toEqual({ host: "10.0.0.1", port: 5060, transport: "UDP", branch: "z9hG4bK-1" });
-    expect(b.topVia).toBe(a.topVia);
+    expect([a.topViaBranch, b.topViaBranch]).toEqual(["z9hG4bK-1", "z9hG4bK-1"]);
+    expect(b.topViaSentBy).toBe(a.topViaSentBy);
+    const other = new TextEncoder().encode(new TextDecoder().decode(response).replace("10.0.0.1:5060", "10.0.0.1:5070"));
+    const c = rows.addSip(place, parseSip(other), other);
+    expect(c.topViaSentBy).toEqual({ host: "10.0.0.1", port: 5070, transport: "UDP" });
+    expect(c.topViaSentBy).not.toBe(a.topViaSentBy);
   });
 
   it("reorders rows with their messages (files merged by time): each id is its new row", () => {

@@ -20,7 +20,7 @@ import type { HttpMessage } from "../protocols/http/types";
 import { parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
 import { shortAddress } from "../protocols/sip/name-addr";
-import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedViaKey, type BytesHome } from "../protocols/sip/stored";
+import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
 import type { Observed } from "./model";
 
 /** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~430 KB) are one array allocated once. */
@@ -39,7 +39,8 @@ const FROM_USER = 5;
 const TO_USER = 6;
 const FROM_ADDRESS = 7;
 const TO_ADDRESS = 8;
-const TOP_VIA = 9;
+/** The top Via's branch (its sent-by is the int column TOP_VIA_SENT_BY). */
+const TOP_VIA_BRANCH = 9;
 const PROBLEMS = 10;
 /** SIP: first values of the kept headers present (see KEPT_HEADERS), or undefined. Diameter, HTTP: the decode. */
 const EXTRA = 11;
@@ -60,7 +61,8 @@ const SRC = 4;
 const DST = 5;
 const METHOD = 6;
 const CONTENT_TYPE = 7;
-const INTS = 8;
+const TOP_VIA_SENT_BY = 8;
+const INTS = 9;
 const NO_STATUS = -1;
 
 // Doubles of a row: capture time, record number, and the file offset of the bytes (past 4 GB).
@@ -141,7 +143,9 @@ export class MessageRows {
     s[o + PROBLEMS] = problems.length ? problems : NO_PROBLEMS;
     const vias = parsed.vias;
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
-    s[o + TOP_VIA] = sharedViaKey(vias[0]);
+    const top = vias[0];
+    s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
+    n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
     n[io + VIA_COUNT] = vias.length;
     n[io + CONTENT_TYPE] = this.indexOf(parsed.contentType);
     let kept: Record<string, string> | undefined;
@@ -358,9 +362,16 @@ export class RowMessage implements Observed, SipMessage {
   get toAddress(): string | undefined {
     return this.rows.slot(this.row, TO_ADDRESS) as string | undefined;
   }
-  /** What matching reads of the top Via (vias[0]); the whole Via is in `vias`. */
+  /** What matching reads of the top Via (vias[0]), as a new object; the whole Via is in `vias`. */
   get topVia(): ViaKey | undefined {
-    return this.rows.slot(this.row, TOP_VIA) as ViaKey | undefined;
+    const sentBy = this.topViaSentBy;
+    return sentBy && { host: sentBy.host, port: sentBy.port, transport: sentBy.transport, branch: this.topViaBranch };
+  }
+  get topViaBranch(): string | undefined {
+    return this.rows.slot(this.row, TOP_VIA_BRANCH) as string | undefined;
+  }
+  get topViaSentBy(): SentBy | undefined {
+    return this.rows.value(this.row, TOP_VIA_SENT_BY) as SentBy | undefined;
   }
   get viaCount(): number {
     return this.rows.int(this.row, VIA_COUNT);

@@ -39,7 +39,7 @@ import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
 import type { CaptureModel, Expectation, Observed, TransactionView } from "./model";
 import { hasMagicCookie, TransactionIndex, transactionKey } from "../machines/transaction-key";
-import { firstVia } from "../protocols/sip/stored";
+import { firstViaBranch } from "../protocols/sip/stored";
 import { isReliableTransport, nextTimer, timerConfig, timerDuration, TIMER_C_DEFAULT, type Timer, type TimerConfig, type TimerName } from "../machines/timers";
 import type { TxnEffect } from "../machines/transaction";
 import { startInviteClient, stepInviteClient, type InviteClientState } from "../machines/invite-client";
@@ -418,7 +418,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
       // The view keeps the branch itself (a string the stored message holds anyway), not the
       // matching key built around it: ~56 bytes per transaction that nothing reads. The RFC 2543
       // fallback key ("c|...") is kept whole. transactionKey(request) rebuilds the full key.
-      w.view.key = hasMagicCookie(sip) ? firstVia(sip)!.branch! : transactionKey(sip)!;
+      w.view.key = hasMagicCookie(sip) ? firstViaBranch(sip)! : transactionKey(sip)!;
       works.push(w);
       // Newest first: a chain through the transactions, no list per Call-ID.
       const callId = w.view.callId;

@@ -25,11 +25,12 @@
  * Pure and cheap: one string per message, no allocation beyond it.
  */
 import type { SipMessage, ViaKey } from "../protocols/sip/types";
+import { isStoredSip, type SentBy } from "../protocols/sip/stored";
 
 export const MAGIC_COOKIE = "z9hG4bK";
 
 /** sent-by of a Via: host (lower-case) ":" port, the port defaulting per transport (§18.2.2, §19.1.2). */
-export function sentBy(via: ViaKey): string {
+export function sentBy(via: SentBy): string {
   return via.host.toLowerCase() + ":" + viaPort(via);
 }
 
@@ -41,18 +42,32 @@ function owningMethod(msg: SipMessage): string | undefined {
 }
 
 /**
- * The top Via: the parser's `topVia` parses (and caches) just the first Via value, cheaper than
- * all of `vias` when nothing else needs the lower ones, and a stored message keeps just what
- * matching reads of it; any other SipMessage falls back to `vias`.
+ * The top Via, read into TOP (no object made): a stored message keeps its branch and a shared
+ * sent-by; the parser's `topVia` parses (and caches) just the first Via value, cheaper than all of
+ * `vias` when nothing else needs the lower ones; any other SipMessage falls back to `vias`.
+ * False when there is no top Via. Pure: the scratch is filled and read within one call.
  */
-function topVia(msg: SipMessage): ViaKey | undefined {
-  return "topVia" in msg ? (msg as { topVia?: ViaKey }).topVia : msg.vias[0];
+const TOP: { sentBy: SentBy; branch: string | undefined } = { sentBy: { host: "", port: undefined, transport: "" }, branch: undefined };
+
+function readTopVia(msg: SipMessage): boolean {
+  if (isStoredSip(msg)) {
+    const sentBy = msg.topViaSentBy;
+    if (!sentBy) return false;
+    TOP.sentBy = sentBy;
+    TOP.branch = msg.topViaBranch;
+    return true;
+  }
+  const via = "topVia" in msg ? (msg as { topVia?: ViaKey }).topVia : msg.vias[0];
+  if (!via) return false;
+  TOP.sentBy = via;
+  TOP.branch = via.branch;
+  return true;
 }
 
 function keyFor(msg: SipMessage, method: string): string | undefined {
-  const via = topVia(msg);
-  if (!via) return undefined;
-  const branch = via.branch;
+  if (!readTopVia(msg)) return undefined;
+  const via = TOP.sentBy;
+  const branch = TOP.branch;
   if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
     return "b|" + branch + "|" + sentBy(via) + "|" + method;
   }
@@ -78,7 +93,7 @@ export function cancelTargetKey(cancel: SipMessage): string | undefined {
 
 /** True when the top Via carries an RFC 3261 branch (magic cookie). */
 export function hasMagicCookie(msg: SipMessage): boolean {
-  return topVia(msg)?.branch?.startsWith(MAGIC_COOKIE) === true;
+  return readTopVia(msg) && TOP.branch?.startsWith(MAGIC_COOKIE) === true;
 }
 
 interface Entry<T> {
@@ -88,11 +103,11 @@ interface Entry<T> {
   value: T;
 }
 
-function matches(e: Entry<unknown>, method: string, port: number, via: ViaKey): boolean {
+function matches(e: Entry<unknown>, method: string, port: number, via: SentBy): boolean {
   return e.method === method && e.port === port && (e.host === via.host || e.host === lowerCased(via.host));
 }
 
-function viaPort(via: ViaKey): number {
+function viaPort(via: SentBy): number {
   return via.port ?? defaultPort(via.transport);
 }
 
@@ -147,9 +162,9 @@ export class TransactionIndex<T> {
    */
   add(msg: SipMessage, value: T): boolean {
     const method = owningMethod(msg);
-    const via = topVia(msg);
-    if (method === undefined || !via) return false;
-    const branch = via.branch;
+    if (method === undefined || !readTopVia(msg)) return false;
+    const via = TOP.sentBy;
+    const branch = TOP.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
       const host = lowerCased(via.host);
       const port = viaPort(via);
@@ -173,9 +188,9 @@ export class TransactionIndex<T> {
   }
 
   private lookup(msg: SipMessage, method: string): T | undefined {
-    const via = topVia(msg);
-    if (!via) return undefined;
-    const branch = via.branch;
+    if (!readTopVia(msg)) return undefined;
+    const via = TOP.sentBy;
+    const branch = TOP.branch;
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) {
       const bucket = this.byBranch.get(branch);
       if (!bucket) return undefined;

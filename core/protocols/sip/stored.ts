@@ -43,32 +43,39 @@ export const keepText = createInterner(8192, 256, { flat: true });
 export const keepTextOptional = (text: string | undefined) => (text === undefined ? undefined : keepText(text));
 
 /**
- * The part of a parsed top Via that matching reads, as a small object of its own (the parse is
- * dropped, its texts interned), shared by the messages that carry the same top Via — a
- * transaction's request and responses at one hop. Looked up by branch in a bounded table (a
- * WeakMap from the parser's shared Via objects measured slower, and its entries cost the garbage
- * collector more than the objects they saved).
+ * Where the top Via says the request was sent from — host, port and transport, what matching
+ * compares besides the branch. A capture has a few hundred of them, so each is one shared object:
+ * a stored message keeps its top Via as the branch text plus one of these (a top-Via object of its
+ * own per message was ~3.4 MB on 10^5 messages).
  */
-const VIA_KEYS = 4096;
-const viaKeys: (ViaKey | undefined)[] = new Array(VIA_KEYS).fill(undefined);
+export type SentBy = Readonly<Omit<ViaKey, "branch">>;
 
-export function sharedViaKey(via: Via | undefined): ViaKey | undefined {
+/** Interned sent-by objects by host; bounded (a hostile capture with endless hosts only re-fills it). */
+const MAX_SENT_BY_HOSTS = 4096;
+const sentByHosts = new Map<string, SentBy[]>();
+
+export function sharedSentBy(via: ViaKey | undefined): SentBy | undefined {
   if (!via) return undefined;
-  const branch = via.branch;
-  if (branch === undefined || branch.length === 0) return { host: keepText(via.host), port: via.port, transport: keepText(via.transport), branch };
-  let h = branch.length;
-  for (let i = 0; i < branch.length; i++) h = (Math.imul(h, 31) + branch.charCodeAt(i)) | 0;
-  const slot = (h ^ (h >>> 12)) & (VIA_KEYS - 1);
-  const known = viaKeys[slot];
-  if (known && known.branch === branch && known.host === via.host && known.port === via.port && known.transport === via.transport) return known;
-  const key: ViaKey = { host: keepText(via.host), port: via.port, transport: keepText(via.transport), branch: keepText(branch) };
-  viaKeys[slot] = key;
-  return key;
+  let known = sentByHosts.get(via.host);
+  if (known) {
+    for (let i = 0; i < known.length; i++) {
+      const k = known[i];
+      if (k.port === via.port && k.transport === via.transport) return k;
+    }
+  } else {
+    if (sentByHosts.size >= MAX_SENT_BY_HOSTS) sentByHosts.clear();
+    sentByHosts.set(via.host, (known = []));
+  }
+  const made: SentBy = { host: keepText(via.host), port: via.port, transport: keepText(via.transport) };
+  known.push(made);
+  return made;
 }
 
 /** A message whose parse is kept only in part (a row of the analysis): it answers these from its stored values. */
 export interface StoredSip extends SipMessage {
-  readonly topVia: ViaKey | undefined;
+  /** The top Via's branch, and where it says the message was sent from (undefined: no Via). */
+  readonly topViaBranch: string | undefined;
+  readonly topViaSentBy: SentBy | undefined;
   readonly viaCount: number;
   /** The whole parse, read back from the bytes. */
   full(): ParsedSip;
@@ -82,9 +89,16 @@ export function isStoredSip(msg: SipMessage): msg is StoredSip {
  * The first Via's matching part and the number of Vias of any SIP message: a stored message
  * answers from its stored values; a parse's `vias` would parse every Via.
  * vias[0], not the parser's own topVia: they differ when the first Via value is malformed.
+ * A stored message's answer is a new object: read firstViaBranch when only the branch is needed.
  */
 export function firstVia(msg: SipMessage): ViaKey | undefined {
-  return isStoredSip(msg) ? msg.topVia : msg.vias[0];
+  if (!isStoredSip(msg)) return msg.vias[0];
+  const sentBy = msg.topViaSentBy;
+  return sentBy && { host: sentBy.host, port: sentBy.port, transport: sentBy.transport, branch: msg.topViaBranch };
+}
+
+export function firstViaBranch(msg: SipMessage): string | undefined {
+  return isStoredSip(msg) ? msg.topViaBranch : msg.vias[0]?.branch;
 }
 
 export function viaCount(msg: SipMessage): number {
