@@ -84,6 +84,39 @@ const EMPTY = new Uint8Array(0);
 const CACHE_SIZE = 256;
 const cache = new Map<RowMessage, ParsedSip>();
 
+/** What a row keeps of a From or To: its tag, user and call-list address, interned. */
+interface KeptNameAddr {
+  tag: string | undefined;
+  user: string | undefined;
+  address: string | undefined;
+}
+const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined });
+
+/**
+ * The kept parts of a From/To parse, made once per parse: the parser hands every message with the
+ * same From (a dialog's ~10 messages) the same NameAddr, so its interned tag, user and address
+ * are looked up by the object instead of being re-hashed and re-built per message. Bounded: the
+ * table is emptied when full (its parses would otherwise stay alive).
+ */
+const KEPT_NAME_ADDRS = 2048;
+const keptNameAddrs = new Map<NameAddr, KeptNameAddr>();
+
+/** Let go of the parses the table holds (a capture has been read). */
+export function forgetKeptNameAddrs(): void {
+  keptNameAddrs.clear();
+}
+
+function keptNameAddr(na: NameAddr | undefined): KeptNameAddr {
+  if (!na) return NO_NAME_ADDR;
+  let kept = keptNameAddrs.get(na);
+  if (kept === undefined) {
+    if (keptNameAddrs.size >= KEPT_NAME_ADDRS) keptNameAddrs.clear();
+    kept = { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)) };
+    keptNameAddrs.set(na, kept);
+  }
+  return kept;
+}
+
 /** What every observed message has, whatever its protocol. */
 export interface RowPlace {
   file: number;
@@ -130,14 +163,14 @@ export class MessageRows {
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
-    const from = parsed.from;
-    const to = parsed.to;
-    s[o + FROM_TAG] = keepTextOptional(from?.tag);
-    s[o + TO_TAG] = keepTextOptional(to?.tag);
-    s[o + FROM_USER] = keepTextOptional(from?.uri?.user);
-    s[o + TO_USER] = keepTextOptional(to?.uri?.user);
-    s[o + FROM_ADDRESS] = keepTextOptional(shortAddress(from));
-    s[o + TO_ADDRESS] = keepTextOptional(shortAddress(to));
+    const from = keptNameAddr(parsed.from);
+    const to = keptNameAddr(parsed.to);
+    s[o + FROM_TAG] = from.tag;
+    s[o + TO_TAG] = to.tag;
+    s[o + FROM_USER] = from.user;
+    s[o + TO_USER] = to.user;
+    s[o + FROM_ADDRESS] = from.address;
+    s[o + TO_ADDRESS] = to.address;
     // problems first: it parses every Via, so vias[0] below is a cached read.
     const problems = parsed.problems;
     s[o + PROBLEMS] = problems.length ? problems : NO_PROBLEMS;

@@ -29,14 +29,13 @@ function scripted(options: { growth?: number; floorBytes?: number }) {
 describe("createHeapCheckpoint: when it collects", () => {
   // Each row: used heap at the checkpoint (MB), what a collection would leave live (MB), collected?
   const steps: [used: number, live: number, collects: boolean, why: string][] = [
-    [10, 8, false, "below the 48 MB floor"],
-    [47, 40, false, "still below the floor"],
-    [60, 50, true, "first time past the floor (nothing live known yet)"],
-    [70, 60, false, "70 < 1.5 x 50"],
-    [74, 60, false, "74 < 75"],
-    [75, 60, true, "75 = 1.5 x 50"],
-    [85, 70, false, "85 < 1.5 x 60"],
-    [90, 75, true, "90 = 1.5 x 60"],
+    [10, 8, false, "below the 32 MB floor"],
+    [31, 28, false, "still below the floor"],
+    [40, 30, true, "first time past the floor (nothing live known yet)"],
+    [35, 33, false, "35 < 1.2 x 30"],
+    [37, 33, true, "37 > 1.2 x 30"],
+    [39, 36, false, "39 < 1.2 x 33"],
+    [40, 37, true, "40 > 1.2 x 33"],
   ];
   it("collects exactly at the steps marked, the table run in order", () => {
     const { heap, collections, checkpoint } = scripted({});

@@ -42,8 +42,8 @@ export interface HeapCheckpoint {
   progress(): void;
 }
 
-export const DEFAULT_GROWTH = 1.5;
-export const DEFAULT_FLOOR_BYTES = 48 << 20;
+export const DEFAULT_GROWTH = 1.2;
+export const DEFAULT_FLOOR_BYTES = 32 << 20;
 export const DEFAULT_YOUNG_GENERATION_BYTES = 16 << 20;
 
 /**
