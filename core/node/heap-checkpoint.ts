@@ -8,10 +8,11 @@
  * phase's scratch: collected right at a phase boundary, the garbage never piles up, for about the
  * time V8 spends on its own full GCs anyway. Separately, the young generation grows to 2 x 16 MB
  * semi-spaces while decoding; at 2 x 8 MB the run is as fast and the peak lower (2 x 4 MB and
- * 2 x 16 MB both peaked higher). On the bench capture (bench/bench.mjs, 130 000 messages): peak
- * RSS ~220 -> ~165 MB; the 3-4 collections (20-70 ms each) cost about what V8's own full GCs
- * would, the wall time is unchanged within the noise of a shared machine. Growth 1.4-1.6 peaked
- * alike (1.8: +15 MB; 1.15-1.25: at most 4 MB less for more collections).
+ * 2 x 16 MB both peaked higher). On the bench capture (bench/bench.mjs, 130 000 messages, ~55 MB
+ * live at the end): 5-6 collections of 15-35 ms each; peak RSS ~220 MB without checkpoints,
+ * ~165 MB at growth 1.5 from a 48 MB floor, ~148 MB at growth 1.2 from a 32 MB floor. The floor
+ * matters as much as the growth: at 48 MB, a run whose own major GC came just before the end of
+ * decoding skipped the first checkpoint and peaked 13 MB higher.
  */
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
