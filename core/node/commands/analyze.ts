@@ -10,7 +10,7 @@ import { loadFiles, IngestError } from "../ingest";
 import { analyzeRun } from "../../analysis/analyze";
 import { appendMessageJson, JsonBytes, type MessageJsonContext } from "../../analysis/message-json";
 import { formatReport, formatCallLadder } from "../../analysis/text-report";
-import { writeBytesOut, writeOut } from "../output";
+import { OutputClosed, writeBytesOut, writeOut } from "../output";
 import { ArgReader, isHelpOption } from "./args";
 import { createHeapCheckpoint } from "../heap-checkpoint";
 
@@ -90,10 +90,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const run = analyzeRun(loaded.model, { summary: loaded.summary, messages: loaded.messages }, { onPhase: heapCheckpoint });
   const result = run.result;
-  const doc = result.document;
+  try {
+    return await writeResult(args, result, run.ctx);
+  } catch (e) {
+    // The reader closed stdout (`| head`): it has what it wanted, as with `cat`.
+    if (e instanceof OutputClosed) return 0;
+    throw e;
+  }
+}
 
+async function writeResult(args: Args, result: ReturnType<typeof analyzeRun>["result"], ctx: MessageJsonContext): Promise<number> {
+  const doc = result.document;
   if (args.json) {
-    await writeJson(doc, run.ctx);
+    await writeJson(doc, ctx);
     return 0;
   }
   if (args.call !== undefined) {
@@ -150,8 +159,8 @@ function writePiece(text: string): Promise<void> {
   scratch ??= Buffer.allocUnsafe(3 * WRITE_CHARS + (1 << 16));
   if (text.length * 3 > scratch.length) return writeOut(text);
   const n = scratch.write(text, "utf8");
-  // The callback waits until the bytes are written (a pipe may write later): then the buffer is free again.
-  return new Promise((resolve, reject) => void process.stdout.write(scratch!.subarray(0, n), (err) => (err ? reject(err) : resolve())));
+  // Resolves once the bytes are written (a pipe may write later): then the buffer is free again.
+  return writeBytesOut(scratch.subarray(0, n));
 }
 
 async function writeArray(key: string, count: number, at: (i: number) => unknown, comma: string): Promise<void> {
