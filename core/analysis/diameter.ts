@@ -58,7 +58,10 @@ export function buildDiameter(msgs: readonly Observed[], txns: readonly Transact
   // Most captures carry no Diameter: then there is nothing to index.
   let anyDiameter = false;
   let locationQueries = false;
-  for (const m of msgs) {
+  // Indexed, not for-of: a pass over every message runs mostly unoptimised, where each for-of
+  // step allocates an iterator result.
+  for (let mi = 0; mi < msgs.length; mi++) {
+    const m = msgs[mi];
     if (!m.diameter) continue;
     anyDiameter = true;
     if (m.diameter.commandCode === 302) locationQueries = true;
@@ -73,7 +76,10 @@ export function buildDiameter(msgs: readonly Observed[], txns: readonly Transact
     // Also by identity alone: a multi-homed server may talk Diameter from another address.
     lastSip.set(`*|${id}`, { txn, time });
   };
-  for (const m of msgs) {
+  // Indexed, not for-of: a pass over every message runs mostly unoptimised, where each for-of
+  // step allocates an iterator result.
+  for (let mi = 0; mi < msgs.length; mi++) {
+    const m = msgs[mi];
     const sip = m.sip;
     if (sip) {
       // REGISTER causes UAR/MAR/SAR; an INVITE causes LIR (only looked at when LIRs exist).

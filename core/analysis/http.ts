@@ -21,7 +21,10 @@ export interface HttpExchange {
 export function buildHttp(msgs: readonly Observed[]): HttpExchange[] {
   const out: HttpExchange[] = [];
   const queues = new Map<string, number[]>();
-  for (const m of msgs) {
+  // Indexed, not for-of: a pass over every message runs mostly unoptimised, where each for-of
+  // step allocates an iterator result.
+  for (let mi = 0; mi < msgs.length; mi++) {
+    const m = msgs[mi];
     const h = m.http;
     if (!h) continue;
     if (h.kind === "request") {

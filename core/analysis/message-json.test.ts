@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { loadFiles } from "../node/ingest";
 import { analyzeRun, messageDTOAt } from "./analyze";
-import { appendMessageJson, appendMessageJsonGeneral, JsonBytes, type MessageJsonContext } from "./message-json";
+import { appendMessageJson, appendMessageJsonGeneral, JsonBytes, seconds, type MessageJsonContext } from "./message-json";
 import type { AnalysisContext } from "./context";
 import type { Observed } from "./model";
 import type { SipMessage } from "../protocols/sip/types";
@@ -267,6 +267,34 @@ describe("appendMessageJson equals JSON.stringify(messageDTOAt) on hand-made mes
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe("seconds: a capture time written as String(time) writes it", () => {
+  const text = (t: number) => {
+    const b = new Uint8Array(64);
+    const end = seconds(b, 0, t);
+    return Buffer.from(b.subarray(0, end)).toString("latin1");
+  };
+  test.each([
+    1700000000.0004, 1700000000.01, 1700000000.1, 1700000000.999999, 1700000000.000001, 1073741824.5, 2147483647.999999,
+    // Outside the microsecond range, or not a microsecond value: String's own text.
+    1700000000.0000001, 1700000000.9999999, 1700000000.1234567, 2147483648.25, 1073741823.25, 0.5, 12.000001, 1e21 + 0.5, -1700000000.5,
+  ])("%s", (t) => expect(text(t)).toBe(String(t)));
+  test("any microsecond or random time", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0x40000000, max: 0x7fffffff }), fc.integer({ min: 0, max: 999999 }), (s, us) => {
+        const t = s + us / 1e6;
+        expect(text(t)).toBe(String(t));
+      }),
+      { numRuns: 20000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: 1e8, max: 3e9, noNaN: true }), (t) => {
+        expect(text(t)).toBe(String(t));
+      }),
+      { numRuns: 20000 },
     );
   });
 });
