@@ -17,7 +17,7 @@ import type { Endpoint, Transport } from "../capture/types";
 import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via, ViaKey } from "../protocols/sip/types";
 import type { DiameterMessage } from "../protocols/diameter/types";
 import type { HttpMessage } from "../protocols/http/types";
-import { parseSip, type ParsedSip } from "../protocols/sip/parse";
+import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
 import { shortAddress } from "../protocols/sip/name-addr";
 import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
@@ -117,6 +117,32 @@ function keptNameAddr(na: NameAddr | undefined): KeptNameAddr {
   return kept;
 }
 
+/**
+ * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts decoded through
+ * its shared-text table (a repeated Request-URI or Content-Type costs a hash, not a new string) and
+ * the kept headers found in one pass over the fields instead of one search per header.
+ */
+interface FastReads {
+  sharedLineText(): string | undefined;
+  sharedValueByKey(key: string): string | undefined;
+  firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
+}
+function fastReads(parsed: ParsedSip): FastReads | undefined {
+  return typeof (parsed as Partial<FastReads>).firstValuesOf === "function" ? (parsed as unknown as FastReads) : undefined;
+}
+
+/** keptWant[header key id] = position in KEPT_HEADERS + 1 (undefined: an id could not be had). */
+const keptWant: Uint8Array | undefined = (() => {
+  const want = new Uint8Array(256);
+  for (let i = 0; i < KEPT_HEADERS.length; i++) {
+    const id = headerKeyId(KEPT_HEADERS[i]);
+    if (id === 0) return undefined;
+    want[id] = i + 1;
+  }
+  return want;
+})();
+const keptScratch: (string | undefined)[] = KEPT_HEADERS.map(() => undefined);
+
 /** What every observed message has, whatever its protocol. */
 export interface RowPlace {
   file: number;
@@ -152,13 +178,14 @@ export class MessageRows {
     const o = (row & CHUNK_MASK) * STRIDE;
     const n = this.ints[chunk];
     const io = (row & CHUNK_MASK) * INTS;
+    const fast = fastReads(parsed);
     if (parsed.kind === "response") {
       n[io + PACKED] |= RESPONSE_BIT;
       n[io + STATUS] = parsed.status ?? NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(parsed.reason);
+      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.reason);
     } else {
       n[io + STATUS] = NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(parsed.requestUri);
+      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.requestUri);
     }
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
@@ -180,13 +207,24 @@ export class MessageRows {
     s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
     n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
     n[io + VIA_COUNT] = vias.length;
-    n[io + CONTENT_TYPE] = this.indexOf(parsed.contentType);
+    n[io + CONTENT_TYPE] = this.indexOf(fast ? fast.sharedValueByKey("content-type") : parsed.contentType);
     let kept: Record<string, string> | undefined;
-    // The parser's valueByKey takes a canonical key as is (header() normalises the name first).
-    const valueOf = (parsed as { valueByKey?: (key: string) => string | undefined }).valueByKey;
-    for (const name of KEPT_HEADERS) {
-      const value = valueOf ? valueOf.call(parsed, name) : parsed.header(name);
-      if (value !== undefined) (kept ??= {})[name] = keepText(value);
+    if (fast && keptWant) {
+      const values = keptScratch;
+      if (fast.firstValuesOf(keptWant, values) > 0) {
+        for (let i = 0; i < KEPT_HEADERS.length; i++) {
+          const value = values[i];
+          if (value !== undefined) {
+            (kept ??= {})[KEPT_HEADERS[i]] = keepText(value);
+            values[i] = undefined;
+          }
+        }
+      }
+    } else {
+      for (const name of KEPT_HEADERS) {
+        const value = parsed.header(name);
+        if (value !== undefined) (kept ??= {})[name] = keepText(value);
+      }
     }
     s[o + EXTRA] = kept;
     s[o + HOME] = home;

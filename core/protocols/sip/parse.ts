@@ -364,6 +364,40 @@ class LazySipMessage implements SipMessage {
     return isSip20(b, s, e) ? "SIP/2.0" : this.str(s, e);
   }
 
+  /**
+   * The Request-URI of a request, the reason phrase of a response, decoded through the shared-text
+   * table: a capture repeats them, and a repeat then costs a hash of the bytes, not a new string.
+   */
+  sharedLineText(): string | undefined {
+    scanStartLine(this.raw, this.startLineOffset, this.startLineEnd);
+    if (this.kind === "request") return SL[3] < 0 ? undefined : decodeShared(this.raw, SL[3], SL[4]);
+    return SL[5] < 0 ? "" : decodeShared(this.raw, SL[5], SL[6]);
+  }
+
+  /** valueByKey through the shared-text table (values that recur: Content-Type, Event ...). */
+  sharedValueByKey(key: string): string | undefined {
+    const k = this.indexOfKey(key);
+    return k < 0 ? undefined : this.valueOf(k, true);
+  }
+
+  /**
+   * First values of the header keys whose ids `want` marks (want[id] = position + 1 in `out`),
+   * in one pass over the fields: out[position] is the shared text or undefined. Returns how many were found.
+   */
+  firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number {
+    const idx = this.idx;
+    const o = this.first;
+    let found = 0;
+    for (let k = 0; k < this.count; k++) {
+      const pos = want[idx[o + 2 * k + 1] % 256];
+      if (pos !== 0 && out[pos - 1] === undefined) {
+        out[pos - 1] = this.valueOf(k, true);
+        found++;
+      }
+    }
+    return found;
+  }
+
   /** Canonical key id of field k. */
   private keyId(k: number): number {
     return this.idx[this.first + 2 * k + 1] % 256;
@@ -783,6 +817,10 @@ function internKey(key: string): number {
   return id;
 }
 for (const k of ["via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-type", "content-length", "record-route", "route"]) internKey(k);
+/** The small id the header index gives a canonical key (0: none — the table of ids is full). */
+export function headerKeyId(key: string): number {
+  return internKey(key);
+}
 
 /**
  * Interned canonical keys by a hash of the lower-cased name bytes: a capture repeats the same
