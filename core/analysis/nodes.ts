@@ -11,6 +11,7 @@ import type { Observed } from "./model";
 import { addr } from "./context";
 import { UnionFind } from "./union-find";
 import { firstVia, viaCount } from "../protocols/sip/stored";
+import { senderHeaders } from "./sender-headers";
 
 export interface NodeIndex {
   nodes: NodeDTO[];
@@ -109,11 +110,14 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
       // and Contact below still need the one re-parse).
       const v = firstVia(sip);
       if (v) evidence(m.src, s, v.host, v.port, v.transport);
-      const rr = sip.recordRoute[0];
-      if (rr?.uri) evidence(m.src, s, rr.uri.host, rr.uri.port, rr.uri.params.transport ?? undefined);
       // A Contact names the sender only when the request was not forwarded (one Via): a proxy
       // forwards the caller's Contact untouched, and on a single host that would merge them.
-      if (viaCount(sip) === 1) for (const c of sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
+      const wantContact = viaCount(sip) === 1;
+      // Read from the bytes when the message is plain (sender-headers.ts), else by the full parse.
+      const read = sip.problems.length === 0 ? senderHeaders(sip.raw, wantContact) : undefined;
+      const rr = read ? read.recordRoute : sip.recordRoute[0];
+      if (rr?.uri) evidence(m.src, s, rr.uri.host, rr.uri.port, rr.uri.params.transport ?? undefined);
+      if (wantContact) for (const c of read ? read.contact : sip.contact) if (c.uri) evidence(m.src, s, c.uri.host, c.uri.port, c.uri.params.transport ?? undefined);
     }
   }
   for (const [a, b] of sameNode) if (a.ip === b.ip) uf.union(getEp(a), getEp(b));
