@@ -55,18 +55,20 @@ export function ackIndex(ctx: AnalysisContext): AckIndex {
   let idx = ackCache.get(ctx);
   if (idx) return idx;
   const { msgs, nodes } = ctx;
-  let n = 0;
+  // One pass over the messages finds the ACKs (a second would read every row again).
+  const acks: number[] = [];
   for (let i = 0; i < msgs.length; i++) {
     const s = msgs[i].sip;
-    if (s && s.kind === "request" && s.method === "ACK") n++;
+    if (s && s.kind === "request" && s.method === "ACK") acks.push(i);
   }
+  const n = acks.length;
   idx = { first: new Map(), next: new Int32Array(n), msg: new Int32Array(n), cseq: new Float64Array(n), src: new Array<string>(n), dst: new Array<string>(n) };
   // Filled from the end, each ACK put in front of its Call-ID's chain: the chains come out in
   // capture order with one Map (no second one for the chains' tails).
-  for (let i = msgs.length - 1, k = n - 1; i >= 0 && k >= 0; i--) {
+  for (let k = n - 1; k >= 0; k--) {
+    const i = acks[k];
     const m = msgs[i];
-    const s = m.sip;
-    if (!s || s.kind !== "request" || s.method !== "ACK") continue;
+    const s = m.sip!;
     const key = s.callId ?? "";
     idx.next[k] = idx.first.get(key) ?? -1;
     idx.first.set(key, k);
@@ -74,7 +76,6 @@ export function ackIndex(ctx: AnalysisContext): AckIndex {
     idx.cseq[k] = s.cseq?.seq ?? -1;
     idx.src[k] = nodes.nodeOf(m.src);
     idx.dst[k] = nodes.nodeOf(m.dst);
-    k--;
   }
   ackCache.set(ctx, idx);
   return idx;
