@@ -273,13 +273,19 @@ function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: N
   const transport = o.transport;
   const protocol = o.protocol;
   if (typeof transport !== "string" || typeof protocol !== "string") return -1;
-  p = words(v, p, WORDS.transport);
-  p = quoted(b, p, transport);
-  p = words(v, p, WORDS.protocol);
-  p = quoted(b, p, protocol);
-  if (p < 0) return -1;
-  p = words(v, p, WORDS.info);
   const request = sip.kind === "request";
+  // Transport, protocol and the start of info: one constant text per transport (a handful).
+  const head = protocol === "sip" ? sipHead(transport, request) : undefined;
+  if (head) p = words(v, p, head);
+  else {
+    p = words(v, p, WORDS.transport);
+    p = quoted(b, p, transport);
+    p = words(v, p, WORDS.protocol);
+    p = quoted(b, p, protocol);
+    if (p < 0) return -1;
+    p = words(v, p, WORDS.info);
+    p = words(v, p, request ? REQUEST_INFO : STATUS_INFO);
+  }
   const method = sip.method;
   const status = sip.status;
   const reason = request ? undefined : sip.reason;
@@ -287,13 +293,12 @@ function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: N
     // `Request: ${method} ${requestUri ?? ""}`.trimEnd(), when nothing is trimmed.
     const uri = sip.requestUri;
     if (typeof method !== "string" || typeof uri !== "string" || !plainEnd(uri)) return -1;
-    p = plain(b, words(v, p, REQUEST_INFO), method);
+    p = plain(b, p, method);
     if (p < 0) return -1;
     b[p++] = 0x20;
     p = plain(b, p, uri);
   } else {
     if (typeof status !== "number" || status >>> 0 !== status || !plainEnd(reason)) return -1;
-    p = words(v, p, STATUS_INFO);
     p = uint(b, p, status);
     b[p++] = 0x20;
     p = plain(b, p, reason);
@@ -411,6 +416,33 @@ const WORDS = {
   branch: wordsOf(',"branch":'),
   txn: wordsOf(',"txn":'),
 };
+
+/**
+ * `,"transport":"udp","protocol":"sip","info":"Request: ` (or `"Status: `) as one constant, per
+ * transport text seen (a handful); undefined for a transport that is not plain text.
+ */
+const SIP_HEADS = new Map<string, [Words, Words] | null>();
+function sipHead(transport: string, request: boolean): Words | undefined {
+  let heads = SIP_HEADS.get(transport);
+  if (heads === undefined) {
+    heads = null;
+    if (transport.length <= 32 && isPlainText(transport)) {
+      const start = `,"transport":"${transport}","protocol":"sip","info":`;
+      heads = [wordsOf(`${start}"Request: `), wordsOf(`${start}"Status: `)];
+    }
+    // Bounded: a capture has a few transports; anything else is never cached past this size.
+    if (SIP_HEADS.size < 16) SIP_HEADS.set(transport, heads);
+  }
+  return heads ? heads[request ? 0 : 1] : undefined;
+}
+
+function isPlainText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return false;
+  }
+  return true;
+}
 
 function words(v: DataView, p: number, text: Words): number {
   if (p < 0) return -1;
