@@ -91,8 +91,9 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
     const m = msgs[mi];
     const sip = m.sip;
     if (!sip || retrans[m.id]) continue;
-    const callId = sip.callId ?? "";
+    // Nearly every message is none of these: the Call-ID is read only in the branches.
     if (sip.kind === "request" && sip.method === "SUBSCRIBE") {
+      const callId = sip.callId ?? "";
       const tag = sip.fromTag ?? "";
       const key = `${callId}|${tag}`;
       let i = byDialog.get(key);
@@ -120,7 +121,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
       continue;
     }
     if (sip.kind === "response" && sip.cseq?.method === "SUBSCRIBE") {
-      const i = byDialog.get(`${callId}|${sip.fromTag ?? ""}`);
+      const i = byDialog.get(`${sip.callId ?? ""}|${sip.fromTag ?? ""}`);
       if (i === undefined || sip.status === undefined || sip.status < 200) continue;
       const s = subs[i];
       if (nodes.nodeOf(m.dst) !== s.watcherNode) continue;
@@ -143,7 +144,7 @@ export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
       continue;
     }
     if (sip.kind === "request" && sip.method === "NOTIFY") {
-      const i = byDialog.get(`${callId}|${sip.toTag ?? ""}`);
+      const i = byDialog.get(`${sip.callId ?? ""}|${sip.toTag ?? ""}`);
       if (i === undefined) continue;
       const s = subs[i];
       if (nodes.nodeOf(m.dst) !== s.watcherNode) continue;

@@ -77,18 +77,28 @@ export function buildStats(ctx: AnalysisContext, calls: CallDTO[], findings: Fin
   const bucketOf = (t: number) => start + Math.floor((t - start) / bucketSeconds) * bucketSeconds;
   const rate = new Map<number, { bucket: number; sip: number; diameter: number; http: number }>();
   // Consecutive messages mostly share a bucket: its row is kept instead of looked up per message.
+  // Counted in Maps (no text made per message, no dictionary-mode object per lookup), then copied
+  // into the records in the order of first sight: a record orders its keys the same way (integer
+  // keys such as SIP statuses ascending first, the others in insertion order), so the JSON is as before.
+  const methodCount = new Map<string, number>();
+  const statusCount = new Map<number, number>();
   let lastK = NaN;
   let lastRow: { bucket: number; sip: number; diameter: number; http: number } | undefined;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     const s = m.sip;
     if (s) {
-      if (s.kind === "request") methods[s.method ?? "?"] = (methods[s.method ?? "?"] ?? 0) + 1;
-      else if (s.status !== undefined) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
+      if (s.kind === "request") {
+        const method = s.method ?? "?";
+        methodCount.set(method, (methodCount.get(method) ?? 0) + 1);
+      } else {
+        const status = s.status;
+        if (status !== undefined) statusCount.set(status, (statusCount.get(status) ?? 0) + 1);
+      }
     } else if (m.diameter) {
-      methods[m.diameter.name] = (methods[m.diameter.name] ?? 0) + 1;
+      methodCount.set(m.diameter.name, (methodCount.get(m.diameter.name) ?? 0) + 1);
     } else if (m.http) {
-      if (m.http.kind === "request") methods[`HTTP ${m.http.method}`] = (methods[`HTTP ${m.http.method}`] ?? 0) + 1;
+      if (m.http.kind === "request") methodCount.set(`HTTP ${m.http.method}`, (methodCount.get(`HTTP ${m.http.method}`) ?? 0) + 1);
       else statuses[`HTTP ${m.http.status}`] = (statuses[`HTTP ${m.http.status}`] ?? 0) + 1;
     }
     const k = Math.floor((m.time - start) / bucketSeconds);
@@ -103,6 +113,9 @@ export function buildStats(ctx: AnalysisContext, calls: CallDTO[], findings: Fin
     }
     row[m.protocol]++;
   }
+  // HTTP statuses went straight into `statuses` above ("HTTP 200": not an integer key, kept in insertion order).
+  for (const [method, n] of methodCount) methods[method] = n;
+  for (const [status, n] of statusCount) statuses[String(status)] = n;
   const rt = new Map<string, number[]>();
   for (let i = 0; i < ctx.txns.length; i++) {
     const t = ctx.txns[i];
