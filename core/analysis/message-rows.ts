@@ -98,7 +98,7 @@ const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefin
  * are looked up by the object instead of being re-hashed and re-built per message. Bounded: the
  * table is emptied when full (its parses would otherwise stay alive).
  */
-const KEPT_NAME_ADDRS = 2048;
+const KEPT_NAME_ADDRS = 1024; // no more than the parser keeps (its sharedNameAddrs): a dropped parse need not live on here
 const keptNameAddrs = new Map<NameAddr, KeptNameAddr>();
 
 /** Let go of the parses the table holds (a capture has been read). */
