@@ -30,6 +30,7 @@ export interface RawRecord {
 }
 
 export interface RecordSink {
+  /** `r` is reused for the next record (one object per reader, not one per packet): copy what you keep. */
   record(r: RawRecord): void;
   problem(p: CaptureProblem): void;
 }
@@ -120,6 +121,22 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
     throw new CaptureFormatError(0, `not a pcap or pcapng file (magic ${hex(b, off, 4)})`);
   };
 
+  // One record object per reader, filled anew for every packet (sinks copy what they keep): a
+  // capture of 10^5 packets then makes no 10^5 short-lived record objects for the young generation.
+  const pcapRec: RawRecord = { frame: 0, time: 0, linktype: 0, data: new Uint8Array(0), origLen: 0, offset: 0 };
+  const pcapngRec: RawRecord = { frame: 0, time: 0, linktype: 0, iface: 0, data: new Uint8Array(0), origLen: 0, offset: 0 };
+  const pcapngRecord = (frame: number, time: number, linktype: number, iface: number, data: Uint8Array, origLen: number, offset: number): RawRecord => {
+    const r = pcapngRec;
+    r.frame = frame;
+    r.time = time;
+    r.linktype = linktype;
+    r.iface = iface;
+    r.data = data;
+    r.origLen = origLen;
+    r.offset = offset;
+    return r;
+  };
+
   const pcapRecord: Step = (b, off, avail) => {
     if (avail < pcapRecHdr) return -pcapRecHdr;
     const incl = u32(b, off + 8, le);
@@ -134,7 +151,14 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
     const frac = u32(b, off + 4, le);
     const orig = u32(b, off + 12, le);
     frame++;
-    sink.record({ frame, time: sec + frac / pcapUnitsPerSec, linktype: pcapLinktype, data: b.subarray(off + pcapRecHdr, off + total), origLen: orig, offset: fileOffset });
+    const r = pcapRec;
+    r.frame = frame;
+    r.time = sec + frac / pcapUnitsPerSec;
+    r.linktype = pcapLinktype;
+    r.data = b.subarray(off + pcapRecHdr, off + total);
+    r.origLen = orig;
+    r.offset = fileOffset;
+    sink.record(r);
     return total;
   };
 
@@ -210,7 +234,7 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
         }
         const time = hi * (4294967296 / iface.unitsPerSec) + lo / iface.unitsPerSec + iface.tsOffset;
         lastTime = time;
-        sink.record({ frame, time, linktype: iface.linktype, iface: ifId, data: b.subarray(body + 20, body + 20 + cap), origLen: orig, offset: fileOffset });
+        sink.record(pcapngRecord(frame, time, iface.linktype, ifId, b.subarray(body + 20, body + 20 + cap), orig, fileOffset));
         break;
       }
       case 3: {
@@ -225,7 +249,7 @@ export function createContainerReader(sink: RecordSink): ContainerReader {
         const orig = u32(b, body, le);
         let cap = Math.min(orig, bodyEnd - body - 4);
         if (iface.snaplen > 0) cap = Math.min(cap, iface.snaplen);
-        sink.record({ frame, time: lastTime, linktype: iface.linktype, iface: 0, data: b.subarray(body + 4, body + 4 + cap), origLen: orig, offset: fileOffset });
+        sink.record(pcapngRecord(frame, lastTime, iface.linktype, 0, b.subarray(body + 4, body + 4 + cap), orig, fileOffset));
         break;
       }
       default:
