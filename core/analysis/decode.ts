@@ -16,7 +16,7 @@ import { firstViaBranch, type BytesHome } from "../protocols/sip/stored";
 import { decodeDiameter } from "../protocols/diameter/decode";
 import { parseHttp } from "../protocols/http/parse";
 import type { CaptureModel, Observed, ObservedLog } from "./model";
-import { MessageRows, forgetKeptNameAddrs, type RowMessage, type RowPlace } from "./message-rows";
+import { MessageRows, type RowMessage, type RowPlace } from "./message-rows";
 
 /** Problems listed one by one in the summary; past this only the counts grow (a corrupt 1 GB file must not print 1 M lines). */
 const MAX_LISTED_PROBLEMS = 1000;
@@ -182,7 +182,6 @@ export class ModelBuilder {
    */
   finish(options: { dtos?: boolean } = {}): { model: CaptureModel; summary: SummaryDTO; messages: MessageDTO[] } {
     forgetSharedParses();
-    forgetKeptNameAddrs();
     let messages = this.messages;
     if (this.files.length > 1) {
       // Several files: merge by time; messages without a time (log dumps) keep their file order.

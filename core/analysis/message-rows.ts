@@ -92,29 +92,10 @@ interface KeptNameAddr {
 }
 const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined });
 
-/**
- * The kept parts of a From/To parse, made once per parse: the parser hands every message with the
- * same From (a dialog's ~10 messages) the same NameAddr, so its interned tag, user and address
- * are looked up by the object instead of being re-hashed and re-built per message. Bounded: the
- * table is emptied when full (its parses would otherwise stay alive).
- */
-const KEPT_NAME_ADDRS = 1024; // no more than the parser keeps (its sharedNameAddrs): a dropped parse need not live on here
-const keptNameAddrs = new Map<NameAddr, KeptNameAddr>();
-
-/** Let go of the parses the table holds (a capture has been read). */
-export function forgetKeptNameAddrs(): void {
-  keptNameAddrs.clear();
-}
-
-function keptNameAddr(na: NameAddr | undefined): KeptNameAddr {
+/** The kept parts of a From/To parse (made once per shared parse: see keptOfNameAddr in parse.ts). */
+function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
   if (!na) return NO_NAME_ADDR;
-  let kept = keptNameAddrs.get(na);
-  if (kept === undefined) {
-    if (keptNameAddrs.size >= KEPT_NAME_ADDRS) keptNameAddrs.clear();
-    kept = { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)) };
-    keptNameAddrs.set(na, kept);
-  }
-  return kept;
+  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)) };
 }
 
 /**
@@ -126,6 +107,7 @@ interface FastReads {
   sharedLineText(): string | undefined;
   sharedValueByKey(key: string): string | undefined;
   firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
+  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K;
 }
 function fastReads(parsed: ParsedSip): FastReads | undefined {
   return typeof (parsed as Partial<FastReads>).firstValuesOf === "function" ? (parsed as unknown as FastReads) : undefined;
@@ -190,8 +172,8 @@ export class MessageRows {
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
-    const from = keptNameAddr(parsed.from);
-    const to = keptNameAddr(parsed.to);
+    const from = fast ? fast.keptOfNameAddr(false, keptNameAddr) : keptNameAddr(parsed.from);
+    const to = fast ? fast.keptOfNameAddr(true, keptNameAddr) : keptNameAddr(parsed.to);
     s[o + FROM_TAG] = from.tag;
     s[o + TO_TAG] = to.tag;
     s[o + FROM_USER] = from.user;

@@ -197,6 +197,9 @@ class LazySipMessage implements SipMessage {
   private cCseq?: CSeq | null;
   private cFrom?: NameAddr | null;
   private cTo?: NameAddr | null;
+  /** Shared-table slots of the From and To parses (-1: not shared). */
+  private fromSlot = -1;
+  private toSlot = -1;
   private cTopVia?: Via | null;
   private cVias?: readonly Via[];
   private rare?: Rare;
@@ -554,13 +557,31 @@ class LazySipMessage implements SipMessage {
   }
 
   get from(): NameAddr | undefined {
-    if (this.cFrom === undefined) this.cFrom = this.sharedByKey("from", sharedNameAddrs, null);
+    if (this.cFrom === undefined) {
+      sharedNameAddrs.lastSlot = -1;
+      this.cFrom = this.sharedByKey("from", sharedNameAddrs, null);
+      this.fromSlot = sharedNameAddrs.lastSlot;
+    }
     return this.cFrom ?? undefined;
   }
 
   get to(): NameAddr | undefined {
-    if (this.cTo === undefined) this.cTo = this.sharedByKey("to", sharedNameAddrs, null);
+    if (this.cTo === undefined) {
+      sharedNameAddrs.lastSlot = -1;
+      this.cTo = this.sharedByKey("to", sharedNameAddrs, null);
+      this.toSlot = sharedNameAddrs.lastSlot;
+    }
     return this.cTo ?? undefined;
+  }
+
+  /**
+   * make(From parse) — or of the To parse when `to` — made once per shared parse: every message
+   * with the same From text (a dialog's ~10 messages) gets the same answer, kept beside the parse
+   * and dropped with it (the stored parts of a From: see core/analysis/message-rows.ts).
+   */
+  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K {
+    const na = (to ? this.to : this.from) ?? null;
+    return sharedNameAddrs.keptAt(to ? this.toSlot : this.fromSlot, na, make);
   }
 
   get fromTag(): string | undefined {
