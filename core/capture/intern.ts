@@ -26,7 +26,18 @@ export function createInterner(slots: number, maxLength: number, options: { flat
   };
 }
 
-/** A copy of `text` that shares no storage with a longer string (JSON round trip: one fresh flat string). */
+/**
+ * A copy of `text` that shares no storage with a longer string: JSON.parse makes one fresh flat
+ * string. Quoting by hand skips JSON.stringify (~3x cheaper on tags and branches); text that
+ * quotes, escapes or control characters would change (or break) is copied the long way.
+ */
 function flatCopy(text: string): string {
-  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+  if (text.length < 13) return text;
+  try {
+    const copy = JSON.parse('"' + text + '"') as string;
+    if (copy === text) return copy;
+  } catch {
+    // a quote or a control character: below
+  }
+  return JSON.parse(JSON.stringify(text)) as string;
 }
