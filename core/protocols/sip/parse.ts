@@ -673,8 +673,31 @@ class LazySipMessage implements SipMessage {
   }
 
   get contentLength(): number | undefined {
-    const v = this.valueByKey("content-length");
-    return v !== undefined && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : undefined;
+    const k = this.indexOfKey("content-length");
+    if (k < 0) return undefined;
+    const digits = this.digitsValue(k);
+    if (digits >= 0) return digits;
+    const v = this.valueOf(k);
+    return /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : undefined;
+  }
+
+  /**
+   * Field k's value as a number when it is 1 to 10 ASCII digits and nothing else, read from the
+   * bytes (the usual Content-Length: no string, no regular expression); -1 otherwise.
+   */
+  private digitsValue(k: number): number {
+    const b = this.raw;
+    this.valueRange(k);
+    const s = VR[0];
+    const e = VR[1];
+    if (e <= s || e - s > 10) return -1;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      if (c < 0x30 || c > 0x39) return -1;
+      v = v * 10 + (c - 0x30);
+    }
+    return v;
   }
 
   /** Body by Content-Length (see frameBody); a fresh view each time, nothing kept per message. */
@@ -697,8 +720,10 @@ class LazySipMessage implements SipMessage {
   private bodyProblems(out: string[]): void {
     const b = this.raw;
     const avail = b.length - this.bodyOffset;
-    const clText = this.valueByKey("content-length");
-    const cl = clText !== undefined && /^\s*\d{1,10}\s*$/.test(clText) ? Number(clText) : undefined;
+    const clKey = this.indexOfKey("content-length");
+    const digits = clKey < 0 ? -1 : this.digitsValue(clKey);
+    const clText = clKey < 0 || digits >= 0 ? undefined : this.valueOf(clKey);
+    const cl = digits >= 0 ? digits : clText !== undefined && /^\s*\d{1,10}\s*$/.test(clText) ? Number(clText) : undefined;
     if (cl === undefined) {
       if (clText !== undefined) out.push(`bad Content-Length "${clText}"; body taken as the remaining ${avail} bytes`);
       else if (avail > 0 && !isOnlyCrlf(b, this.bodyOffset, b.length)) out.push(`no Content-Length; body taken as the remaining ${avail} bytes`);
