@@ -35,8 +35,8 @@ export interface AnalyzeOptions {
   /** ip:port -> display name for nodes. */
   aliases?: Map<string, string>;
   /**
-   * Called between the pipeline's phases with the phase just finished ("transactions", "dialogs",
-   * "calls", "findings", "call-summaries", "stats"): a batch run collects garbage there (see
+   * Called between the pipeline's phases with the phase just finished ("transactions-filed",
+   * "transactions", "dialogs", "calls", "findings", "call-summaries", "stats"): a batch run collects garbage there (see
    * core/node/heap-checkpoint.ts), when each phase's scratch is dead and only its tables live.
    */
   onPhase?: (phase: string) => void;
@@ -58,7 +58,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const msgs = model.messages;
   const dtos = base?.messages ?? msgs.map(messageDTO);
   const phase = options.onPhase ?? noPhase;
-  const obs = observeTransactions(model);
+  const obs = observeTransactions(model, options.onPhase);
   phase("transactions");
   const txns = obs.transactions;
   adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);

@@ -344,7 +344,11 @@ export function startedAt<S extends ClientState | ServerState>(template: S, requ
   return s;
 }
 
-export function observeTransactions(model: CaptureModel): TransactionObservation {
+/**
+ * `onPhase("transactions-filed")` is called once every message is filed, before the machines run
+ * (a batch run collects the filing's scratch there: see AnalyzeOptions.onPhase).
+ */
+export function observeTransactions(model: CaptureModel, onPhase?: (phase: string) => void): TransactionObservation {
   const msgs = model.messages;
   const n = msgs.length;
   const txnOfMessage = new Int32Array(n).fill(-1);
@@ -486,6 +490,7 @@ export function observeTransactions(model: CaptureModel): TransactionObservation
     }
   }
 
+  onPhase?.("transactions-filed");
   const end = model.end;
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
