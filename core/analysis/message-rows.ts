@@ -7,8 +7,8 @@
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
  * generation and traced by every full GC. As a row it is 104 B of slots in a chunk allocated once,
- * 56 B of numbers in typed arrays, and a 48 B handle (DESIGN §9: 10^7 messages must
- * not need 10^7 sets of objects).
+ * 60 B of numbers in typed arrays, and a 40 B handle (DESIGN §9: 10^7 messages must not need 10^7
+ * sets of objects).
  *
  * Anything not stored (header fields, Contact, Route, body, raw bytes) is parsed again from the
  * message's bytes, which stay in the capture file when they are a plain range of it (see BytesHome).
