@@ -312,10 +312,7 @@ function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: N
     p = uint(b, p, file);
   }
   const callId = sip.callId;
-  if (callId !== undefined) {
-    p = words(v, p, WORDS.callId);
-    p = quoted(b, p, callId);
-  }
+  if (callId !== undefined) p = keyedText(v, b, p, WORDS.callId, callId);
   const cseq = sip.cseq;
   if (cseq) {
     const seq = cseq.seq;
@@ -330,39 +327,22 @@ function plainSipJson(b: Uint8Array, v: DataView, p: number, o: Observed, sip: N
     b[p++] = 0x22;
   }
   if (request) {
-    p = words(v, p, WORDS.method);
-    p = quoted(b, p, method!);
+    p = keyedText(v, b, p, WORDS.method, method!);
   } else {
     p = words(v, p, WORDS.status);
     p = uint(b, p, status!);
-    p = words(v, p, WORDS.reason);
-    p = quoted(b, p, reason!);
+    p = keyedText(v, b, p, WORDS.reason, reason!);
   }
   const fromUser = sip.fromUser;
-  if (fromUser) {
-    p = words(v, p, WORDS.fromUser);
-    p = quoted(b, p, fromUser);
-  }
+  if (fromUser) p = keyedText(v, b, p, WORDS.fromUser, fromUser);
   const toUser = sip.toUser;
-  if (toUser) {
-    p = words(v, p, WORDS.toUser);
-    p = quoted(b, p, toUser);
-  }
+  if (toUser) p = keyedText(v, b, p, WORDS.toUser, toUser);
   const fromTag = sip.fromTag;
-  if (fromTag) {
-    p = words(v, p, WORDS.fromTag);
-    p = quoted(b, p, fromTag);
-  }
+  if (fromTag) p = keyedText(v, b, p, WORDS.fromTag, fromTag);
   const toTag = sip.toTag;
-  if (toTag) {
-    p = words(v, p, WORDS.toTag);
-    p = quoted(b, p, toTag);
-  }
+  if (toTag) p = keyedText(v, b, p, WORDS.toTag, toTag);
   const branch = firstViaBranch(sip);
-  if (branch) {
-    p = words(v, p, WORDS.branch);
-    p = quoted(b, p, branch);
-  }
+  if (branch) p = keyedText(v, b, p, WORDS.branch, branch);
   // Problems are rare and may be long: the general path writes them.
   if (p < 0 || sip.problems.length) return -1;
   if (txn >= 0) {
@@ -521,6 +501,11 @@ function plain(b: Uint8Array, p: number, text: string | undefined): number {
 }
 
 /** A plain text as a JSON string. */
+/** `,"key":"text"` — a key's constant words, then the plain text quoted (-1 past any failure). */
+function keyedText(v: DataView, b: Uint8Array, p: number, key: Words, text: string): number {
+  return quoted(b, words(v, p, key), text);
+}
+
 function quoted(b: Uint8Array, p: number, text: string | undefined): number {
   if (p < 0) return -1;
   b[p++] = 0x22;
