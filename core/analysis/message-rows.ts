@@ -126,16 +126,7 @@ const keptWant: Uint8Array | undefined = (() => {
 const keptScratch: (string | undefined)[] = KEPT_HEADERS.map(() => undefined);
 
 /** What every observed message has, whatever its protocol. */
-export interface RowPlace {
-  file: number;
-  frame: number;
-  frames?: number[];
-  time: number;
-  src: Endpoint;
-  dst: Endpoint;
-  transport: Transport;
-  fromLog?: boolean;
-}
+export type RowPlace = Pick<Observed, "file" | "frame" | "frames" | "time" | "src" | "dst" | "transport" | "fromLog">;
 
 export class MessageRows {
   private readonly slots: unknown[][] = [];
