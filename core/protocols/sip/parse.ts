@@ -674,7 +674,11 @@ class LazySipMessage implements SipMessage {
 
   get contentLength(): number | undefined {
     const k = this.indexOfKey("content-length");
-    if (k < 0) return undefined;
+    return k < 0 ? undefined : this.contentLengthAt(k);
+  }
+
+  /** Field k (a Content-Length) as a number, or undefined when it is not 1 to 10 digits (blanks around allowed). */
+  private contentLengthAt(k: number): number | undefined {
     const digits = this.digitsValue(k);
     if (digits >= 0) return digits;
     const v = this.valueOf(k);
@@ -721,11 +725,9 @@ class LazySipMessage implements SipMessage {
     const b = this.raw;
     const avail = b.length - this.bodyOffset;
     const clKey = this.indexOfKey("content-length");
-    const digits = clKey < 0 ? -1 : this.digitsValue(clKey);
-    const clText = clKey < 0 || digits >= 0 ? undefined : this.valueOf(clKey);
-    const cl = digits >= 0 ? digits : clText !== undefined && /^\s*\d{1,10}\s*$/.test(clText) ? Number(clText) : undefined;
+    const cl = clKey < 0 ? undefined : this.contentLengthAt(clKey);
     if (cl === undefined) {
-      if (clText !== undefined) out.push(`bad Content-Length "${clText}"; body taken as the remaining ${avail} bytes`);
+      if (clKey >= 0) out.push(`bad Content-Length "${this.valueOf(clKey)}"; body taken as the remaining ${avail} bytes`);
       else if (avail > 0 && !isOnlyCrlf(b, this.bodyOffset, b.length)) out.push(`no Content-Length; body taken as the remaining ${avail} bytes`);
     } else if (cl > avail) {
       out.push(`Content-Length ${cl} larger than the ${avail} bytes present (truncated body)`);
