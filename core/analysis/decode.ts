@@ -56,8 +56,6 @@ export class ModelBuilder {
   /** Slab the kept PDU bytes are copied into (see keptBytes). */
   private slab = new Uint8Array(0);
   private slabUsed = 0;
-  /** One Endpoint object per address: 130 000 messages between a few dozen hosts need not hold 260 000. */
-  private endpoints = new Map<string, Map<number, Endpoint>>();
 
   constructor(
     readonly files: string[],
@@ -117,8 +115,8 @@ export class ModelBuilder {
     where.frame = pdu.frame;
     where.frames = pdu.frames;
     where.time = pdu.time;
-    where.src = this.endpoint(pdu.src);
-    where.dst = this.endpoint(pdu.dst);
+    where.src = pdu.src;
+    where.dst = pdu.dst;
     where.transport = pdu.transport;
     where.fromLog = fromLog;
     const o =
@@ -163,16 +161,6 @@ export class ModelBuilder {
     kept.set(bytes);
     this.slabUsed += n;
     return kept;
-  }
-
-  /** The shared Endpoint equal to `e` (endpoints are plain values nobody mutates). */
-  private endpoint(e: Endpoint): Endpoint {
-    let byPort = this.endpoints.get(e.ip);
-    if (!byPort) this.endpoints.set(e.ip, (byPort = new Map()));
-    const known = byPort.get(e.port);
-    if (known) return known;
-    byPort.set(e.port, e);
-    return e;
   }
 
   /**

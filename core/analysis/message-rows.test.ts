@@ -117,6 +117,17 @@ describe("MessageRows", () => {
     }
   });
 
+  it("shares one Endpoint among rows with equal addresses (the decoder makes one per packet)", () => {
+    const rows = new MessageRows();
+    const a = rows.addSip({ ...place, src: { ip: "10.0.0.1", port: 5060 } }, parseSip(bytes), bytes);
+    const b = rows.addSip({ ...place, src: { ip: "10.0.0.1", port: 5060 }, dst: { ip: "10.0.0.1", port: 5060 } }, parseSip(response), response);
+    const c = rows.addSip({ ...place, src: { ip: "10.0.0.1", port: 5070 } }, parseSip(response), response);
+    expect(b.src).toBe(a.src);
+    expect(b.dst).toBe(a.src);
+    expect(c.src).not.toBe(a.src);
+    expect(c.src).toEqual({ ip: "10.0.0.1", port: 5070 });
+  });
+
   it("keeps a response's status and reason, and no Request-URI", () => {
     const m = stored(parseSip(response), response);
     expect([m.kind, m.status, m.reason, m.requestUri, m.method, m.toTag, m.header("RSeq"), m.viaCount]).toEqual(["response", 180, "Ringing", undefined, undefined, "t9", "5", 1]);

@@ -137,6 +137,8 @@ export class MessageRows {
   /** The few distinct addresses, methods and content types, by index (0: undefined). */
   private readonly values: unknown[] = [undefined];
   private readonly valueIndex = new Map<unknown, number>();
+  /** Addresses by value (ip, then port): the decoder makes a new Endpoint per packet. */
+  private readonly endpointIndex = new Map<string, Map<number, number>>();
   private count = 0;
 
   get length(): number {
@@ -225,8 +227,8 @@ export class MessageRows {
     }
     const n = this.ints[chunk];
     const io = (row & CHUNK_MASK) * INTS;
-    n[io + SRC] = this.indexOf(place.src);
-    n[io + DST] = this.indexOf(place.dst);
+    n[io + SRC] = this.indexOfEndpoint(place.src);
+    n[io + DST] = this.indexOfEndpoint(place.dst);
     n[io + PACKED] = TRANSPORTS.indexOf(place.transport) | (PROTOCOLS.indexOf(protocol) << 3) | (place.fromLog ? FROM_LOG_BIT : 0) | (place.file << FILE_SHIFT);
     const d = this.doubles[chunk];
     const dd = (row & CHUNK_MASK) * DOUBLES;
@@ -266,7 +268,20 @@ export class MessageRows {
     for (const [row, f] of frames) this.frames.set(row, f);
   }
 
-  /** Index of a value in the table (by identity: addresses come deduplicated by the model builder). */
+  /** Index of an address in the table, equal addresses sharing one Endpoint (nobody mutates them). */
+  private indexOfEndpoint(e: Endpoint): number {
+    let byPort = this.endpointIndex.get(e.ip);
+    if (!byPort) this.endpointIndex.set(e.ip, (byPort = new Map()));
+    let i = byPort.get(e.port);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(e);
+      byPort.set(e.port, i);
+    }
+    return i;
+  }
+
+  /** Index of a value in the table (texts by value, objects by identity). */
   private indexOf(value: unknown): number {
     if (value === undefined) return 0;
     let i = this.valueIndex.get(value);
