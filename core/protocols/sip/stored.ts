@@ -76,6 +76,8 @@ export interface StoredSip extends SipMessage {
   /** The top Via's branch, and where it says the message was sent from (undefined: no Via). */
   readonly topViaBranch: string | undefined;
   readonly topViaSentBy: SentBy | undefined;
+  /** Both as one new object (vias[0]'s matching part). */
+  readonly topVia: ViaKey | undefined;
   readonly viaCount: number;
   /** The whole parse, read back from the bytes. */
   full(): ParsedSip;
@@ -92,9 +94,7 @@ export function isStoredSip(msg: SipMessage): msg is StoredSip {
  * A stored message's answer is a new object: read firstViaBranch when only the branch is needed.
  */
 export function firstVia(msg: SipMessage): ViaKey | undefined {
-  if (!isStoredSip(msg)) return msg.vias[0];
-  const sentBy = msg.topViaSentBy;
-  return sentBy && { host: sentBy.host, port: sentBy.port, transport: sentBy.transport, branch: msg.topViaBranch };
+  return isStoredSip(msg) ? msg.topVia : msg.vias[0];
 }
 
 export function firstViaBranch(msg: SipMessage): string | undefined {
