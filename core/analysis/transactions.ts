@@ -123,11 +123,24 @@ interface Work {
 interface Filing {
   next: Int32Array;
   provisional: Uint8Array;
+  /**
+   * What each filed message is to its machines (REQUEST_EVENT, ACK_EVENT, or a response's status)
+   * and each SIP message's time: runMachines walks a transaction's messages, which lie far apart
+   * in the capture, and reading these compact arrays costs one cache miss where a message's
+   * handle and row cost three or four.
+   */
+  event: Int32Array;
+  time: Float64Array;
 }
 
-/** File message `i` (after the request) to `w`. */
-function file(w: Work, filing: Filing, i: number): void {
+/** A filed request that repeats the transaction's request, and an ACK for its non-2xx final. */
+const REQUEST_EVENT = -1;
+const ACK_EVENT = -2;
+
+/** File message `i` (after the request) to `w`, as `event` for its machines. */
+function file(w: Work, filing: Filing, i: number, event: number): void {
   filing.next[w.last] = i;
+  filing.event[i] = event;
   w.last = i;
   w.count++;
 }
@@ -355,7 +368,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
   const retransmission = new Uint8Array(n);
   const duplicate = new Uint8Array(n);
   const orphanResponses: number[] = [];
-  const filing: Filing = { next: new Int32Array(n), provisional: new Uint8Array(n) };
+  const filing: Filing = { next: new Int32Array(n), provisional: new Uint8Array(n), event: new Int32Array(n), time: new Float64Array(n) };
   const works: Work[] = [];
   const table = new TransactionIndex<Work>();
   /** Call-ID -> transactions (all hops): the fallback for responses without a usable Via. */
@@ -370,6 +383,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
     const m = msgs[i];
     const sip = m.sip;
     if (!sip || m.fromLog) continue;
+    filing.time[i] = m.time;
     if (sip.kind === "request") {
       const method = sip.method ?? "";
       let w = table.find(sip);
@@ -388,7 +402,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
         }
         if (!w || !w.invite || w.view.finalStatus === undefined || w.view.finalStatus < 300) continue;
         txnOfMessage[i] = w.view.index;
-        file(w, filing, i);
+        file(w, filing, i, ACK_EVENT);
         if (ackOf(w) === undefined) {
           rare(w).ack = i;
           w.lastAck = i;
@@ -406,7 +420,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
       if (w && w.cseq !== (sip.cseq?.seq ?? -1)) w = undefined;
       if (w) {
         txnOfMessage[i] = w.view.index;
-        file(w, filing, i);
+        file(w, filing, i, REQUEST_EVENT);
         if (isCaptureDuplicate(msgs[w.lastRequest], m)) {
           duplicate[i] = 1;
           (rare(w).duplicates ??= []).push(i);
@@ -460,8 +474,8 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
     }
     const v = w.view;
     txnOfMessage[i] = v.index;
-    file(w, filing, i);
     const status = sip.status ?? 0;
+    file(w, filing, i, status);
     const seen = seenBefore(w, status, sip, i, msgs);
     if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen]], m)) {
       duplicate[i] = 1;
@@ -495,7 +509,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
     fillLists(w, filing, retransmission);
-    runMachines(w, msgs, duplicate, retransmission);
+    runMachines(w, filing, duplicate, retransmission);
     advance(w, end);
     const v = w.view;
     v.endState = w.server.state;
@@ -528,40 +542,39 @@ const ACK_RECEIVED = { type: "AckReceived" as const, message: -1 };
 const RESPONSE_SENT = { type: "ResponseSent" as const, status: 0, message: -1 };
 const RESPONSE_RECEIVED = { type: "ResponseReceived" as const, status: 0, message: -1 };
 
-function runMachines(w: Work, msgs: Observed[], duplicate: Uint8Array, retransmission: Uint8Array): void {
+function runMachines(w: Work, filing: Filing, duplicate: Uint8Array, retransmission: Uint8Array): void {
   const v = w.view;
   const list = v.messages;
-  const start = msgs[v.request].time;
+  const time = filing.time;
+  const event = filing.event;
+  const start = time[v.request];
   w.client = startedAt(w.client, v.request, start);
   w.server = startedAt(w.server, v.request, start);
   for (let k = 1; k < list.length; k++) {
     const i = list[k];
-    const m = msgs[i];
-    const sip = m.sip!;
-    const now = m.time;
-    if (sip.kind === "request") {
-      if (sip.method === "ACK") {
-        advance(w, now);
-        if (duplicate[i]) continue;
-        ACK_RECEIVED.message = i;
-        noteEffects(w, stepServer(w, ACK_RECEIVED as never, now), now, i);
-      } else {
-        if (duplicate[i]) continue;
-        advance(w, now);
-        REQUEST_RECEIVED.message = i;
-        noteEffects(w, stepServer(w, REQUEST_RECEIVED, now), now, i);
-      }
+    const now = time[i];
+    const ev = event[i];
+    if (ev === ACK_EVENT) {
+      advance(w, now);
+      if (duplicate[i]) continue;
+      ACK_RECEIVED.message = i;
+      noteEffects(w, stepServer(w, ACK_RECEIVED as never, now), now, i);
       continue;
     }
     if (duplicate[i]) continue;
     advance(w, now);
-    const status = sip.status ?? 0;
+    if (ev === REQUEST_EVENT) {
+      REQUEST_RECEIVED.message = i;
+      noteEffects(w, stepServer(w, REQUEST_RECEIVED, now), now, i);
+      continue;
+    }
+    // A response: the event is its status.
     if (!retransmission[i]) {
-      RESPONSE_SENT.status = status;
+      RESPONSE_SENT.status = ev;
       RESPONSE_SENT.message = i;
       noteEffects(w, stepServer(w, RESPONSE_SENT, now), now, i);
     }
-    RESPONSE_RECEIVED.status = status;
+    RESPONSE_RECEIVED.status = ev;
     RESPONSE_RECEIVED.message = i;
     noteEffects(w, stepClient(w, RESPONSE_RECEIVED, now), now, i);
   }
