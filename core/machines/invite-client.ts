@@ -25,7 +25,7 @@
  *   stepInviteClient(state, { type: "ResponseReceived", status: 180, message: h }, now);
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, runStep, terminatedEffect, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, observeStep, runStep, type ClientEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type InviteClientStateName = "Calling" | "Proceeding" | "Completed" | "Accepted" | "Terminated";
 
@@ -50,7 +50,7 @@ export type InviteClientStep<M> = Step<InviteClientState<M>, TxnEffect<M>>;
  */
 export function startInviteClient<M>(request: M, cfg: TimerConfig, now: number): InviteClientStep<M> {
   const fx = Effects.begin<M>(NO_TIMERS);
-  fx.push({ type: "Send", message: request, retransmission: false });
+  fx.send(request, false);
   const a = timerDuration("A", cfg);
   if (a !== undefined) fx.start("A", now + a);
   fx.start("B", now + timerDuration("B", cfg)!);
@@ -76,7 +76,7 @@ function to<M>(s: InviteClientState<M>, name: InviteClientStateName, fx: Effects
 }
 
 function terminate<M>(s: InviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): InviteClientState<M> {
-  fx.stopAll().push(terminatedEffect(reason));
+  fx.stopAll().terminated(reason);
   return to(s, "Terminated", fx);
 }
 
@@ -88,8 +88,8 @@ function onFinalNon2xx<M>(s: InviteClientState<M>, ev: { message: M }, now: numb
   // generate an ACK request, even if the transport is reliable [...]. The client transaction
   // SHOULD start timer D when it enters the 'Completed' state".
   fx.stop("A", "B");
-  fx.push({ type: "SendAck", response: ev.message, retransmission: false });
-  fx.push({ type: "DeliverToTU", message: ev.message });
+  fx.sendAck(ev.message, false);
+  fx.deliver(ev.message);
   const d = timerDuration("D", s.cfg)!;
   if (d === 0) {
     // "Timer D [...] set to zero for reliable transports": Completed is left at once.
@@ -105,7 +105,7 @@ function onFinal2xx<M>(s: InviteClientState<M>, ev: { message: M }, now: number,
   // response MUST cause the client transaction to enter the 'Accepted' state, and the response
   // MUST be passed up to the TU. The client transaction MUST start Timer M with a value of 64*T1".
   fx.stop("A", "B");
-  fx.push({ type: "DeliverToTU", message: ev.message });
+  fx.deliver(ev.message);
   fx.start("M", now + timerDuration("M", s.cfg)!);
   return to(s, "Accepted", fx);
 }
@@ -113,7 +113,7 @@ function onFinal2xx<M>(s: InviteClientState<M>, ev: { message: M }, now: number,
 function onTransportError<M>(s: InviteClientState<M>, _ev: unknown, _now: number, fx: Effects<M>): InviteClientState<M> {
   // "If a fatal transport error is reported by the transport layer [...] the client transaction
   // SHOULD inform the TU and transition to the 'Terminated' state" (§17.1.1.2, §17.1.4).
-  fx.push({ type: "InformTU", error: "transport-error" });
+  fx.inform("transport-error");
   return terminate(s, fx, "transport-error");
 }
 
@@ -125,12 +125,12 @@ function onProvisional<M>(s: InviteClientState<M>, ev: { message: M }, _now: num
   // 'Proceeding' state." Timer B only fires "if the client transaction is still in the 'Calling'
   // state", so it is stopped here too.
   fx.stop("A", "B");
-  fx.push({ type: "DeliverToTU", message: ev.message });
+  fx.deliver(ev.message);
   if (s.cancelPending) {
     // §9.1: "If no provisional response has been received, the CANCEL request MUST NOT be sent;
     // rather, the client MUST wait for the arrival of a provisional response before sending the
     // request."
-    fx.push({ type: "SendCancel", request: s.request });
+    fx.sendCancel(s.request);
   }
   // A further provisional in Proceeding changes nothing but what it hands up: the same state.
   if (s.state === "Proceeding" && !s.cancelPending && fx.timers === s.timers) return s;
@@ -157,7 +157,7 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
         // continue so that the request is retransmitted with intervals that double after each
         // transmission."
         const interval = s.intervalA * 2;
-        fx.push({ type: "Send", message: s.request, retransmission: true }).start("A", now + interval);
+        fx.send(s.request, true).start("A", now + interval);
         const next = to(s, "Calling", fx);
         next.intervalA = interval;
         next.retransmissions = s.retransmissions + 1;
@@ -167,7 +167,7 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
         // "If the client transaction is still in the 'Calling' state when timer B fires, the client
         // transaction SHOULD inform the TU that a timeout has occurred. The client transaction MUST
         // NOT generate an ACK."
-        fx.push({ type: "InformTU", error: "timeout", timer: "B" });
+        fx.inform("timeout", "B");
         return terminate(s, fx, "timeout");
       }
       return s;
@@ -184,7 +184,7 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
     TransportError: onTransportError,
     TuCancel(s, _ev, _now, fx) {
       // §9.1: a provisional response has arrived, so the CANCEL may be sent now.
-      fx.push({ type: "SendCancel", request: s.request });
+      fx.sendCancel(s.request);
       return to(s, "Proceeding", fx);
     },
   },
@@ -193,7 +193,7 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
       // "Any retransmissions of the final response that are received while in the 'Completed'
       // state MUST cause the ACK to be re-passed to the transport layer for retransmission, but the
       // newly received response MUST NOT be passed up to the TU." (2xx cannot match here.)
-      if (ev.status >= 300) fx.push({ type: "SendAck", response: ev.message, retransmission: true });
+      if (ev.status >= 300) fx.sendAck(ev.message, true);
       return s;
     },
     TimerFired(s, ev, _now, fx) {
@@ -211,7 +211,7 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
       // RFC 6026 §8.4: "any 2xx responses that match this client transaction and that are
       // received while in the 'Accepted' state MUST be passed up to the TU. The client transaction
       // MUST NOT generate an ACK to the 2xx response". Other responses are absorbed.
-      if (ev.status >= 200 && ev.status < 300) fx.push({ type: "DeliverToTU", message: ev.message });
+      if (ev.status >= 200 && ev.status < 300) fx.deliver(ev.message);
       return s;
     },
     TimerFired(s, ev, _now, fx) {
@@ -225,4 +225,9 @@ const TABLE: Record<InviteClientStateName, Partial<Record<ClientEvent<unknown>["
 
 export function stepInviteClient<M>(state: InviteClientState<M>, event: ClientEvent<M>, now: number): InviteClientStep<M> {
   return runStep<InviteClientState<M>, M>(TABLE, state, event, now);
+}
+
+/** stepInviteClient for an observer: the same next state, its effects only noted in `notes` (see observeStep). */
+export function observeInviteClient<M>(state: InviteClientState<M>, event: ClientEvent<M>, now: number, notes: StepNotes): InviteClientState<M> {
+  return observeStep<InviteClientState<M>, M>(TABLE, state, event, now, notes);
 }

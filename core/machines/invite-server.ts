@@ -25,7 +25,7 @@
  *   ({ state, effects } = stepInviteServer(state, { type: "ResponseSent", status: 487, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, runStep, terminatedEffect, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, observeStep, runStep, type ServerEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type InviteServerStateName = "Proceeding" | "Completed" | "Confirmed" | "Accepted" | "Terminated";
 
@@ -56,8 +56,8 @@ export interface InviteServerOptions {
 export function startInviteServer<M>(request: M, cfg: TimerConfig, _now: number, opts: InviteServerOptions = {}): InviteServerStep<M> {
   const fx = Effects.begin<M>(NO_TIMERS);
   // "The request MUST be passed to the TU."
-  fx.push({ type: "DeliverToTU", message: request });
-  if (opts.sendTrying !== false) fx.push({ type: "SendTrying", request });
+  fx.deliver(request);
+  if (opts.sendTrying !== false) fx.sendTrying(request);
   const state: InviteServerState<M> = {
     state: "Proceeding",
     cfg,
@@ -101,14 +101,14 @@ function sent<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effec
 }
 
 function terminate<M>(s: InviteServerState<M>, fx: Effects<M>, reason: "normal" | "ack-timeout" | "transport-error"): InviteServerState<M> {
-  fx.stopAll().push(terminatedEffect(reason));
+  fx.stopAll().terminated(reason);
   return to(s, "Terminated", fx);
 }
 
 function onTransportError<M>(s: InviteServerState<M>, _ev: unknown, _now: number, fx: Effects<M>): InviteServerState<M> {
   // §17.2.4: "If the transport layer indicates a failure [...] the server transaction SHOULD
   // inform the TU of the failure and transition to the 'Terminated' state."
-  fx.push({ type: "InformTU", error: "transport-error" });
+  fx.inform("transport-error");
   return terminate(s, fx, "transport-error");
 }
 
@@ -118,13 +118,13 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       // "If a request retransmission is received while in the 'Proceeding' state, the most recent
       // provisional response that was received from the TU MUST be passed to the transport layer
       // for retransmission."
-      if (s.lastResponse !== undefined) fx.push({ type: "Send", message: s.lastResponse, retransmission: true });
+      if (s.lastResponse !== undefined) fx.send(s.lastResponse, true);
       const next = to(s, "Proceeding", fx);
       next.requestRetransmissions = s.requestRetransmissions + 1;
       return next;
     },
     ResponseSent(s, ev, now, fx) {
-      fx.push({ type: "Send", message: ev.message, retransmission: false });
+      fx.send(ev.message, false);
       if (ev.status < 200) {
         // "The TU passes any number of provisional responses to the server transaction. So long as
         // the server transaction is in the 'Proceeding' state, each of these MUST be passed to the
@@ -158,7 +158,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
     RequestReceived(s, _ev, _now, fx) {
       // "Furthermore, while in the 'Completed' state, if a request retransmission is received, the
       // server SHOULD pass the response to the transport for retransmission."
-      fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
+      fx.send(s.lastResponse as any, true);
       const next = to(s, "Completed", fx);
       next.requestRetransmissions = s.requestRetransmissions + 1;
       next.responseRetransmissions = s.responseRetransmissions + 1;
@@ -170,7 +170,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
       // any retransmissions of the response will cease." "When this state is entered, timer I is
       // set to fire in T4 seconds for unreliable transports, and zero seconds for reliable".
       fx.stop("G", "H");
-      fx.push({ type: "DeliverToTU", message: _ev.message });
+      fx.deliver(_ev.message);
       const i = timerDuration("I", s.cfg)!;
       if (i === 0) return terminate(to(s, "Confirmed", fx), fx, "normal");
       fx.start("I", now + i);
@@ -183,7 +183,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
         // timer G fires, the response is passed to the transport again for transmission, and
         // timer G is reset with a value that doubles, unless that value exceeds T2".
         const interval = Math.min(s.intervalG * 2, s.cfg.t2);
-        fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true }).start("G", now + interval);
+        fx.send(s.lastResponse as any, true).start("G", now + interval);
         const next = to(s, "Completed", fx);
         next.intervalG = interval;
         next.responseRetransmissions = s.responseRetransmissions + 1;
@@ -193,7 +193,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
         // "If timer H fires while in the 'Completed' state, it implies that the ACK was never
         // received. In this case, the server transaction MUST transition to the 'Terminated'
         // state, and MUST indicate to the TU that a transaction failure has occurred."
-        fx.push({ type: "InformTU", error: "ack-timeout", timer: "H" });
+        fx.inform("ack-timeout", "H");
         return terminate(s, fx, "ack-timeout");
       }
       return s;
@@ -215,7 +215,7 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
     // 'Accepted' state MUST be passed to the transport layer for transmission. Any retransmissions
     // of the INVITE received while in the 'Accepted' state MUST be absorbed."
     ResponseSent(s, ev, _now, fx) {
-      if (ev.status >= 200 && ev.status < 300) fx.push({ type: "Send", message: ev.message, retransmission: true });
+      if (ev.status >= 200 && ev.status < 300) fx.send(ev.message, true);
       return s;
     },
     RequestReceived(s, _ev, _now, fx) {
@@ -234,4 +234,9 @@ const TABLE: Record<InviteServerStateName, Partial<Record<ServerEvent<unknown>["
 
 export function stepInviteServer<M>(state: InviteServerState<M>, event: ServerEvent<M>, now: number): InviteServerStep<M> {
   return runStep<InviteServerState<M>, M>(TABLE, state, event, now);
+}
+
+/** stepInviteServer for an observer: the same next state, its effects only noted in `notes` (see observeStep). */
+export function observeInviteServer<M>(state: InviteServerState<M>, event: ServerEvent<M>, now: number, notes: StepNotes): InviteServerState<M> {
+  return observeStep<InviteServerState<M>, M>(TABLE, state, event, now, notes);
 }

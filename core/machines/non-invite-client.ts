@@ -22,7 +22,7 @@
  *   ({ state, effects } = stepNonInviteClient(state, { type: "ResponseReceived", status: 200, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, runStep, terminatedEffect, type ClientEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, observeStep, runStep, type ClientEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type NonInviteClientStateName = "Trying" | "Proceeding" | "Completed" | "Terminated";
 
@@ -43,7 +43,7 @@ export type NonInviteClientStep<M> = Step<NonInviteClientState<M>, TxnEffect<M>>
  */
 export function startNonInviteClient<M>(request: M, cfg: TimerConfig, now: number): NonInviteClientStep<M> {
   const fx = Effects.begin<M>(NO_TIMERS);
-  fx.push({ type: "Send", message: request, retransmission: false });
+  fx.send(request, false);
   fx.start("F", now + timerDuration("F", cfg)!);
   const e = timerDuration("E", cfg);
   if (e !== undefined) fx.start("E", now + e);
@@ -61,12 +61,12 @@ function to<M>(s: NonInviteClientState<M>, name: NonInviteClientStateName, fx: E
 }
 
 function terminate<M>(s: NonInviteClientState<M>, fx: Effects<M>, reason: "normal" | "timeout" | "transport-error"): NonInviteClientState<M> {
-  fx.stopAll().push(terminatedEffect(reason));
+  fx.stopAll().terminated(reason);
   return to(s, "Terminated", fx);
 }
 
 function onResponse<M>(s: NonInviteClientState<M>, ev: { status: number; message: M }, now: number, fx: Effects<M>): NonInviteClientState<M> {
-  fx.push({ type: "DeliverToTU", message: ev.message });
+  fx.deliver(ev.message);
   if (ev.status < 200) {
     // "If a provisional response is received while in the 'Trying' state, the response MUST be
     // passed to the TU, and then the client transaction SHOULD move to the 'Proceeding' state."
@@ -93,7 +93,7 @@ function onTimer<M>(s: NonInviteClientState<M>, ev: { name: string }, now: numbe
     // MUST be passed to the transport layer for retransmission, and Timer E MUST be reset with a
     // value of T2 seconds."
     const interval = s.state === "Proceeding" ? s.cfg.t2 : Math.min(s.intervalE * 2, s.cfg.t2);
-    fx.push({ type: "Send", message: s.request, retransmission: true }).start("E", now + interval);
+    fx.send(s.request, true).start("E", now + interval);
     const next = to(s, s.state, fx);
     next.intervalE = interval;
     next.retransmissions = s.retransmissions + 1;
@@ -103,7 +103,7 @@ function onTimer<M>(s: NonInviteClientState<M>, ev: { name: string }, now: numbe
     // "If Timer F fires while the client transaction is still in the 'Trying' [or 'Proceeding']
     // state, the client transaction SHOULD inform the TU about the timeout, and then it SHOULD
     // enter the 'Terminated' state."
-    fx.push({ type: "InformTU", error: "timeout", timer: "F" });
+    fx.inform("timeout", "F");
     return terminate(s, fx, "timeout");
   }
   return s;
@@ -112,7 +112,7 @@ function onTimer<M>(s: NonInviteClientState<M>, ev: { name: string }, now: numbe
 function onTransportError<M>(s: NonInviteClientState<M>, _ev: unknown, _now: number, fx: Effects<M>): NonInviteClientState<M> {
   // "If a transport error occurs, the client transaction SHOULD inform the TU about this error,
   // and then it SHOULD enter the 'Terminated' state." (Trying and Proceeding.)
-  fx.push({ type: "InformTU", error: "transport-error" });
+  fx.inform("transport-error");
   return terminate(s, fx, "transport-error");
 }
 
@@ -133,4 +133,9 @@ const TABLE: Record<NonInviteClientStateName, Partial<Record<ClientEvent<unknown
 
 export function stepNonInviteClient<M>(state: NonInviteClientState<M>, event: ClientEvent<M>, now: number): NonInviteClientStep<M> {
   return runStep<NonInviteClientState<M>, M>(TABLE, state, event, now);
+}
+
+/** stepNonInviteClient for an observer: the same next state, its effects only noted in `notes` (see observeStep). */
+export function observeNonInviteClient<M>(state: NonInviteClientState<M>, event: ClientEvent<M>, now: number, notes: StepNotes): NonInviteClientState<M> {
+  return observeStep<NonInviteClientState<M>, M>(TABLE, state, event, now, notes);
 }

@@ -22,7 +22,7 @@
  *   ({ state, effects } = stepNonInviteServer(state, { type: "ResponseSent", status: 200, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, runStep, terminatedEffect, type ServerEvent, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, observeStep, runStep, type ServerEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type NonInviteServerStateName = "Trying" | "Proceeding" | "Completed" | "Terminated";
 
@@ -90,12 +90,12 @@ function requestAgain<M>(s: NonInviteServerState<M>, fx: Effects<M>, resent: boo
 }
 
 function terminate<M>(s: NonInviteServerState<M>, fx: Effects<M>, reason: "normal" | "transport-error"): NonInviteServerState<M> {
-  fx.stopAll().push(terminatedEffect(reason));
+  fx.stopAll().terminated(reason);
   return to(s, "Terminated", fx);
 }
 
 function onResponseSent<M>(s: NonInviteServerState<M>, ev: { status: number; message: M }, now: number, fx: Effects<M>): NonInviteServerState<M> {
-  fx.push({ type: "Send", message: ev.message, retransmission: false });
+  fx.send(ev.message, false);
   if (ev.status < 200) {
     // "While in the 'Trying' state, if the TU passes a provisional response to the server
     // transaction, the server transaction MUST enter the 'Proceeding' state." "Any further
@@ -117,7 +117,7 @@ function onResponseSent<M>(s: NonInviteServerState<M>, ev: { status: number; mes
 function onTransportError<M>(s: NonInviteServerState<M>, _ev: unknown, _now: number, fx: Effects<M>): NonInviteServerState<M> {
   // "If a transport error occurs while in the 'Proceeding' [or 'Completed'] state, the transaction
   // MUST inform the TU and enter the 'Terminated' state" (§17.2.2, §17.2.4).
-  fx.push({ type: "InformTU", error: "transport-error" });
+  fx.inform("transport-error");
   return terminate(s, fx, "transport-error");
 }
 
@@ -134,7 +134,7 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
     RequestReceived(s, _ev, _now, fx) {
       // "If a retransmission of the request is received while in the 'Proceeding' state, the most
       // recently sent provisional response MUST be passed to the transport layer for retransmission."
-      fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
+      fx.send(s.lastResponse as any, true);
       return requestAgain(s, fx, true);
     },
     ResponseSent: onResponseSent,
@@ -144,7 +144,7 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
     RequestReceived(s, _ev, _now, fx) {
       // "While in the 'Completed' state, the server transaction MUST pass the final response to the
       // transport layer for retransmission whenever a retransmission of the request is received."
-      fx.push({ type: "Send", message: s.lastResponse as any, retransmission: true });
+      fx.send(s.lastResponse as any, true);
       return requestAgain(s, fx, true);
     },
     // "Any other final responses passed by the TU to the server transaction MUST be discarded
@@ -161,4 +161,9 @@ const TABLE: Record<NonInviteServerStateName, Partial<Record<ServerEvent<unknown
 
 export function stepNonInviteServer<M>(state: NonInviteServerState<M>, event: ServerEvent<M>, now: number): NonInviteServerStep<M> {
   return runStep<NonInviteServerState<M>, M>(TABLE, state, event, now);
+}
+
+/** stepNonInviteServer for an observer: the same next state, its effects only noted in `notes` (see observeStep). */
+export function observeNonInviteServer<M>(state: NonInviteServerState<M>, event: ServerEvent<M>, now: number, notes: StepNotes): NonInviteServerState<M> {
+  return observeStep<NonInviteServerState<M>, M>(TABLE, state, event, now, notes);
 }

@@ -131,13 +131,30 @@ export function terminatedEffect<M>(reason: TerminationReason): TxnEffect<M> {
 export class Effects<M> {
   private static shared: Effects<any> | undefined;
 
-  /** The builder for one step (or start) on a state whose timers are `timers`. */
-  static begin<M>(timers: Timer[], owned = false): Effects<M> {
+  /**
+   * The builder for one step (or start) on a state whose timers are `timers`. With `notes`, the
+   * step is observed (see observeStep): its effects are not made, only noted.
+   */
+  static begin<M>(timers: Timer[], owned = false, notes?: StepNotes): Effects<M> {
     const fx = (Effects.shared ??= new Effects<any>(NO_TIMERS));
     fx.n = 0;
     fx.timers = timers;
     fx.owned = owned;
+    fx.notes = notes;
     return fx;
+  }
+
+  /** The effects of the step just run on the shared builder (NO_EFFECTS when it made none). */
+  static taken<M>(): TxnEffect<M>[] {
+    return (Effects.shared ??= new Effects<any>(NO_TIMERS)).take();
+  }
+
+  /** An observed step is done: the builder lets go of its timers and notes. */
+  static finished(): void {
+    const fx = Effects.shared;
+    if (fx === undefined) return;
+    fx.timers = NO_TIMERS;
+    fx.notes = undefined;
   }
 
   /**
@@ -183,6 +200,8 @@ export class Effects<M> {
   private more: TxnEffect<M>[] | undefined = undefined;
   timers: Timer[];
   private owned: boolean;
+  /** Set while an observed step runs: effects are noted here instead of made. */
+  private notes: StepNotes | undefined = undefined;
   /** `owned`: the list is this step's own copy already (a fired timer was just taken out of it). */
   private constructor(timers: Timer[], owned = false) {
     this.timers = timers;
@@ -196,6 +215,10 @@ export class Effects<M> {
     return this.timers;
   }
   push(e: TxnEffect<M>): this {
+    if (this.notes !== undefined) {
+      noteEffect(this.notes, e);
+      return this;
+    }
     const n = this.n++;
     if (n === 0) this.e0 = e;
     else if (n === 1) this.e1 = e;
@@ -203,6 +226,39 @@ export class Effects<M> {
     else if (n === 3) this.e3 = e;
     else (this.more ??= []).push(e);
     return this;
+  }
+  // The effects a handler makes, each made only when the step is not observed: an observer reads
+  // two facts of a step (StepNotes) and its steps ran ~10^5 times per capture making objects for
+  // nothing.
+  send(message: M, retransmission: boolean): this {
+    return this.notes !== undefined ? this : this.push({ type: "Send", message, retransmission });
+  }
+  sendAck(response: M, retransmission: boolean): this {
+    if (this.notes !== undefined) {
+      this.notes.sendAck = true;
+      return this;
+    }
+    return this.push({ type: "SendAck", response, retransmission });
+  }
+  sendCancel(request: M): this {
+    return this.notes !== undefined ? this : this.push({ type: "SendCancel", request });
+  }
+  sendTrying(request: M): this {
+    return this.notes !== undefined ? this : this.push({ type: "SendTrying", request });
+  }
+  deliver(message: M): this {
+    return this.notes !== undefined ? this : this.push({ type: "DeliverToTU", message });
+  }
+  /** InformTU; `timer` names the timer whose firing is the failure (a timeout). */
+  inform(error: "timeout" | "ack-timeout" | "transport-error", timer?: TimerName): this {
+    if (this.notes !== undefined) {
+      if (timer !== undefined) this.notes.timeout = timer;
+      return this;
+    }
+    return this.push(timer === undefined ? { type: "InformTU", error } : { type: "InformTU", error, timer });
+  }
+  terminated(reason: TerminationReason): this {
+    return this.notes !== undefined ? this : this.push(TERMINATED[reason]);
   }
   start(name: TimerName, at: number): this {
     const timer = { name, at };
@@ -219,7 +275,7 @@ export class Effects<M> {
       this.timers = timers;
       this.owned = true;
     }
-    this.push({ type: "StartTimer", timer });
+    if (this.notes === undefined) this.push({ type: "StartTimer", timer });
     return this;
   }
   /**
@@ -232,8 +288,10 @@ export class Effects<M> {
     const i = indexOfTimer(timers, name);
     const j = also === undefined ? -1 : indexOfTimer(timers, also);
     if (i < 0 && j < 0) return this;
-    if (i >= 0) this.push(STOP_TIMER[name]);
-    if (j >= 0) this.push(STOP_TIMER[also!]);
+    if (this.notes === undefined) {
+      if (i >= 0) this.push(STOP_TIMER[name]);
+      if (j >= 0) this.push(STOP_TIMER[also!]);
+    }
     const n = timers.length - (i >= 0 ? 1 : 0) - (j >= 0 ? 1 : 0);
     if (n === 0) {
       this.timers = NO_TIMERS;
@@ -248,7 +306,7 @@ export class Effects<M> {
   }
   stopAll(): this {
     const timers = this.timers;
-    for (let k = 0; k < timers.length; k++) this.push(STOP_TIMER[timers[k].name]);
+    if (this.notes === undefined) for (let k = 0; k < timers.length; k++) this.push(STOP_TIMER[timers[k].name]);
     this.timers = NO_TIMERS;
     this.owned = false;
     return this;
@@ -280,36 +338,69 @@ export function statusClass(status: number): "1xx" | "2xx" | "final" {
 }
 
 /**
+ * What an observer reads of a step's effects, all it compares with a capture: whether the step
+ * (re)sent an ACK for a non-2xx final, and the timer whose firing it reported to the TU as a
+ * failure. Filled by observeStep in place of the effect list.
+ */
+export interface StepNotes {
+  sendAck: boolean;
+  timeout: TimerName | undefined;
+}
+
+export function stepNotes(): StepNotes {
+  return { sendAck: false, timeout: undefined };
+}
+
+/** Note what an observer reads of one effect. */
+function noteEffect(notes: StepNotes, e: TxnEffect<unknown>): void {
+  if (e.type === "SendAck") notes.sendAck = true;
+  else if (e.type === "InformTU" && e.timer !== undefined) notes.timeout = e.timer;
+}
+
+type Handlers<S, M> = Record<string, Partial<Record<string, (s: S, ev: any, now: number, fx: Effects<M>) => S>>>;
+
+/**
  * The shared step driver: look up the handler in a machine's table and run it.
  * - A TimerFired for a timer that is not armed is stale (stopped, or already handled): ignored, so
  *   an engine whose real timers race with StopTimer cannot confuse the machine.
  * - A fired timer is disarmed before its handler runs (it has fired; no StopTimer is emitted).
  * - A missing table entry means the event is absorbed in that state: no change, no effects.
  */
-export function runStep<S extends TxnBase<string>, M>(
-  table: Record<string, Partial<Record<string, (s: S, ev: any, now: number, fx: Effects<M>) => S>>>,
-  state: S,
-  event: { type: string; name?: TimerName },
-  now: number,
-): Step<S, TxnEffect<M>> {
+export function runStep<S extends TxnBase<string>, M>(table: Handlers<S, M>, state: S, event: { type: string; name?: TimerName }, now: number): Step<S, TxnEffect<M>> {
+  const next = nextState(table, state, event, now, undefined);
+  return { state: next, effects: Effects.taken<M>() };
+}
+
+/**
+ * runStep for an observer: the same next state, and in place of the effect list what `notes`
+ * keeps of it (see StepNotes), without making the effects, their list or the step's result.
+ */
+export function observeStep<S extends TxnBase<string>, M>(table: Handlers<S, M>, state: S, event: { type: string; name?: TimerName }, now: number, notes: StepNotes): S {
+  notes.sendAck = false;
+  notes.timeout = undefined;
+  const next = nextState(table, state, event, now, notes);
+  Effects.finished();
+  return next;
+}
+
+/** The state after `event`; the effects are left in the shared builder (or noted in `notes`). */
+function nextState<S extends TxnBase<string>, M>(table: Handlers<S, M>, state: S, event: { type: string; name?: TimerName }, now: number, notes: StepNotes | undefined): S {
   const handler = table[state.state]?.[event.type];
   if (event.type === "TimerFired") {
     const i = indexOfTimer(state.timers, event.name!);
-    if (i < 0 || !handler) return { state, effects: NO_EFFECTS };
+    if (i < 0 || !handler) return state;
     // The fired timer is disarmed by handing the handler an Effects on the list without it: the
     // handlers build their next state from `fx.timers`, so the state need not be copied first.
     const rest = withoutTimer(state.timers, i);
-    const fx = Effects.begin<M>(rest, rest !== NO_TIMERS);
+    const fx = Effects.begin<M>(rest, rest !== NO_TIMERS, notes);
     let next = handler(state, event, now, fx);
     if (next === state) {
       // The handler ignored this timer: the state stays, minus the timer that fired.
       next = { ...state };
       next.timers = fx.timers;
     }
-    return { state: next, effects: fx.take() };
+    return next;
   }
-  if (!handler) return { state, effects: NO_EFFECTS };
-  const fx = Effects.begin<M>(state.timers);
-  const next = handler(state, event, now, fx);
-  return { state: next, effects: fx.take() };
+  if (!handler) return state;
+  return handler(state, event, now, Effects.begin<M>(state.timers, false, notes));
 }

@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { isReliableTransport, timerConfig } from "./timers";
-import type { TxnEffect, ClientEvent, ServerEvent } from "./transaction";
-import { startInviteClient, stepInviteClient } from "./invite-client";
-import { startInviteServer, stepInviteServer } from "./invite-server";
-import { startNonInviteClient, stepNonInviteClient } from "./non-invite-client";
-import { startNonInviteServer, stepNonInviteServer } from "./non-invite-server";
+import { stepNotes, type TxnEffect, type ClientEvent, type ServerEvent, type StepNotes } from "./transaction";
+import { observeInviteClient, startInviteClient, stepInviteClient } from "./invite-client";
+import { observeInviteServer, startInviteServer, stepInviteServer } from "./invite-server";
+import { observeNonInviteClient, startNonInviteClient, stepNonInviteClient } from "./non-invite-client";
+import { observeNonInviteServer, startNonInviteServer, stepNonInviteServer } from "./non-invite-server";
 
 type M = string;
 type Ev = (ClientEvent<M> | ServerEvent<M>) & { at?: number };
@@ -31,10 +31,10 @@ function fmt(e: TxnEffect<M>): string {
 }
 
 const MACHINES = {
-  ic: { start: startInviteClient, step: stepInviteClient },
-  is: { start: startInviteServer, step: stepInviteServer },
-  nc: { start: startNonInviteClient, step: stepNonInviteClient },
-  ns: { start: startNonInviteServer, step: stepNonInviteServer },
+  ic: { start: startInviteClient, step: stepInviteClient, observe: observeInviteClient },
+  is: { start: startInviteServer, step: stepInviteServer, observe: observeInviteServer },
+  nc: { start: startNonInviteClient, step: stepNonInviteClient, observe: observeNonInviteClient },
+  ns: { start: startNonInviteServer, step: stepNonInviteServer, observe: observeNonInviteServer },
 } as const;
 
 const rsp = (status: number, at?: number): Ev => ({ type: "ResponseReceived", status, message: `r${status}`, at });
@@ -193,6 +193,74 @@ describe("transaction machines: RFC 3261 §17 / RFC 6026 transitions", () => {
     const frozen = JSON.stringify(state);
     stepNonInviteClient(state, { type: "ResponseReceived", status: 200, message: "ok" }, 1);
     expect(JSON.stringify(state)).toBe(frozen);
+  });
+});
+
+describe("observing steps (observeX): the step's state, its effects only noted", () => {
+  /** What StepNotes should say of a step's effect list. */
+  function notesOf(effects: readonly TxnEffect<M>[]): StepNotes {
+    const notes = stepNotes();
+    for (const e of effects) {
+      if (e.type === "SendAck") notes.sendAck = true;
+      else if (e.type === "InformTU" && e.timer !== undefined) notes.timeout = e.timer;
+    }
+    return notes;
+  }
+
+  /** Drive `m` through `events` both ways, expecting equal states after every step. */
+  function expectSameWalk(m: keyof typeof MACHINES, transport: string, events: readonly Ev[]): void {
+    const mc = MACHINES[m] as any;
+    const cfg = timerConfig({ transport });
+    let stepped = mc.start("req", cfg, 0).state;
+    let observed = mc.start("req", cfg, 0).state;
+    const notes = stepNotes();
+    for (const ev of events) {
+      const r = mc.step(stepped, ev, ev.at ?? 0);
+      const next = mc.observe(observed, ev, ev.at ?? 0, notes);
+      expect(next).toStrictEqual(r.state);
+      expect(notes).toEqual(notesOf(r.effects));
+      // An unchanged state is the very state given, both ways.
+      expect(next === observed).toBe(r.state === stepped);
+      stepped = r.state;
+      observed = next;
+    }
+  }
+
+  it.each(ROWS.map((r) => [r.name + ` [${r.m}]`, r] as const))("%s", (_n, row) => {
+    expectSameWalk(row.m, row.tp ?? "udp", [...(row.path ?? []), ...(row.event ? [row.event] : [])]);
+  });
+
+  it("random walks through every machine give the same states and notes", () => {
+    // A small deterministic generator: the walks are the same on every run.
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const statuses = [100, 180, 183, 200, 202, 302, 404, 486, 487, 500, 603];
+    const timers = ["A", "B", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"];
+    for (let walk = 0; walk < 400; walk++) {
+      const m = (["ic", "is", "nc", "ns"] as const)[walk % 4];
+      const events: Ev[] = [];
+      let at = 0;
+      for (let k = 0; k < 12; k++) {
+        at += [0.05, 0.6, 4, 40][next(4)];
+        const status = statuses[next(statuses.length)];
+        const all: Ev[] = [rsp(status, at), sent(status, at), req(at), ack(at), fire(timers[next(timers.length)], at), { type: "TuCancel", at } as Ev];
+        if (next(30) === 0) all.push({ ...terr, at });
+        events.push(all[next(all.length)]);
+      }
+      expectSameWalk(m, walk % 8 < 4 ? "udp" : "tcp", events);
+    }
+  });
+
+  it("a step run after an observed one still makes its effects", () => {
+    const notes = stepNotes();
+    const { state } = startInviteClient("inv", timerConfig(), 0);
+    observeInviteClient(state, { type: "ResponseReceived", status: 486, message: "486" }, 1, notes);
+    expect(notes).toEqual({ sendAck: true, timeout: undefined });
+    expect(stepInviteClient(state, { type: "ResponseReceived", status: 486, message: "486" }, 1).effects.map(fmt)).toEqual(["Stop A", "Stop B", "Ack", "Deliver", "Start D@33"]);
+    expect(stepInviteClient(state, { type: "TimerFired", name: "D" }, 1).effects).toEqual([]);
   });
 });
 
