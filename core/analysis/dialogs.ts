@@ -24,7 +24,7 @@ import type { Endpoint } from "../capture/types";
 import type { CaptureModel, DialogView, Expectation } from "./model";
 import type { TransactionObservation } from "./transactions";
 import { answerAllowance, appended, isCaptureDuplicate, NONE, settled } from "./transactions";
-import { startDialog, stepDialog, type DialogEvent, type DialogState } from "../machines/dialog";
+import { observeDialog, startDialog, type DialogEvent, type DialogState } from "../machines/dialog";
 import { timerConfig } from "../machines/timers";
 
 interface Work {
@@ -158,7 +158,7 @@ export function observeDialogs(
 
   const step = (w: Work, ev: DialogEvent, now: number) => {
     const before = w.machine.state;
-    w.machine = stepDialog(w.machine, ev, now).state;
+    w.machine = observeDialog(w.machine, ev, now);
     const v = w.view;
     v.state = w.machine.state === "Terminated" ? "Terminated" : w.machine.state;
     if (before !== "Terminated" && w.machine.state === "Terminated") {

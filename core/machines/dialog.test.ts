@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startDialog, stepDialog, type DialogEffect, type DialogEvent } from "./dialog";
+import { observeDialog, startDialog, stepDialog, type DialogEffect, type DialogEvent, type DialogState } from "./dialog";
 import { timerConfig } from "./timers";
 
 function fmt(e: DialogEffect): string {
@@ -74,6 +74,54 @@ describe("dialog machine: RFC 3261 §12-§15 transitions", () => {
     expect(r.state.timers.map((t) => `${t.name}/${t.cseq}`)).toEqual(["2xx/2", "AckWait/2"]);
     expect(r.state.awaitingAck.map((a) => a.cseq)).toEqual([2]);
     expect(s.awaitingAck.map((a) => a.cseq)).toEqual([1, 2]);
+  });
+
+  // observeDialog: the analyzer's step, the same states without effects.
+  it.each(ROWS)("observing gives the step's states: %s", (_name, start, path, [ev, at]) => {
+    let stepped = startDialog(start, timerConfig(), 0).state;
+    let observed = startDialog(start, timerConfig(), 0).state;
+    for (const [e, t] of [...path, [ev, at] as [DialogEvent, number]]) {
+      const next = observeDialog(observed, e, t);
+      const r = stepDialog(stepped, e, t);
+      expect(next).toStrictEqual(r.state);
+      expect(next === observed).toBe(r.state === stepped);
+      stepped = r.state;
+      observed = next;
+    }
+  });
+
+  it("observing random walks gives the step's states, and later steps still make their effects", () => {
+    let seed = 7;
+    const pick = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let walk = 0; walk < 300; walk++) {
+      let stepped: DialogState = startDialog(walk % 2 ? "Early" : "Confirmed", timerConfig(), 0).state;
+      let observed = stepped;
+      let at = 0;
+      for (let k = 0; k < 10; k++) {
+        at += [0.1, 0.7, 5, 40][pick(4)];
+        const cseq = 1 + pick(3);
+        const events: DialogEvent[] = [
+          { type: "InviteAnswered", status: [180, 200, 200, 408, 481, 486, 487][pick(7)], cseq, initial: pick(2) === 0, cancelled: pick(4) === 0 },
+          { type: "AckSeen", cseq },
+          { type: "RequestSeen", method: ["BYE", "INFO", "UPDATE"][pick(3)], from: pick(2) ? "caller" : "callee" },
+          { type: "ResponseSeen", method: "INFO", status: [200, 408, 481][pick(3)] },
+          { type: "OtherForkConfirmed" },
+          { type: "TimerFired", name: (["2xx", "AckWait", "ForkWait"] as const)[pick(3)], cseq },
+        ];
+        const e = events[pick(events.length)];
+        const next = observeDialog(observed, e, at);
+        const r = stepDialog(stepped, e, at);
+        expect(next).toStrictEqual(r.state);
+        stepped = r.state;
+        observed = next;
+      }
+    }
+    const s = stepDialog(startDialog("Early", timerConfig(), 0).state, ok(), 1).state;
+    observeDialog(s, { type: "AckSeen", cseq: 1 }, 1.1);
+    expect(stepDialog(s, { type: "AckSeen", cseq: 1 }, 1.1).effects.map(fmt)).toEqual(["Stop 2xx", "Stop AckWait"]);
   });
 
   it("records who sent the BYE", () => {

@@ -120,11 +120,6 @@ function indexOfPending(s: DialogState, cseq: number | undefined): number {
   return -1;
 }
 
-/** The step that changes nothing: the same state, no effect. */
-function unchanged(s: DialogState): DialogStep {
-  return { state: s, effects: EMPTY };
-}
-
 /**
  * §12.1: "Dialogs are created through the generation of non-failure responses to requests" — a
  * 101-199 with a To tag creates an Early dialog, a 2xx a Confirmed one (feed the 2xx right after).
@@ -135,17 +130,45 @@ export function startDialog(initial: "Early" | "Confirmed", cfg: TimerConfig, _n
 
 const sameTimer = (t: DialogTimer, name: string, cseq?: number) => t.name === name && (cseq === undefined || t.cseq === cseq);
 
+/**
+ * The effects of the step being run, when it makes them (stepDialog), for stepDialog to hand out:
+ * `advance` answers only the next state, so that an observer (observeDialog) gets it without an
+ * effect list or a step result. Read and reset within one stepDialog call.
+ */
+let made: DialogEffect[] = EMPTY;
+
 /** Stop every armed timer in `timers` (s.timers unless one just fired) and end the dialog. */
-function terminate(s: DialogState, by: DialogTerminationCause, byeFrom: DialogSide | undefined, timers: readonly DialogTimer[] = s.timers): DialogStep {
-  const n = timers.length;
-  const fx: DialogEffect[] = new Array(n + 1);
-  for (let k = 0; k < n; k++) fx[k] = { type: "StopTimer", name: timers[k].name, cseq: timers[k].cseq };
-  fx[n] = TERMINATED[by];
-  return { state: dialogState("Terminated", s.cfg, EMPTY, s.awaitingAck, by, byeFrom), effects: fx };
+function terminate(s: DialogState, by: DialogTerminationCause, byeFrom: DialogSide | undefined, effects: boolean, timers: readonly DialogTimer[] = s.timers): DialogState {
+  if (effects) {
+    const n = timers.length;
+    const fx: DialogEffect[] = new Array(n + 1);
+    for (let k = 0; k < n; k++) fx[k] = { type: "StopTimer", name: timers[k].name, cseq: timers[k].cseq };
+    fx[n] = TERMINATED[by];
+    made = fx;
+  }
+  return dialogState("Terminated", s.cfg, EMPTY, s.awaitingAck, by, byeFrom);
 }
 
 export function stepDialog(s: DialogState, ev: DialogEvent, now: number): DialogStep {
-  if (s.state === "Terminated" && ev.type !== "AckSeen") return unchanged(s);
+  made = EMPTY;
+  const state = advance(s, ev, now, true);
+  const effects = made;
+  made = EMPTY;
+  return { state, effects };
+}
+
+/**
+ * stepDialog for an observer that reads only states (the analyzer): the same next state, without
+ * making the effects, their list or the step's result (the analyzer steps a dialog per hop for every
+ * message of a call).
+ */
+export function observeDialog(s: DialogState, ev: DialogEvent, now: number): DialogState {
+  return advance(s, ev, now, false);
+}
+
+/** The state after `ev`; with `effects`, the step's effects are left in `made`. */
+function advance(s: DialogState, ev: DialogEvent, now: number, effects: boolean): DialogState {
+  if (s.state === "Terminated" && ev.type !== "AckSeen") return s;
   switch (ev.type) {
     case "InviteAnswered": {
       if (ev.status >= 200 && ev.status < 300) {
@@ -154,7 +177,7 @@ export function stepDialog(s: DialogState, ev: DialogEvent, now: number): Dialog
         // §13.3.1.4: "the 2xx response is passed to the transport with an interval that starts at
         // T1 seconds and doubles for each retransmission until it reaches T2 seconds. Response
         // retransmissions cease when an ACK request for the response is received."
-        if (indexOfPending(s, ev.cseq) >= 0) return unchanged(s); // a retransmitted 2xx
+        if (indexOfPending(s, ev.cseq) >= 0) return s; // a retransmitted 2xx
         const r: DialogTimer = { name: "2xx", at: now + s.cfg.t1, cseq: ev.cseq };
         const w: DialogTimer = { name: "AckWait", at: now + 64 * s.cfg.t1, cseq: ev.cseq };
         const n = s.timers.length;
@@ -162,87 +185,94 @@ export function stepDialog(s: DialogState, ev: DialogEvent, now: number): Dialog
         for (let k = 0; k < n; k++) timers[k] = s.timers[k];
         timers[n] = r;
         timers[n + 1] = w;
-        const startR: DialogEffect = { type: "StartTimer", timer: r };
-        const startW: DialogEffect = { type: "StartTimer", timer: w };
-        const effects = s.state === "Early" ? [startR, startW, CONFIRMED] : [startR, startW];
+        if (effects) {
+          const startR: DialogEffect = { type: "StartTimer", timer: r };
+          const startW: DialogEffect = { type: "StartTimer", timer: w };
+          made = s.state === "Early" ? [startR, startW, CONFIRMED] : [startR, startW];
+        }
         const awaitingAck = plus(s.awaitingAck, { cseq: ev.cseq, since: now, interval: s.cfg.t1, resent: 0 });
-        return { state: dialogState("Confirmed", s.cfg, timers, awaitingAck, s.terminatedBy, s.byeFrom), effects };
+        return dialogState("Confirmed", s.cfg, timers, awaitingAck, s.terminatedBy, s.byeFrom);
       }
       if (ev.status >= 300 && ev.initial && s.state === "Early") {
         // §12.3 / §13.2.2.3: a non-2xx final to the initial INVITE ends its early dialogs; after a
         // CANCEL the final is the 487 (§9.2).
-        return terminate(s, ev.cancelled || ev.status === 487 ? "CANCEL" : "non2xx", s.byeFrom);
+        return terminate(s, ev.cancelled || ev.status === 487 ? "CANCEL" : "non2xx", s.byeFrom, effects);
       }
       if (ev.status === 481 || ev.status === 408) {
         // §12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
         // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
-        return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom);
+        return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom, effects);
       }
       // A failed re-INVITE leaves the dialog as it was (§14.1).
-      return unchanged(s);
+      return s;
     }
     case "AckSeen": {
       const p = indexOfPending(s, ev.cseq);
-      if (p < 0) return unchanged(s);
+      if (p < 0) return s;
       // Stop this INVITE's 2xx retransmission and ACK wait timers (counted first: exact-size lists).
       const all = s.timers;
       let stopped = 0;
       for (let k = 0; k < all.length; k++) if (isAckTimerOf(all[k], ev.cseq)) stopped++;
       const timers: DialogTimer[] = stopped === all.length ? EMPTY : new Array(all.length - stopped);
-      const effects: DialogEffect[] = stopped === 0 ? EMPTY : new Array(stopped);
-      for (let k = 0, kept = 0, fx = 0; k < all.length; k++) {
+      const fx: DialogEffect[] = stopped === 0 || !effects ? EMPTY : new Array(stopped);
+      for (let k = 0, kept = 0, f = 0; k < all.length; k++) {
         const t = all[k];
-        if (isAckTimerOf(t, ev.cseq)) effects[fx++] = { type: "StopTimer", name: t.name, cseq: t.cseq };
-        else timers[kept++] = t;
+        if (!isAckTimerOf(t, ev.cseq)) timers[kept++] = t;
+        else if (fx !== EMPTY) fx[f++] = { type: "StopTimer", name: t.name, cseq: t.cseq };
       }
-      return { state: dialogState(s.state, s.cfg, timers, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom), effects };
+      made = fx;
+      return dialogState(s.state, s.cfg, timers, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom);
     }
     case "RequestSeen": {
       if (ev.method === "BYE") {
         // §15.1.1: "the caller's UA MUST consider the session terminated [...] as soon as the BYE
         // request is passed to the client transaction"; §15.1.2: the UAS "MUST [...] terminate the
         // dialog" on receiving it. Observed from the wire: the dialog ends at the BYE.
-        return terminate(s, "BYE", ev.from);
+        return terminate(s, "BYE", ev.from, effects);
       }
-      return unchanged(s);
+      return s;
     }
     case "ResponseSeen": {
-      if (ev.status === 481 || ev.status === 408) return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom);
-      return unchanged(s);
+      if (ev.status === 481 || ev.status === 408) return terminate(s, ev.status === 481 ? "481" : "408", s.byeFrom, effects);
+      return s;
     }
     case "OtherForkConfirmed": {
       // §13.2.2.4: the UAC "considers the INVITE transaction completed 64*T1 seconds after the
       // reception of the first 2xx response"; early dialogs still unconfirmed then are over.
-      if (s.state !== "Early" || indexOfTimer(s.timers, "ForkWait", undefined) >= 0) return unchanged(s);
+      if (s.state !== "Early" || indexOfTimer(s.timers, "ForkWait", undefined) >= 0) return s;
       const timer: DialogTimer = { name: "ForkWait", at: now + 64 * s.cfg.t1 };
-      return { state: dialogState(s.state, s.cfg, plus(s.timers, timer), s.awaitingAck, s.terminatedBy, s.byeFrom), effects: [{ type: "StartTimer", timer }] };
+      if (effects) made = [{ type: "StartTimer", timer }];
+      return dialogState(s.state, s.cfg, plus(s.timers, timer), s.awaitingAck, s.terminatedBy, s.byeFrom);
     }
     case "TimerFired": {
       const i = indexOfTimer(s.timers, ev.name, ev.cseq);
-      if (i < 0) return unchanged(s); // stale
+      if (i < 0) return s; // stale
       const t = s.timers[i];
       const timers = minus(s.timers, i);
-      if (t.name === "ForkWait") return terminate(s, "fork-superseded", s.byeFrom, timers);
+      if (t.name === "ForkWait") return terminate(s, "fork-superseded", s.byeFrom, effects, timers);
       const p = indexOfPending(s, t.cseq);
-      if (p < 0) return { state: dialogState(s.state, s.cfg, timers, s.awaitingAck, s.terminatedBy, s.byeFrom), effects: EMPTY };
+      if (p < 0) return dialogState(s.state, s.cfg, timers, s.awaitingAck, s.terminatedBy, s.byeFrom);
       const pending = s.awaitingAck[p];
       if (t.name === "2xx") {
         const interval = Math.min(pending.interval * 2, s.cfg.t2);
         const next: DialogTimer = { name: "2xx", at: now + interval, cseq: t.cseq };
         const awaitingAck = s.awaitingAck.slice();
         awaitingAck[p] = { cseq: pending.cseq, since: pending.since, interval, resent: pending.resent + 1 };
-        const effects: DialogEffect[] = [{ type: "Resend2xx", cseq: pending.cseq }, { type: "StartTimer", timer: next }];
-        return { state: dialogState(s.state, s.cfg, plus(timers, next), awaitingAck, s.terminatedBy, s.byeFrom), effects };
+        if (effects) made = [{ type: "Resend2xx", cseq: pending.cseq }, { type: "StartTimer", timer: next }];
+        return dialogState(s.state, s.cfg, plus(timers, next), awaitingAck, s.terminatedBy, s.byeFrom);
       }
       // AckWait: §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds without
       // receiving an ACK, the dialog is confirmed, but the session SHOULD be terminated. This is
       // accomplished with a BYE".
       // (Rare: once per unACKed 2xx, so plain filter.)
       const rest = timers.filter((x) => !(x.name === "2xx" && x.cseq === t.cseq));
-      const effects: DialogEffect[] = [];
-      if (rest.length !== timers.length) effects.push({ type: "StopTimer", name: "2xx", cseq: t.cseq });
-      effects.push({ type: "AckTimeout", cseq: pending.cseq }, { type: "SendBye" });
-      return { state: dialogState(s.state, s.cfg, rest, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom), effects };
+      if (effects) {
+        const fx: DialogEffect[] = [];
+        if (rest.length !== timers.length) fx.push({ type: "StopTimer", name: "2xx", cseq: t.cseq });
+        fx.push({ type: "AckTimeout", cseq: pending.cseq }, { type: "SendBye" });
+        made = fx;
+      }
+      return dialogState(s.state, s.cfg, rest, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom);
     }
   }
 }
