@@ -147,11 +147,16 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
     for (const a of addresses) byAddress.set(a, id);
   }
   const fast = new Map<string, Map<number, string>>();
+  // Messages (and the transactions and dialogs made from them) share one Endpoint per address:
+  // found by identity, nodeOf is one lookup instead of two (it runs ~10^5 times per capture).
+  const byEndpoint = new Map<Endpoint, string>();
   return {
     nodes,
     byAddress,
     index,
     nodeOf: (e) => {
+      const known = byEndpoint.get(e);
+      if (known !== undefined) return known;
       let ports = fast.get(e.ip);
       if (!ports) fast.set(e.ip, (ports = new Map()));
       let id = ports.get(e.port);
@@ -160,6 +165,7 @@ export function buildNodes(msgs: readonly Observed[], aliases?: Map<string, stri
         id = byAddress.get(a) ?? a;
         ports.set(e.port, id);
       }
+      byEndpoint.set(e, id);
       return id;
     },
     nodeOfAddress: (a) => byAddress.get(a),
