@@ -14,7 +14,7 @@ import { buildNodes } from "./nodes";
 import { buildConnections } from "./connections";
 import { buildLogEvents } from "./log-events";
 import { buildRegistrations } from "./registrations";
-import { buildPresence } from "./presence";
+import { buildPresence, hasPresenceTraffic, noPresence } from "./presence";
 import { buildDiameter } from "./diameter";
 import { buildHttp } from "./http";
 import { buildCalls } from "./calls";
@@ -64,7 +64,9 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);
   const dialogs = observeDialogsSafe(model, obs);
   phase("dialogs");
-  const diameter = buildDiameter(msgs, txns, obs.txnOfMessage);
+  const census = obs.census;
+  // Passes for what the capture does not hold are skipped (their answer is empty anyway).
+  const diameter = census.nonSip > 0 ? buildDiameter(msgs, txns, obs.txnOfMessage) : [];
   // A Diameter client port on the IP of the SIP server that asked is that server (same node).
   const sameNode: [Endpoint, Endpoint][] = [];
   for (const x of diameter) if (x.sipTxn !== undefined) sameNode.push([msgs[x.request].src, txns[x.sipTxn].server]);
@@ -73,8 +75,8 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const { events: logs, causes: logCauses } = buildLogEvents(model);
   const baseCtx = { model, msgs, dtos, txns, dialogs, txnOf: obs.txnOfMessage, retrans: obs.retransmission, nodes, connections };
   const registrations = buildRegistrations(baseCtx);
-  const presence = buildPresence(baseCtx);
-  const http = buildHttp(msgs);
+  const presence = hasPresenceTraffic(census.methods) ? buildPresence(baseCtx) : noPresence();
+  const http = census.nonSip > 0 ? buildHttp(msgs) : [];
   const { calls, callOf } = buildCalls(baseCtx, diameter, http);
   phase("calls");
   const logsByCallId = new Map<string, number[]>();
@@ -83,7 +85,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
     if (l.callId !== undefined) push(logsByCallId, l.callId, l.id);
     if (l.messageId !== undefined) push(logsByMessage, l.messageId, l.id);
   }
-  const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logCauses, logsByCallId, logsByMessage };
+  const ctx: AnalysisContext = { ...baseCtx, calls, callOf, registrations, presence, diameter, http, logs, logCauses, logsByCallId, logsByMessage, acks: census.acks };
 
   assignRoles(ctx);
   const findings = runRules(ctx);

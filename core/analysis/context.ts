@@ -39,6 +39,8 @@ export interface AnalysisContext {
   /** Log events by the Call-ID they name / message they are pinned to. */
   logsByCallId: Map<string, number[]>;
   logsByMessage: Map<number, number[]>;
+  /** Every SIP ACK request (logged ones too), in capture order. */
+  acks: Int32Array;
 }
 
 /** What a rule reports: a finding without the parts analyze.ts adds (finding id, rule id, call). */

@@ -80,6 +80,20 @@ function presentityOf(uri: { user?: string; host: string } | undefined, fallback
   return (fallback ?? "").toLowerCase();
 }
 
+/**
+ * Whether a capture whose SIP requests and CSeqs name `methods` holds anything buildPresence reads
+ * (SUBSCRIBE and NOTIFY requests, SUBSCRIBE and PUBLISH responses): without, its answer is
+ * noPresence() and its pass over every message can be skipped.
+ */
+export function hasPresenceTraffic(methods: ReadonlySet<string>): boolean {
+  return methods.has("SUBSCRIBE") || methods.has("NOTIFY") || methods.has("PUBLISH");
+}
+
+/** The presence model of a capture without presence traffic. */
+export function noPresence(): PresenceModel {
+  return { subscriptions: [], fanouts: [], notifyAfterClose: [] };
+}
+
 export function buildPresence(ctx: AnalysisContextBase): PresenceModel {
   const { msgs, txns, txnOf, retrans, nodes, connections, model } = ctx;
   const subs: Subscription[] = [];

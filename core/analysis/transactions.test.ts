@@ -45,6 +45,10 @@ describe("observeTransactions", () => {
     expect(Array.from(r.txnOfMessage)).toEqual([0, 0, 0, 0, -1, 1, 1]);
     expect(Array.from(r.retransmission)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(r.orphanResponses).toEqual([]);
+    // The census: every request method and response CSeq method, the ACKs, no other protocol.
+    expect([...r.census.methods].sort()).toEqual(["ACK", "BYE", "INVITE"]);
+    expect(Array.from(r.census.acks)).toEqual([4]);
+    expect(r.census.nonSip).toBe(0);
   });
 
   it("the end state is the machine's state at the end of the capture (Accepted within 64*T1 of the 2xx)", () => {

@@ -57,6 +57,21 @@ export interface TransactionObservation {
   orphanResponses: number[];
   /** Message id -> 1 when it is the same packet recorded twice (not a retransmission; see isCaptureDuplicate). */
   duplicate: Uint8Array;
+  census: MessageCensus;
+}
+
+/**
+ * What the capture holds, noted while every message is read for filing: later passes skip what is
+ * absent (most captures carry no Diameter, no HTTP, no presence), and the rules find the ACKs
+ * without reading every message again.
+ */
+export interface MessageCensus {
+  /** Messages that are not SIP (Diameter, HTTP). */
+  nonSip: number;
+  /** The method of every SIP request and the CSeq method of every SIP response (logged ones too). */
+  methods: Set<string>;
+  /** Every SIP ACK request (logged ones too), in capture order. */
+  acks: Int32Array;
 }
 
 /**
@@ -382,13 +397,30 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
   const udpStarts = startStates(udp);
   const reliableStarts = startStates(reliable);
 
+  let nonSip = 0;
+  const methods = new Set<string>();
+  // The method last added: consecutive messages often share it, and then the Set is not asked.
+  let lastMethod: string | undefined;
+  const acks: number[] = [];
+
   for (let i = 0; i < n; i++) {
     const m = msgs[i];
     const sip = m.sip;
-    if (!sip || m.fromLog) continue;
+    if (!sip) {
+      nonSip++;
+      continue;
+    }
+    const request = sip.kind === "request";
+    const named = request ? sip.method : sip.cseq?.method;
+    if (named !== lastMethod && named !== undefined) {
+      methods.add(named);
+      lastMethod = named;
+    }
+    if (request && named === "ACK") acks.push(i);
+    if (m.fromLog) continue;
     filing.time[i] = m.time;
-    if (sip.kind === "request") {
-      const method = sip.method ?? "";
+    if (request) {
+      const method = named ?? "";
       let w = table.find(sip);
       if (method === "ACK") {
         // §17.1.1.3 / §17.2.1: the ACK of a non-2xx final shares the INVITE's branch and belongs to
@@ -521,7 +553,8 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
     v.expectations = expectations;
     transactions[v.index] = sealed(v, w.rare);
   }
-  return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses };
+  const census: MessageCensus = { nonSip, methods, acks: Int32Array.from(acks) };
+  return { transactions, txnOfMessage, retransmission, duplicate, orphanResponses, census };
 }
 
 /**

@@ -54,21 +54,7 @@ const ackCache = new WeakMap<AnalysisContext, AckIndex>();
 export function ackIndex(ctx: AnalysisContext): AckIndex {
   let idx = ackCache.get(ctx);
   if (idx) return idx;
-  const { msgs, nodes, txnOf, txns } = ctx;
-  // One pass over the messages finds the ACKs (a second would read every row again). An ACK is
-  // either in no transaction (the ACK of a 2xx) or filed to an INVITE transaction whose final was
-  // >= 300 when it came (transactions.ts; a final once set stays): any other filed message is no
-  // ACK, known from the typed array without reading its row.
-  const acks: number[] = [];
-  for (let i = 0; i < msgs.length; i++) {
-    const ti = txnOf[i];
-    if (ti >= 0) {
-      const t = txns[ti];
-      if (t.kind !== "INVITE" || !((t.finalStatus ?? 0) >= 300)) continue;
-    }
-    const s = msgs[i].sip;
-    if (s && s.kind === "request" && s.method === "ACK") acks.push(i);
-  }
+  const { msgs, nodes, acks } = ctx;
   const n = acks.length;
   idx = { first: new Map(), next: new Int32Array(n), msg: new Int32Array(n), cseq: new Float64Array(n), src: new Array<string>(n), dst: new Array<string>(n) };
   // Filled from the end, each ACK put in front of its Call-ID's chain: the chains come out in
