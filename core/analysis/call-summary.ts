@@ -102,10 +102,15 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
     let nFirst = 0;
     const origin = nodes.nodeOf(first.src);
     const ids = call.messages;
+    // The call's first BYE is noted on the way (stateOf needs it): one walk over the messages.
+    let bye = -1;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k];
       const s = msgs[id].sip;
-      if (!s || s.kind !== "request" || s.method !== method || ctx.retrans[id]) continue;
+      if (!s || s.kind !== "request") continue;
+      const sm = s.method;
+      if (sm === "BYE" && bye < 0) bye = id;
+      if (sm !== method || ctx.retrans[id]) continue;
       const src = nodes.nodeOf(msgs[id].src);
       const dst = nodes.nodeOf(msgs[id].dst);
       const callId = `${s.callId}`; // as the text had it ("undefined" when absent); no copy of a string
@@ -124,7 +129,7 @@ export function summarizeCall(ctx: AnalysisContext, look: CallLookups, call: Cal
       }
     }
     legs = Math.max(1, nHops / 3);
-    stateOf(ctx, look, call, method, end, firstHop, nFirst, out);
+    stateOf(ctx, look, call, method, end, firstHop, nFirst, bye, out);
   } else if (first.diameter) {
     method = first.diameter.name;
     from = `${first.src.ip}`;
@@ -166,9 +171,9 @@ function micro(x: number): number {
 
 /**
  * `hop[0..nHop)`: indexes of the transactions the caller's node opened (first hop). `end`: the
- * call's last message time.
+ * call's last message time. `bye`: the call's first BYE request (-1 none).
  */
-function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, method: string, end: number, hop: readonly number[], nHop: number, out: CallOutcome): void {
+function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, method: string, end: number, hop: readonly number[], nHop: number, bye: number, out: CallOutcome): void {
   const { msgs, txns } = ctx;
   // Loops rather than filter/sort/find closures: this runs once per call (10^4 on a big capture).
   const all = look.scratch.opening;
@@ -194,10 +199,8 @@ function stateOf(ctx: AnalysisContext, look: CallLookups, call: CallBuild, metho
       if (ok) {
         const answerAt = msgs[ok.final!].time;
         out.setupTime = micro(answerAt - msgs[opening[0].request].time);
-        let bye: number | undefined;
-        for (let k = 0; k < call.messages.length && bye === undefined; k++) if (msgs[call.messages[k]].sip?.method === "BYE") bye = call.messages[k];
-        out.state = bye !== undefined ? "completed" : "answered";
-        out.duration = micro((bye !== undefined ? msgs[bye].time : end) - answerAt);
+        out.state = bye >= 0 ? "completed" : "answered";
+        out.duration = micro((bye >= 0 ? msgs[bye].time : end) - answerAt);
         // Known only now when the last opening transaction had no final answer.
         if (out.status === undefined && ok.finalStatus !== undefined) out.statusLate = true;
         out.status = ok.finalStatus;
