@@ -107,7 +107,7 @@ interface Work {
   lastAck: number;
   /** From tag of the request, for the Via-less fallback. */
   fromTag: string | undefined;
-  /** The transaction before this one with the same Call-ID (any hop), for the Via-less fallback. */
+  /** The transaction before this one with the same Call-ID (any hop), for the Via-less fallback (see CallIdIndex). */
   sameCallIdBefore: Work | undefined;
   /**
    * The message whose step made the client machine first owe an ACK that the capture has not shown
@@ -390,7 +390,12 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
   const works: Work[] = [];
   const table = new TransactionIndex<Work>();
   /** Call-ID -> transactions (all hops): the fallback for responses without a usable Via. */
-  const byCallId = new Map<string, Work>();
+  const byCallId = new CallIdIndex(works);
+  /**
+   * INVITE transactions with a non-2xx final and no ACK yet: while there are none, an ACK with a
+   * new branch (nearly always the ACK of a 2xx) cannot be one owed, and is not looked up.
+   */
+  let unackedFailures = 0;
   const t1 = model.t1 > 0 ? model.t1 : 0.5;
   const udp = timerConfig({ t1, reliable: false });
   const reliable = timerConfig({ t1, reliable: true });
@@ -429,7 +434,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
           // An ACK with a new branch (some UAs, e.g. WebSocket clients, do this against §17.1.1.3)
           // still acknowledges the non-2xx final of the INVITE with its Call-ID, From tag and CSeq
           // on the same hop: file it, flagged, rather than report the ACK missing.
-          const cand = matchWithoutVia(byCallId, sip, m, true);
+          const cand = unackedFailures > 0 || sip.cseq?.method !== "ACK" ? matchWithoutVia(byCallId, sip, m, true) : undefined;
           if (cand && ackOf(cand) === undefined && (cand.view.finalStatus ?? 0) >= 300) {
             w = cand;
             (rare(w).matchedWithoutVia ??= []).push(i);
@@ -441,6 +446,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
         if (ackOf(w) === undefined) {
           rare(w).ack = i;
           w.lastAck = i;
+          unackedFailures--;
         } else if (isCaptureDuplicate(msgs[w.lastAck], m)) {
           duplicate[i] = 1;
           (rare(w).duplicates ??= []).push(i);
@@ -473,10 +479,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
       // fallback key ("c|...") is kept whole. transactionKey(request) rebuilds the full key.
       w.view.key = hasMagicCookie(sip) ? firstViaBranch(sip)! : transactionKey(sip)!;
       works.push(w);
-      // Newest first: a chain through the transactions, no list per Call-ID.
-      const callId = w.view.callId;
-      w.sameCallIdBefore = byCallId.get(callId);
-      byCallId.set(callId, w);
+      byCallId.added(w);
       txnOfMessage[i] = w.view.index;
       if (method === "CANCEL") {
         // §9.2: the CANCEL matches the INVITE with the same branch and sent-by.
@@ -532,6 +535,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
       } else if (v.final === undefined) {
         v.final = i;
         v.finalStatus = status;
+        if (w.invite && status >= 300) unackedFailures++;
       } else {
         // Another, different final: a forking proxy upstream relays one 2xx per answering branch.
         (rare(w).otherFinals ??= []).push(i);
@@ -700,14 +704,47 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 /**
+ * The transactions by Call-ID, newest first: `newest(callId)`, then on through `sameCallIdBefore`
+ * (a chain, no list per Call-ID). Made on first use from the transactions so far, then kept up
+ * to date: a capture whose responses all have their Via and whose ACKs all acknowledge 2xx
+ * finals never asks, and hashing every transaction's Call-ID was ~10% of the filing.
+ */
+class CallIdIndex {
+  private byCallId: Map<string, Work> | undefined = undefined;
+
+  /** `works`: every transaction so far, in the order they were made (grows as they are). */
+  constructor(private readonly works: readonly Work[]) {}
+
+  /** `w` was just made (the last of `works`). */
+  added(w: Work): void {
+    if (this.byCallId !== undefined) link(this.byCallId, w);
+  }
+
+  newest(callId: string): Work | undefined {
+    if (this.byCallId === undefined) {
+      const byCallId = new Map<string, Work>();
+      for (let k = 0; k < this.works.length; k++) link(byCallId, this.works[k]);
+      this.byCallId = byCallId;
+    }
+    return this.byCallId.get(callId);
+  }
+}
+
+function link(byCallId: Map<string, Work>, w: Work): void {
+  const callId = w.view.callId;
+  w.sameCallIdBefore = byCallId.get(callId);
+  byCallId.set(callId, w);
+}
+
+/**
  * The transaction a response (or an ACK) belongs to when its Via cannot say: same Call-ID, From
  * tag and CSeq, travelling along the request's hop (responses server -> client, ACK client -> server). The same Call-ID/CSeq exists on
  * every hop of a proxied call, so the endpoints decide: exact first, then addresses only.
  */
-function matchWithoutVia(byCallId: Map<string, Work>, sip: SipMessage, m: Observed, request = false): Work | undefined {
+function matchWithoutVia(byCallId: CallIdIndex, sip: SipMessage, m: Observed, request = false): Work | undefined {
   const callId = sip.callId;
   const cseq = sip.cseq;
-  const newest = callId !== undefined && cseq !== undefined ? byCallId.get(callId) : undefined;
+  const newest = callId !== undefined && cseq !== undefined ? byCallId.newest(callId) : undefined;
   if (!newest) return undefined;
   const method = cseq!.method === "ACK" ? "INVITE" : cseq!.method;
   const fromTag = sip.fromTag;
