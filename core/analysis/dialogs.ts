@@ -213,10 +213,10 @@ export function observeDialogs(
     const sip = m.sip;
     if (!sip || m.fromLog || duplicate?.[i]) continue;
     const ti = txnOfMessage[i];
-    const now = m.time;
-
+    // The time is read only for a message a dialog takes (the others are skipped before).
     if (sip.kind === "response") {
       if (ti < 0 || retransmission[i]) continue;
+      const now = m.time;
       const t = transactions[ti];
       const status = sip.status ?? 0;
       if (initial[ti]) {
@@ -275,6 +275,7 @@ export function observeDialogs(
     const fromTag = sip.fromTag;
     const callId = sip.callId;
     if (toTag === undefined || fromTag === undefined || callId === undefined) continue;
+    const now = m.time;
     const method = sip.method ?? "";
     const list = tagGroup(byCallId.get(callId), fromTag, toTag)?.works;
     let targets: Work | Work[];
