@@ -35,11 +35,11 @@ export const rule: Rule = {
       let acked = false;
       // The Call-ID's ACKs, filtered by CSeq in place.
       const acks = ackIndex(ctx);
+      const answeredAt = fin.time;
       for (let k = acks.first.get(t.callId) ?? -1; k >= 0 && !acked; k = acks.next[k]) {
         if (acks.cseq[k] !== cseq || !(acks.src[k] === client || acks.dst[k] === server)) continue;
-        const a = ctx.msgs[acks.msg[k]];
-        const ackTag = a.sip?.toTag;
-        acked = a.time >= fin.time && (!tag || !ackTag || ackTag === tag);
+        const ackTag = acks.toTag[k];
+        acked = acks.time[k] >= answeredAt && (!tag || !ackTag || ackTag === tag);
       }
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.kind === "response" && ctx.msgs[id].time > fin.time);

@@ -27,7 +27,7 @@ export const rule: Rule = {
       let acked = false;
       const acks = ackIndex(ctx);
       for (let k = acks.first.get(t.callId) ?? -1; k >= 0 && !acked; k = acks.next[k]) {
-        acked = acks.cseq[k] === cseq && acks.src[k] === client && acks.dst[k] === server && ctx.msgs[acks.msg[k]].time >= fin.time;
+        acked = acks.cseq[k] === cseq && acks.src[k] === client && acks.dst[k] === server && acks.time[k] >= fin.time;
       }
       if (acked) continue;
       const repeats = t.retransmissions.filter((id) => ctx.msgs[id]?.sip?.status === t.finalStatus && ctx.msgs[id].time > fin.time);
