@@ -271,13 +271,15 @@ function advance(w: Work, t: number): void {
  * Has this transaction seen this response before (same status, To tag and RSeq)? Returns its index
  * in `w.seen`; records it and returns -1 if not.
  */
-function seenBefore(w: Work, status: number, sip: SipMessage, id: number, msgs: Observed[]): number {
+function seenBefore(w: Work, status: number, sip: SipMessage, id: number, msgs: Observed[], filing: Filing): number {
   const seen = w.seen;
   if (seen) {
-    const tag = sip.toTag;
     for (let k = 0; k < seen.length; k++) {
+      // The status from the filing (a filed response's event is its status): the earlier
+      // response's row, far back in the capture, is read only when the status is the same.
+      if (filing.event[seen[k]] !== status) continue;
       const r = msgs[seen[k]].sip!;
-      if ((r.status ?? 0) !== status || r.toTag !== tag) continue;
+      if (r.toTag !== sip.toTag) continue;
       // Reliable provisionals (RFC 3262) with the same status and tag differ by RSeq: not retransmissions.
       if (status > 100 && status < 200 && r.header("rseq")?.trim() !== sip.header("rseq")?.trim()) continue;
       return k;
@@ -514,7 +516,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
     txnOfMessage[i] = v.index;
     const status = sip.status ?? 0;
     file(w, filing, i, status);
-    const seen = seenBefore(w, status, sip, i, msgs);
+    const seen = seenBefore(w, status, sip, i, msgs, filing);
     if (seen >= 0 && isCaptureDuplicate(msgs[w.seen![seen]], m)) {
       duplicate[i] = 1;
       (rare(w).duplicates ??= []).push(i);
