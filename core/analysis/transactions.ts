@@ -844,7 +844,11 @@ function expectationsOf(w: Work, model: CaptureModel, msgs: Observed[]): readonl
   }
   // A timeout the machine reported while the capture ran, answered only later: the client (B/F)
   // or server (H) had already given up when the message arrived.
-  for (const to of w.timeouts ?? []) {
+  // Indexed over the list when there is one: `w.timeouts ?? []` made an empty list (and for-of an
+  // iterator) for nearly every transaction.
+  const timeouts = w.timeouts ?? NONE;
+  for (let k = 0; k < timeouts.length; k++) {
+    const to = timeouts[k];
     if ((to.timer === "B" || to.timer === "F") && sawFinal && msgs[v.final!].time > to.at) {
       const e = expectation("final-response", `final response to ${v.method}`, v.server, v.client, to.at, end, `RFC 3261 §17.1: Timer ${to.timer} (64*T1) fired before the final response arrived`, v.request, to.timer);
       e.late = v.final;
