@@ -79,6 +79,12 @@ function to<M>(s: InviteServerState<M>, name: InviteServerStateName, fx: Effects
   // A literal in the start state's field order, not a spread: every state of this machine gets the
   // start state's hidden class (one shape for the handlers) with all fields inside the object; the
   // spread's copies sometimes ended up with fields in a separate property array.
+  if (fx.inPlace) {
+    // An observed step on the observer's own state (see observeStep): the same fields, in place.
+    s.state = name;
+    s.timers = fx.timers;
+    return s;
+  }
   return {
     state: name,
     cfg: s.cfg,

@@ -202,6 +202,14 @@ export class Effects<M> {
   private owned: boolean;
   /** Set while an observed step runs: effects are noted here instead of made. */
   private notes: StepNotes | undefined = undefined;
+
+  /**
+   * The step is observed (observeStep), and its state the observer's own: the handlers then update
+   * the state in place instead of making the next one (see `next`).
+   */
+  get inPlace(): boolean {
+    return this.notes !== undefined;
+  }
   /** `owned`: the list is this step's own copy already (a fired timer was just taken out of it). */
   private constructor(timers: Timer[], owned = false) {
     this.timers = timers;
@@ -372,8 +380,11 @@ export function runStep<S extends TxnBase<string>, M>(table: Handlers<S, M>, sta
 }
 
 /**
- * runStep for an observer: the same next state, and in place of the effect list what `notes`
- * keeps of it (see StepNotes), without making the effects, their list or the step's result.
+ * runStep for an observer that owns its state (it made it, by copying a start state, and keeps
+ * no other reference to it): the state is brought in place to what runStep's next state would be,
+ * and returned; in place of the effect list, `notes` keeps what an observer reads of it (see
+ * StepNotes). No effect, effect list, step result or next state is made: the analyzer steps its
+ * machines ~10^5 times per capture and only ever reads their latest state.
  */
 export function observeStep<S extends TxnBase<string>, M>(table: Handlers<S, M>, state: S, event: { type: string; name?: TimerName }, now: number, notes: StepNotes): S {
   notes.sendAck = false;
@@ -395,8 +406,9 @@ function nextState<S extends TxnBase<string>, M>(table: Handlers<S, M>, state: S
     const fx = Effects.begin<M>(rest, rest !== NO_TIMERS, notes);
     let next = handler(state, event, now, fx);
     if (next === state) {
-      // The handler ignored this timer: the state stays, minus the timer that fired.
-      next = { ...state };
+      // The handler ignored this timer (or, observed, updated the state in place): the state
+      // stays, minus the timer that fired.
+      if (!fx.inPlace) next = { ...state };
       next.timers = fx.timers;
     }
     return next;

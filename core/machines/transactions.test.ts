@@ -196,7 +196,7 @@ describe("transaction machines: RFC 3261 §17 / RFC 6026 transitions", () => {
   });
 });
 
-describe("observing steps (observeX): the step's state, its effects only noted", () => {
+describe("observing steps (observeX): the step's state, made in place, its effects only noted", () => {
   /** What StepNotes should say of a step's effect list. */
   function notesOf(effects: readonly TxnEffect<M>[]): StepNotes {
     const notes = stepNotes();
@@ -207,7 +207,7 @@ describe("observing steps (observeX): the step's state, its effects only noted",
     return notes;
   }
 
-  /** Drive `m` through `events` both ways, expecting equal states after every step. */
+  /** Drive `m` through `events` both ways, expecting equal states after every step (the observed one updated in place). */
   function expectSameWalk(m: keyof typeof MACHINES, transport: string, events: readonly Ev[]): void {
     const mc = MACHINES[m] as any;
     const cfg = timerConfig({ transport });
@@ -219,8 +219,7 @@ describe("observing steps (observeX): the step's state, its effects only noted",
       const next = mc.observe(observed, ev, ev.at ?? 0, notes);
       expect(next).toStrictEqual(r.state);
       expect(notes).toEqual(notesOf(r.effects));
-      // An unchanged state is the very state given, both ways.
-      expect(next === observed).toBe(r.state === stepped);
+      expect(next).toBe(observed);
       stepped = r.state;
       observed = next;
     }
@@ -254,12 +253,18 @@ describe("observing steps (observeX): the step's state, its effects only noted",
     }
   });
 
-  it("a step run after an observed one still makes its effects", () => {
+  it("a step run after an observed one still makes its effects and a new state", () => {
     const notes = stepNotes();
     const { state } = startInviteClient("inv", timerConfig(), 0);
-    observeInviteClient(state, { type: "ResponseReceived", status: 486, message: "486" }, 1, notes);
+    const own = startInviteClient("inv", timerConfig(), 0).state;
+    observeInviteClient(own, { type: "ResponseReceived", status: 486, message: "486" }, 1, notes);
     expect(notes).toEqual({ sendAck: true, timeout: undefined });
-    expect(stepInviteClient(state, { type: "ResponseReceived", status: 486, message: "486" }, 1).effects.map(fmt)).toEqual(["Stop A", "Stop B", "Ack", "Deliver", "Start D@33"]);
+    expect(own.state).toBe("Completed");
+    const frozen = JSON.stringify(state);
+    const r = stepInviteClient(state, { type: "ResponseReceived", status: 486, message: "486" }, 1);
+    expect(r.effects.map(fmt)).toEqual(["Stop A", "Stop B", "Ack", "Deliver", "Start D@33"]);
+    expect(r.state).not.toBe(state);
+    expect(JSON.stringify(state)).toBe(frozen);
     expect(stepInviteClient(state, { type: "TimerFired", name: "D" }, 1).effects).toEqual([]);
   });
 });
