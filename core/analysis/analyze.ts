@@ -35,9 +35,11 @@ export interface AnalyzeOptions {
   /** ip:port -> display name for nodes. */
   aliases?: Map<string, string>;
   /**
-   * Called between the pipeline's phases with the phase just finished ("transactions-filed",
-   * "transactions", "dialogs", "calls", "findings", "call-summaries", "stats"): a batch run collects garbage there (see
+   * Called between the pipeline's phases with the phase just finished ("transactions", "dialogs",
+   * "calls", "findings", "call-summaries", "stats"): a batch run collects garbage there (see
    * core/node/heap-checkpoint.ts), when each phase's scratch is dead and only its tables live.
+   * (The transaction machines make next to no garbage, their states being the observer's own: the
+   * filing and the machines are one phase, and one collection fewer keeps the same peak.)
    */
   onPhase?: (phase: string) => void;
 }
@@ -58,7 +60,7 @@ export function analyzeRun(model: CaptureModel, base?: AnalyzeBase, options: Ana
   const msgs = model.messages;
   const dtos = base?.messages ?? msgs.map(messageDTO);
   const phase = options.onPhase ?? noPhase;
-  const obs = observeTransactions(model, options.onPhase);
+  const obs = observeTransactions(model);
   phase("transactions");
   const txns = obs.transactions;
   adoptOrphanResponses(msgs, txns, obs.txnOfMessage, obs.retransmission, obs.orphanResponses);

@@ -361,9 +361,30 @@ export function startStates(cfg: TimerConfig): StartStates {
   };
 }
 
-/** `template` (a start state at time 0) for the request with handle `request` at time `now`. */
-export function startedAt<S extends ClientState | ServerState>(template: S, request: number, now: number): S {
-  const s = { ...template };
+/**
+ * The states the observer owns, one per machine, refilled from the start template for each
+ * transaction in turn (startedAt `into`): the observing steps update them in place (see
+ * observeStep), so a transaction's machines make no state objects at all, only their timers.
+ */
+interface OwnStates {
+  inviteClient: ClientState;
+  inviteServer: ServerState;
+  nonInviteClient: ClientState;
+  nonInviteServer: ServerState;
+}
+
+function ownStates(cfg: TimerConfig): OwnStates {
+  // Made by the start functions: the very object shape every state of each machine has.
+  const s = startStates(cfg);
+  return { inviteClient: s.invite.client, inviteServer: s.invite.server, nonInviteClient: s.nonInvite.client, nonInviteServer: s.nonInvite.server };
+}
+
+/**
+ * `template` (a start state at time 0) for the request with handle `request` at time `now`: a new
+ * state, or `into` (a state of the same machine the caller owns) made equal to it.
+ */
+export function startedAt<S extends ClientState | ServerState>(template: S, request: number, now: number, into?: S): S {
+  const s = into === undefined ? { ...template } : Object.assign(into, template);
   s.request = request;
   const timers = template.timers;
   const n = timers.length;
@@ -377,11 +398,7 @@ export function startedAt<S extends ClientState | ServerState>(template: S, requ
   return s;
 }
 
-/**
- * `onPhase("transactions-filed")` is called once every message is filed, before the machines run
- * (a batch run collects the filing's scratch there: see AnalyzeOptions.onPhase).
- */
-export function observeTransactions(model: CaptureModel, onPhase?: (phase: string) => void): TransactionObservation {
+export function observeTransactions(model: CaptureModel): TransactionObservation {
   const msgs = model.messages;
   const n = msgs.length;
   const txnOfMessage = new Int32Array(n).fill(-1);
@@ -403,6 +420,7 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
   const reliable = timerConfig({ t1, reliable: true });
   const udpStarts = startStates(udp);
   const reliableStarts = startStates(reliable);
+  const own = ownStates(udp);
 
   let nonSip = 0;
   const methods = new Set<string>();
@@ -545,12 +563,11 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
     }
   }
 
-  onPhase?.("transactions-filed");
   const end = model.end;
   const transactions: TransactionView[] = new Array(works.length);
   for (const w of works) {
     fillLists(w, filing, retransmission);
-    runMachines(w, filing, duplicate, retransmission);
+    runMachines(w, filing, duplicate, retransmission, own);
     advance(w, end);
     const v = w.view;
     v.endState = w.server.state;
@@ -567,9 +584,10 @@ export function observeTransactions(model: CaptureModel, onPhase?: (phase: strin
  * Feed a finished transaction's messages, in capture order, to its two machines. The machines'
  * answers decide nothing while the capture is read (which message belongs where, what repeats
  * what): they only give the end states, the owed ACK and the timeouts. So they run here, one
- * transaction at a time, on what the main loop recorded: their states and timers live for a few
- * steps and die young, instead of living in every transaction until the end of the capture and
- * being copied into the old generation. Events as the capture shows them (see the file comment):
+ * transaction at a time, on what the main loop recorded: their timers live for a few steps and
+ * die young, and their states are the observer's own, refilled for each transaction (OwnStates),
+ * instead of living in every transaction until the end of the capture and being copied into the
+ * old generation. Events as the capture shows them (see the file comment):
  * a duplicate is not fed, a repeated request is RequestReceived, a repeated response only reaches
  * the client; timers are advanced to each message's time first (also for a duplicate ACK, as the
  * main loop did before it knew it was one).
@@ -584,14 +602,16 @@ const ACK_RECEIVED = { type: "AckReceived" as const, message: -1 };
 const RESPONSE_SENT = { type: "ResponseSent" as const, status: 0, message: -1 };
 const RESPONSE_RECEIVED = { type: "ResponseReceived" as const, status: 0, message: -1 };
 
-function runMachines(w: Work, filing: Filing, duplicate: Uint8Array, retransmission: Uint8Array): void {
+function runMachines(w: Work, filing: Filing, duplicate: Uint8Array, retransmission: Uint8Array, own: OwnStates): void {
   const v = w.view;
   const list = v.messages;
   const time = filing.time;
   const event = filing.event;
   const start = time[v.request];
-  w.client = startedAt(w.client, v.request, start);
-  w.server = startedAt(w.server, v.request, start);
+  // The observer's own states, refilled: the previous transaction's are done with (its end states
+  // and expectations were read before this one started).
+  w.client = startedAt(w.client, v.request, start, w.invite ? own.inviteClient : own.nonInviteClient);
+  w.server = startedAt(w.server, v.request, start, w.invite ? own.inviteServer : own.nonInviteServer);
   for (let k = 1; k < list.length; k++) {
     const i = list[k];
     const now = time[i];

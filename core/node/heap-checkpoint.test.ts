@@ -158,7 +158,7 @@ describe("wired into loadFiles and analyzeRun", () => {
     const loaded = await loadFiles([sample], { chunkSize: 4096, heapCheckpoint: recorder });
     const run = analyzeRun(loaded.model, { summary: loaded.summary, messages: loaded.messages }, { onPhase: recorder });
     expect(progress).toBeGreaterThan(1);
-    expect(phases).toEqual(["decoded", "transactions-filed", "transactions", "dialogs", "calls", "findings", "call-summaries", "stats"]);
+    expect(phases).toEqual(["decoded", "transactions", "dialogs", "calls", "findings", "call-summaries", "stats"]);
 
     const plain = await loadFiles([sample], { chunkSize: 4096 });
     const plainRun = analyzeRun(plain.model, { summary: plain.summary, messages: plain.messages });
