@@ -20,7 +20,8 @@ import type { HttpMessage } from "../protocols/http/types";
 import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
 import { shortAddress } from "../protocols/sip/name-addr";
-import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
+import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, sentByOfBytes, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
+import { COMMON_TRANSPORTS, viaParts } from "../protocols/sip/via";
 import type { Observed } from "./model";
 
 /** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~430 KB) are one array allocated once. */
@@ -108,6 +109,8 @@ interface FastReads {
   sharedValueByKey(key: string): string | undefined;
   firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
   keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K;
+  scanTopVia(): boolean;
+  readonly viaCount: number;
 }
 function fastReads(parsed: ParsedSip): FastReads | undefined {
   return typeof (parsed as Partial<FastReads>).firstValuesOf === "function" ? (parsed as unknown as FastReads) : undefined;
@@ -173,15 +176,21 @@ export class MessageRows {
     s[o + TO_USER] = to.user;
     s[o + FROM_ADDRESS] = from.address;
     s[o + TO_ADDRESS] = to.address;
-    // problems first: it parses every Via, so vias[0] below is a cached read.
+    // problems first: it reads every Via, so the Via reads below find them counted.
     const problems = parsed.problems;
     s[o + PROBLEMS] = problems.length ? problems : NO_PROBLEMS;
-    const vias = parsed.vias;
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
-    const top = vias[0];
-    s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
-    n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
-    n[io + VIA_COUNT] = vias.length;
+    if (fast?.scanTopVia()) {
+      // The usual top Via, read from the bytes (see scanCommonVia): no Via object is made.
+      const b = parsed.raw;
+      s[o + TOP_VIA_BRANCH] = viaParts[4] < 0 ? undefined : keepBytes(b, viaParts[4], viaParts[5]);
+      n[io + TOP_VIA_SENT_BY] = this.indexOf(sentByOfBytes(b, viaParts[1], viaParts[2], viaParts[3], COMMON_TRANSPORTS[viaParts[0]]));
+    } else {
+      const top = parsed.vias[0];
+      s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
+      n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
+    }
+    n[io + VIA_COUNT] = fast ? fast.viaCount : parsed.vias.length;
     n[io + CONTENT_TYPE] = this.indexOf(fast ? fast.sharedValueByKey("content-type") : parsed.contentType);
     let kept: Record<string, string> | undefined;
     if (fast && keptWant) {

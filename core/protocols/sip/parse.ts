@@ -16,7 +16,7 @@ import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
 import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { parseCSeq, splitHeaderList } from "./header-values";
 import { parseNameAddr, shortAddress } from "./name-addr";
-import { parseVia } from "./via";
+import { parseVia, scanCommonVia } from "./via";
 import { decodeShared, decodeText } from "./text";
 import { SharedValues } from "./shared-values";
 
@@ -202,6 +202,9 @@ class LazySipMessage implements SipMessage {
   private toSlot = -1;
   private cTopVia?: Via | null;
   private cVias?: readonly Via[];
+  /** viaCount before vias is read (-1: not counted yet), and the field that holds vias[0] (-1: none). */
+  private cViaCount = -1;
+  private topViaField = -1;
   private rare?: Rare;
 
   constructor(raw: Uint8Array) {
@@ -438,12 +441,9 @@ class LazySipMessage implements SipMessage {
    */
   private valueRange(k: number): void {
     const b = this.raw;
-    const colon = colonOf(b, this.lineStart(k));
-    const ce = this.contentEnd(k);
-    let s = colon + 1;
-    while (s < ce && (b[s] === SP || b[s] === HT)) s++;
-    let e = ce;
-    while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+    this.valueBounds(k);
+    const s = VR[0];
+    const e = VR[1];
     // One pass over the value: a LF inside means folded (only SP/HT lie outside [s, e)), and the
     // hash and ASCII check that SharedValues needs come along for free.
     let folded = 0;
@@ -460,6 +460,19 @@ class LazySipMessage implements SipMessage {
     VR[2] = folded;
     VR[3] = h;
     VR[4] = high & 0x80;
+  }
+
+  /** VR[0], VR[1] of valueRange only: field k's value bytes, leading and trailing whitespace excluded. */
+  private valueBounds(k: number): void {
+    const b = this.raw;
+    const colon = colonOf(b, this.lineStart(k));
+    const ce = this.contentEnd(k);
+    let s = colon + 1;
+    while (s < ce && (b[s] === SP || b[s] === HT)) s++;
+    let e = ce;
+    while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+    VR[0] = s;
+    VR[1] = e;
   }
 
   /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
@@ -480,22 +493,25 @@ class LazySipMessage implements SipMessage {
     return VR[2] ? table.parseText(this.valueOf(k)) : VR[4] ? table.parseText(decodeText(this.raw, VR[0], VR[1])) : table.getHashed(this.raw, VR[0], VR[1], VR[3]);
   }
 
-  /** sharedValue of the first field with this key; `none` when there is no such field. */
-  private sharedByKey<T>(key: string, table: SharedValues<T>, none: T): T {
-    const k = this.indexOfKey(key);
+  /** sharedValue of the first field with this key id; `none` when there is no such field. */
+  private sharedById<T>(id: number, table: SharedValues<T>, none: T): T {
+    const k = this.indexOfId(id);
     return k < 0 ? none : this.sharedValue(k, table);
   }
 
-  /** Index of the first field with key id `id` (or, for an uninterned key, key text `key`) from `from`. */
+  /** Index of the first field with key `key` from `from` (-1: none). */
   private indexOfKey(key: string, from = 0): number {
     const id = keyIds.get(key);
+    if (id !== undefined) return this.indexOfId(id, from);
+    for (let k = from; k < this.count; k++) if (this.keyId(k) === 0 && this.keyAt(k) === key) return k;
+    return -1;
+  }
+
+  /** Index of the first field with key id `id` (VIA, FROM ... or any other interned key) from `from` (-1: none). */
+  private indexOfId(id: number, from = 0): number {
     const idx = this.idx;
     const o = this.first;
-    if (id !== undefined) {
-      for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === id) return k;
-      return -1;
-    }
-    for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === 0 && this.keyAt(k) === key) return k;
+    for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === id) return k;
     return -1;
   }
 
@@ -544,7 +560,7 @@ class LazySipMessage implements SipMessage {
 
   get callId(): string | undefined {
     if (this.cCallId === undefined) {
-      const k = this.indexOfKey("call-id");
+      const k = this.indexOfId(CALL_ID);
       // Shared: the ~10 messages of a call then hold one string, not ten copies.
       this.cCallId = k < 0 ? null : this.valueOf(k, true);
     }
@@ -552,14 +568,14 @@ class LazySipMessage implements SipMessage {
   }
 
   get cseq(): CSeq | undefined {
-    if (this.cCseq === undefined) this.cCseq = this.sharedByKey("cseq", sharedCSeqs, null);
+    if (this.cCseq === undefined) this.cCseq = this.sharedById(CSEQ, sharedCSeqs, null);
     return this.cCseq ?? undefined;
   }
 
   get from(): NameAddr | undefined {
     if (this.cFrom === undefined) {
       sharedNameAddrs.lastSlot = -1;
-      this.cFrom = this.sharedByKey("from", sharedNameAddrs, null);
+      this.cFrom = this.sharedById(FROM, sharedNameAddrs, null);
       this.fromSlot = sharedNameAddrs.lastSlot;
     }
     return this.cFrom ?? undefined;
@@ -568,7 +584,7 @@ class LazySipMessage implements SipMessage {
   get to(): NameAddr | undefined {
     if (this.cTo === undefined) {
       sharedNameAddrs.lastSlot = -1;
-      this.cTo = this.sharedByKey("to", sharedNameAddrs, null);
+      this.cTo = this.sharedById(TO, sharedNameAddrs, null);
       this.toSlot = sharedNameAddrs.lastSlot;
     }
     return this.cTo ?? undefined;
@@ -614,7 +630,7 @@ class LazySipMessage implements SipMessage {
       let bad: string[] | undefined;
       let fields = 0;
       let firstField: ViaField | undefined;
-      for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
+      for (let k = this.indexOfId(VIA); k >= 0; k = this.indexOfId(VIA, k + 1)) {
         const field = this.sharedValue(k, sharedViaFields);
         // One Via field: its shared list. Two: a list shared with the messages that repeat both
         // fields (a transaction's request and responses at one hop). More: this message's own.
@@ -637,11 +653,55 @@ class LazySipMessage implements SipMessage {
     return this.cVias;
   }
 
+  /**
+   * vias.length, counted without building Via objects: a field in the common shape (scanCommonVia)
+   * is one Via; only the others are parsed (their bad values are kept for problems, as by vias).
+   */
+  get viaCount(): number {
+    if (this.cVias) return this.cVias.length;
+    if (this.cViaCount < 0) this.countVias();
+    return this.cViaCount;
+  }
+
+  private countVias(): void {
+    let count = 0;
+    let top = -1;
+    let bad: string[] | undefined;
+    for (let k = this.indexOfId(VIA); k >= 0; k = this.indexOfId(VIA, k + 1)) {
+      let parsed = 1;
+      if (!this.scanVia(k)) {
+        const field = this.sharedValue(k, sharedViaFields);
+        parsed = field.vias.length;
+        if (field.bad) for (const text of field.bad) (bad ??= []).push(text);
+      }
+      if (top < 0 && parsed > 0) top = k;
+      count += parsed;
+    }
+    this.cViaCount = count;
+    this.topViaField = top;
+    if (bad) (this.rare ??= {}).badVias = bad;
+  }
+
+  /** scanCommonVia over the value of field k (a Via field). */
+  private scanVia(k: number): boolean {
+    this.valueBounds(k);
+    return scanCommonVia(this.raw, VR[0], VR[1]);
+  }
+
+  /**
+   * True when vias[0] is in the common shape; viaParts (./via.ts) then holds its parts' positions
+   * in `raw` — what a stored row keeps of it, read without a Via object. False: read vias[0].
+   */
+  scanTopVia(): boolean {
+    if (this.cViaCount < 0) this.countVias();
+    return this.topViaField >= 0 && this.scanVia(this.topViaField);
+  }
+
   /** The top Via only — the first value of the first Via field (hot path). */
   get topVia(): Via | undefined {
     if (this.cVias) return this.cVias[0];
     if (this.cTopVia === undefined) {
-      const k = this.indexOfKey("via");
+      const k = this.indexOfId(VIA);
       this.cTopVia = k < 0 ? null : (this.sharedValue(k, sharedViaFields).first ?? null);
     }
     return this.cTopVia ?? undefined;
@@ -673,7 +733,7 @@ class LazySipMessage implements SipMessage {
   }
 
   get contentLength(): number | undefined {
-    const k = this.indexOfKey("content-length");
+    const k = this.indexOfId(CONTENT_LENGTH);
     return k < 0 ? undefined : this.contentLengthAt(k);
   }
 
@@ -724,7 +784,7 @@ class LazySipMessage implements SipMessage {
   private bodyProblems(out: string[]): void {
     const b = this.raw;
     const avail = b.length - this.bodyOffset;
-    const clKey = this.indexOfKey("content-length");
+    const clKey = this.indexOfId(CONTENT_LENGTH);
     const cl = clKey < 0 ? undefined : this.contentLengthAt(clKey);
     if (cl === undefined) {
       if (clKey >= 0) out.push(`bad Content-Length "${this.valueOf(clKey)}"; body taken as the remaining ${avail} bytes`);
@@ -763,9 +823,9 @@ class LazySipMessage implements SipMessage {
           const text = this.valueByKey("to");
           out.push(text === undefined ? "missing To" : `bad To "${text}"`);
         }
-        const vias = this.vias;
+        const count = this.viaCount;
         const bad = this.rare?.badVias;
-        if (vias.length === 0 && !bad?.length) out.push("missing Via");
+        if (count === 0 && !bad?.length) out.push("missing Via");
         if (bad) for (const v of bad) out.push(`bad Via "${v.slice(0, 80)}"`);
       } catch (e) {
         out.push(`internal parser error: ${String(e)}`);
@@ -870,7 +930,14 @@ function internKey(key: string): number {
   }
   return id;
 }
-for (const k of ["via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-type", "content-length", "record-route", "route"]) internKey(k);
+/** Ids of the keys the parser itself looks up (interned first, so they always have one). */
+const VIA = internKey("via");
+const FROM = internKey("from");
+const TO = internKey("to");
+const CALL_ID = internKey("call-id");
+const CSEQ = internKey("cseq");
+const CONTENT_LENGTH = internKey("content-length");
+for (const k of ["contact", "max-forwards", "content-type", "record-route", "route"]) internKey(k);
 /** The small id the header index gives a canonical key (0: none — the table of ids is full). */
 export function headerKeyId(key: string): number {
   return internKey(key);

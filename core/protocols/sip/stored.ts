@@ -14,6 +14,7 @@
  */
 import type { SipMessage, Via, ViaKey } from "./types";
 import { createInterner } from "../../capture/intern";
+import { decodeText } from "./text";
 import type { ParsedSip } from "./parse";
 
 /** Where stored messages' bytes are read back from: one per input file (core/node reads the file). */
@@ -43,6 +44,39 @@ export const keepText = createInterner(8192, 256, { flat: true });
 export const keepTextOptional = (text: string | undefined) => (text === undefined ? undefined : keepText(text));
 
 /**
+ * keepText of the text of bytes [s, e), straight from the bytes: a repeat (a response's branch,
+ * a recurring Request-URI) costs one hash of the bytes and one comparison, with no string made;
+ * a new text is decoded into a flat string of its own (nothing to copy). Direct-mapped and
+ * bounded like keepText; non-ASCII and long texts go through keepText.
+ */
+const KEPT_BYTES_SLOTS = 8192;
+const KEPT_BYTES_MAX = 256;
+const keptBytes: (string | undefined)[] = new Array(KEPT_BYTES_SLOTS).fill(undefined);
+
+export function keepBytes(b: Uint8Array, s: number, e: number): string {
+  const n = e - s;
+  if (n <= 0 || n > KEPT_BYTES_MAX) return keepText(decodeText(b, s, e));
+  let h = n;
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    // Non-ASCII decodes to fewer chars than bytes: not comparable char by byte.
+    if (c >= 0x80) return keepText(decodeText(b, s, e));
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 13)) & (KEPT_BYTES_SLOTS - 1);
+  const known = keptBytes[slot];
+  if (known !== undefined && sameAscii(known, b, s, n)) return known;
+  return (keptBytes[slot] = decodeText(b, s, e));
+}
+
+/** Is `text` the n ASCII bytes at b[s]? */
+function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
+  if (text.length !== n) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== b[s + i]) return false;
+  return true;
+}
+
+/**
  * Where the top Via says the request was sent from — host, port and transport, what matching
  * compares besides the branch. A capture has a few hundred of them, so each is one shared object:
  * a stored message keeps its top Via as the branch text plus one of these (a top-Via object of its
@@ -69,6 +103,23 @@ export function sharedSentBy(via: ViaKey | undefined): SentBy | undefined {
   const made: SentBy = { host: keepText(via.host), port: via.port, transport: keepText(via.transport) };
   known.push(made);
   return made;
+}
+
+/**
+ * sharedSentBy of a sent-by read from bytes (host [hs, he), ASCII; port -1: none): a recent one is
+ * found by a hash of the bytes, without making the host text (a capture has a few hundred).
+ */
+const SENT_BY_SLOTS = 1024;
+const sentBySlots: (SentBy | undefined)[] = new Array(SENT_BY_SLOTS).fill(undefined);
+
+export function sentByOfBytes(b: Uint8Array, hs: number, he: number, port: number, transport: string): SentBy {
+  let h = Math.imul(port, 31) + transport.charCodeAt(0) + transport.length;
+  for (let i = hs; i < he; i++) h = (Math.imul(h, 31) + b[i]) | 0;
+  const slot = (h ^ (h >>> 11)) & (SENT_BY_SLOTS - 1);
+  const known = sentBySlots[slot];
+  const p = port < 0 ? undefined : port;
+  if (known !== undefined && known.port === p && known.transport === transport && sameAscii(known.host, b, hs, he - hs)) return known;
+  return (sentBySlots[slot] = sharedSentBy({ host: decodeText(b, hs, he), port: p, transport, branch: undefined })!);
 }
 
 /** A message whose parse is kept only in part (a row of the analysis): it answers these from its stored values. */
