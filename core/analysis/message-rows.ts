@@ -100,12 +100,13 @@ function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
 }
 
 /**
- * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts decoded through
- * its shared-text table (a repeated Request-URI or Content-Type costs a hash, not a new string) and
- * the kept headers found in one pass over the fields instead of one search per header.
+ * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts made straight
+ * from their bytes through an interner (a repeated Request-URI or Content-Type costs a hash, not a
+ * new string), the kept headers found in one pass over the fields instead of one search per
+ * header, and the Vias counted and the top one read without Via objects (see scanCommonVia).
  */
 interface FastReads {
-  sharedLineText(): string | undefined;
+  lineTextOf(text: (b: Uint8Array, s: number, e: number) => string): string | undefined;
   sharedValueByKey(key: string): string | undefined;
   firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
   keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K;
@@ -160,10 +161,10 @@ export class MessageRows {
     if (parsed.kind === "response") {
       n[io + PACKED] |= RESPONSE_BIT;
       n[io + STATUS] = parsed.status ?? NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.reason);
+      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.reason);
     } else {
       n[io + STATUS] = NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.requestUri);
+      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.requestUri);
     }
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;

@@ -17,7 +17,7 @@ import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { parseCSeq, splitHeaderList } from "./header-values";
 import { parseNameAddr, shortAddress } from "./name-addr";
 import { parseVia, scanCommonVia } from "./via";
-import { decodeShared, decodeText } from "./text";
+import { decodeShared, decodeSharedHashed, decodeText } from "./text";
 import { SharedValues } from "./shared-values";
 
 const LF = 10;
@@ -371,13 +371,14 @@ class LazySipMessage implements SipMessage {
   }
 
   /**
-   * The Request-URI of a request, the reason phrase of a response, decoded through the shared-text
-   * table: a capture repeats them, and a repeat then costs a hash of the bytes, not a new string.
+   * The Request-URI of a request, the reason phrase of a response, as `text` makes them of their
+   * bytes [s, e) (an interner of bytes: a capture repeats them, and a repeat then costs a hash of
+   * the bytes, not a new string). The same texts as requestUri and reason.
    */
-  sharedLineText(): string | undefined {
+  lineTextOf(text: (b: Uint8Array, s: number, e: number) => string): string | undefined {
     scanStartLine(this.raw, this.startLineOffset, this.startLineEnd);
-    if (this.kind === "request") return SL[3] < 0 ? undefined : decodeShared(this.raw, SL[3], SL[4]);
-    return SL[5] < 0 ? "" : decodeShared(this.raw, SL[5], SL[6]);
+    if (this.kind === "request") return SL[3] < 0 ? undefined : text(this.raw, SL[3], SL[4]);
+    return SL[5] < 0 ? "" : text(this.raw, SL[5], SL[6]);
   }
 
   /** valueByKey through the shared-text table (values that recur: Content-Type, Event ...). */
@@ -481,7 +482,7 @@ class LazySipMessage implements SipMessage {
     this.valueRange(k);
     const s = VR[0];
     const e = VR[1];
-    if (!VR[2]) return shared ? decodeShared(b, s, e) : decodeText(b, s, e);
+    if (!VR[2]) return !shared ? decodeText(b, s, e) : VR[4] ? decodeShared(b, s, e) : decodeSharedHashed(b, s, e, VR[3]);
     // Unfold: each CRLF + leading whitespace becomes one space (RFC 3261 §7.3.1); a value that
     // starts on the continuation line ("To :\r\n sip:...") loses the leading space too.
     return decodeText(b, s, e).replace(/[ \t]*\r?\n[ \t]+/g, " ").trim();
@@ -751,7 +752,7 @@ class LazySipMessage implements SipMessage {
    */
   private digitsValue(k: number): number {
     const b = this.raw;
-    this.valueRange(k);
+    this.valueBounds(k);
     const s = VR[0];
     const e = VR[1];
     if (e <= s || e - s > 10) return -1;
