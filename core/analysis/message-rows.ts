@@ -19,8 +19,7 @@ import type { DiameterMessage } from "../protocols/diameter/types";
 import type { HttpMessage } from "../protocols/http/types";
 import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
-import { shortAddress } from "../protocols/sip/name-addr";
-import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, sentByOfBytes, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
+import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
 import { COMMON_TRANSPORTS, viaParts } from "../protocols/sip/via";
 import type { Observed } from "./model";
 
@@ -85,20 +84,6 @@ const EMPTY = new Uint8Array(0);
 const CACHE_SIZE = 256;
 const cache = new Map<RowMessage, ParsedSip>();
 
-/** What a row keeps of a From or To: its tag, user and call-list address, interned. */
-interface KeptNameAddr {
-  tag: string | undefined;
-  user: string | undefined;
-  address: string | undefined;
-}
-const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined });
-
-/** The kept parts of a From/To parse (made once per shared parse: see keptOfNameAddr in parse.ts). */
-function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
-  if (!na) return NO_NAME_ADDR;
-  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)) };
-}
-
 /**
  * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts made straight
  * from their bytes through an interner (a repeated Request-URI or Content-Type costs a hash, not a
@@ -109,7 +94,7 @@ interface FastReads {
   lineTextOf(text: (b: Uint8Array, s: number, e: number) => string): string | undefined;
   sharedValueByKey(key: string): string | undefined;
   firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
-  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K;
+  keptNameAddr(to: boolean): KeptNameAddr;
   scanTopVia(): boolean;
   readonly viaCount: number;
 }
@@ -169,8 +154,8 @@ export class MessageRows {
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
-    const from = fast ? fast.keptOfNameAddr(false, keptNameAddr) : keptNameAddr(parsed.from);
-    const to = fast ? fast.keptOfNameAddr(true, keptNameAddr) : keptNameAddr(parsed.to);
+    const from = fast ? fast.keptNameAddr(false) : keptNameAddr(parsed.from);
+    const to = fast ? fast.keptNameAddr(true) : keptNameAddr(parsed.to);
     s[o + FROM_TAG] = from.tag;
     s[o + TO_TAG] = to.tag;
     s[o + FROM_USER] = from.user;

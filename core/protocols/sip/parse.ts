@@ -15,7 +15,8 @@
 import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
 import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { parseCSeq, splitHeaderList } from "./header-values";
-import { parseNameAddr, shortAddress } from "./name-addr";
+import { parseNameAddr, scanCommonNameAddr, shortAddress } from "./name-addr";
+import { keptNameAddr, keptNameAddrOfParts, type KeptNameAddr } from "./stored";
 import { parseVia, scanCommonVia } from "./via";
 import { decodeShared, decodeSharedHashed, decodeText } from "./text";
 import { SharedValues } from "./shared-values";
@@ -197,9 +198,9 @@ class LazySipMessage implements SipMessage {
   private cCseq?: CSeq | null;
   private cFrom?: NameAddr | null;
   private cTo?: NameAddr | null;
-  /** Shared-table slots of the From and To parses (-1: not shared). */
-  private fromSlot = -1;
-  private toSlot = -1;
+  /** What a stored message keeps of the From and To (see keptNameAddr). */
+  private cKeptFrom?: KeptNameAddr;
+  private cKeptTo?: KeptNameAddr;
   private cTopVia?: Via | null;
   private cVias?: readonly Via[];
   /** viaCount before vias is read (-1: not counted yet), and the field that holds vias[0] (-1: none). */
@@ -574,31 +575,35 @@ class LazySipMessage implements SipMessage {
   }
 
   get from(): NameAddr | undefined {
-    if (this.cFrom === undefined) {
-      sharedNameAddrs.lastSlot = -1;
-      this.cFrom = this.sharedById(FROM, sharedNameAddrs, null);
-      this.fromSlot = sharedNameAddrs.lastSlot;
-    }
+    if (this.cFrom === undefined) this.cFrom = this.sharedById(FROM, sharedNameAddrs, null);
     return this.cFrom ?? undefined;
   }
 
   get to(): NameAddr | undefined {
-    if (this.cTo === undefined) {
-      sharedNameAddrs.lastSlot = -1;
-      this.cTo = this.sharedById(TO, sharedNameAddrs, null);
-      this.toSlot = sharedNameAddrs.lastSlot;
-    }
+    if (this.cTo === undefined) this.cTo = this.sharedById(TO, sharedNameAddrs, null);
     return this.cTo ?? undefined;
   }
 
   /**
-   * make(From parse) — or of the To parse when `to` — made once per shared parse: every message
-   * with the same From text (a dialog's ~10 messages) gets the same answer, kept beside the parse
-   * and dropped with it (the stored parts of a From: see core/analysis/message-rows.ts).
+   * What a stored message keeps of the From (of the To when `to`): the same object for every
+   * message with the same value bytes (a dialog's ~10 messages), read from the bytes for a value
+   * in the common shape (scanCommonNameAddr) — no NameAddr is made — else from the full parse.
    */
-  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K {
-    const na = (to ? this.to : this.from) ?? null;
-    return sharedNameAddrs.keptAt(to ? this.toSlot : this.fromSlot, na, make);
+  keptNameAddr(to: boolean): KeptNameAddr {
+    let kept = to ? this.cKeptTo : this.cKeptFrom;
+    if (kept === undefined) {
+      kept = this.sharedById(to ? TO : FROM, keptNameAddrs, NO_KEPT_NAME_ADDR);
+      if (to) this.cKeptTo = kept;
+      else this.cKeptFrom = kept;
+    }
+    return kept;
+  }
+
+  /** from?.uri (to?.uri when `to`) is there: from the parse when made, else from the kept parts. */
+  private hasUri(to: boolean): boolean {
+    const parsed = to ? this.cTo : this.cFrom;
+    if (parsed !== undefined) return parsed !== null && parsed.uri !== undefined;
+    return this.keptNameAddr(to).hasUri;
   }
 
   get fromTag(): string | undefined {
@@ -816,11 +821,11 @@ class LazySipMessage implements SipMessage {
         } else if (this.kind === "request" && this.method && cseq.method !== this.method) {
           out.push(`CSeq method ${cseq.method} differs from request method ${this.method}`);
         }
-        if (!this.from?.uri) {
+        if (!this.hasUri(false)) {
           const text = this.valueByKey("from");
           out.push(text === undefined ? "missing From" : `bad From "${text}"`);
         }
-        if (!this.to?.uri) {
+        if (!this.hasUri(true)) {
           const text = this.valueByKey("to");
           out.push(text === undefined ? "missing To" : `bad To "${text}"`);
         }
@@ -883,6 +888,14 @@ function parseViaField(text: string): ViaField {
 const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null, 1024);
 const sharedCSeqs = new SharedValues<CSeq | null>((text) => parseCSeq(text) ?? null, 1024);
 const sharedViaFields = new SharedValues<ViaField>(parseViaField, 1024);
+/** What stored messages keep of recent From/To values (parsed in full only when not in the common shape). */
+const keptNameAddrs = new SharedValues<KeptNameAddr>(keptOfValue, 1024);
+const NO_KEPT_NAME_ADDR = keptNameAddr(undefined);
+
+/** The kept parts of a From/To value, read from its bytes when they are at hand and in the common shape. */
+function keptOfValue(text: string, b?: Uint8Array, s = 0, e = 0): KeptNameAddr {
+  return b !== undefined && scanCommonNameAddr(b, s, e) ? keptNameAddrOfParts(b) : keptNameAddr(parseNameAddr(text));
+}
 
 /**
  * Drop the parses kept for sharing. Once a capture is read, its last few thousand From/To/Via/CSeq
@@ -893,6 +906,7 @@ export function forgetSharedParses(): void {
   sharedNameAddrs.clear();
   sharedCSeqs.clear();
   sharedViaFields.clear();
+  keptNameAddrs.clear();
 }
 
 /** Offset of the ':' of the field line starting at ls (the index only records lines that have one). */

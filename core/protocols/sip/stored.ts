@@ -12,9 +12,10 @@
  * messages read only the stored values; the rare rule that reads a header re-parses that one
  * message (a small cache keeps the last few parses).
  */
-import type { SipMessage, Via, ViaKey } from "./types";
+import type { NameAddr, SipMessage, Via, ViaKey } from "./types";
 import { createInterner } from "../../capture/intern";
 import { decodeText } from "./text";
+import { nameAddrParts, shortAddress } from "./name-addr";
 import type { ParsedSip } from "./parse";
 
 /** Where stored messages' bytes are read back from: one per input file (core/node reads the file). */
@@ -74,6 +75,30 @@ function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
   if (text.length !== n) return false;
   for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== b[s + i]) return false;
   return true;
+}
+
+/** What a stored message keeps of a From or To: its tag, URI user and call-list address, interned; and whether its URI parsed. */
+export interface KeptNameAddr {
+  readonly tag: string | undefined;
+  readonly user: string | undefined;
+  readonly address: string | undefined;
+  readonly hasUri: boolean;
+}
+
+const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined, hasUri: false });
+
+/** The kept parts of a From/To parse (undefined or null: none, or a value that did not parse). */
+export function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
+  if (!na) return NO_NAME_ADDR;
+  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)), hasUri: na.uri !== undefined };
+}
+
+/** The kept parts of the From/To in `b` that scanCommonNameAddr just took apart (see nameAddrParts). */
+export function keptNameAddrOfParts(b: Uint8Array): KeptNameAddr {
+  const p = nameAddrParts;
+  const from = p[0] >= 0 ? p[0] : p[2];
+  const to = p[4] >= 0 ? p[4] : p[3];
+  return { tag: p[5] < 0 ? undefined : keepBytes(b, p[5], p[6]), user: p[0] < 0 ? undefined : keepBytes(b, p[0], p[1]), address: keepBytes(b, from, to), hasUri: true };
 }
 
 /**
