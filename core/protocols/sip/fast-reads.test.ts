@@ -97,6 +97,17 @@ describe("fast reads of a message answer as its full parse", () => {
     agrees(wire("OPTIONS sip:x SIP/2.0\n\n"));
   });
 
+  it("the top Via of a message counted before another one", () => {
+    const a = parseSip(MESSAGE([VIA, VIA2])) as unknown as FastReads & { problems: readonly string[] };
+    const b = parseSip(MESSAGE([VIA2, VIA])) as unknown as FastReads & { problems: readonly string[] };
+    void a.problems;
+    void b.problems;
+    for (const [m, host] of [[a, "10.0.0.1"], [b, "proxy.example.com"], [a, "10.0.0.1"]] as const) {
+      expect(m.scanTopVia()).toBe(true);
+      expect(decodeText((m as unknown as { raw: Uint8Array }).raw, viaParts[1], viaParts[2])).toBe(host);
+    }
+  });
+
   it("mutated messages", () => {
     const base = MESSAGE([VIA, "SIP/2.0/UDP 10.0.0.2:5062;rport=5060;received=10.9.9.9;branch=z9hG4bK-2"], '"Alice 12" <sip:alice12@example.com:5070;lr>;tag=f12', "<sip:bob12@10.0.2.13>;tag=t12");
     fc.assert(
