@@ -200,7 +200,7 @@ export class MessageRows {
     s[o + HOME] = home;
     n[io + LENGTH] = length;
     this.doubles[chunk][(row & CHUNK_MASK) * DOUBLES + AT] = at;
-    return new RowMessage(row, this);
+    return new SipRowMessage(row, this);
   }
 
   /** A Diameter or HTTP message: kept as its decode. */
@@ -502,5 +502,12 @@ export class RowMessage implements Observed, SipMessage {
   }
   get startLineOffset(): number {
     return this.full().startLineOffset;
+  }
+}
+
+/** The handle of a SIP row: its `sip` is itself, known without reading the row (the analysis asks for it many times a message). */
+class SipRowMessage extends RowMessage {
+  override get sip(): RowMessage {
+    return this;
   }
 }
