@@ -18,6 +18,8 @@ const MAX_SHARED_LENGTH = 512;
 export class SharedValues<T> {
   private readonly texts: (string | undefined)[];
   private readonly values: (T | undefined)[];
+  /** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
+  private readonly hashes: Int32Array;
 
   /**
    * `parse` is given the text and, when it is shared, the ASCII bytes [s, e) of `b` it was read
@@ -29,6 +31,7 @@ export class SharedValues<T> {
   ) {
     this.texts = new Array(size).fill(undefined);
     this.values = new Array(size).fill(undefined);
+    this.hashes = new Int32Array(size);
   }
 
   /** Forget every kept parse (a finished capture's values need not outlive it). */
@@ -64,7 +67,7 @@ export class SharedValues<T> {
     const n = e - s;
     if (n <= 0 || n > MAX_SHARED_LENGTH) return this.parse(decodeText(b, s, e));
     const slot = (h ^ (h >>> 15)) & (this.size - 1);
-    const cached = this.texts[slot];
+    const cached = this.hashes[slot] === h ? this.texts[slot] : undefined;
     if (cached !== undefined && cached.length === n) {
       let same = true;
       for (let i = 0; i < n; i++) {
@@ -79,6 +82,7 @@ export class SharedValues<T> {
     const value = this.parse(text, b, s, e);
     this.texts[slot] = text;
     this.values[slot] = value;
+    this.hashes[slot] = h;
     return value;
   }
 }

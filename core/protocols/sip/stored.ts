@@ -53,6 +53,8 @@ export const keepTextOptional = (text: string | undefined) => (text === undefine
 const KEPT_BYTES_SLOTS = 8192;
 const KEPT_BYTES_MAX = 256;
 const keptBytes: (string | undefined)[] = new Array(KEPT_BYTES_SLOTS).fill(undefined);
+/** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
+const keptBytesHashes = new Int32Array(KEPT_BYTES_SLOTS);
 
 export function keepBytes(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
@@ -65,8 +67,11 @@ export function keepBytes(b: Uint8Array, s: number, e: number): string {
     h = (Math.imul(h, 31) + c) | 0;
   }
   const slot = (h ^ (h >>> 13)) & (KEPT_BYTES_SLOTS - 1);
-  const known = keptBytes[slot];
-  if (known !== undefined && sameAscii(known, b, s, n)) return known;
+  if (keptBytesHashes[slot] === h) {
+    const known = keptBytes[slot];
+    if (known !== undefined && sameAscii(known, b, s, n)) return known;
+  }
+  keptBytesHashes[slot] = h;
   return (keptBytes[slot] = decodeText(b, s, e));
 }
 
