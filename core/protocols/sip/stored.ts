@@ -4,7 +4,8 @@
  * out of the parse once, and everything else (header fields, Contact, Route, body, raw bytes) is
  * parsed again from the bytes when asked for. The analysis keeps them in rows of columns
  * (core/analysis/message-rows.ts); this file holds what any such store shares: where bytes are
- * read back from, which headers are kept, and the interning of kept texts and top-Via keys.
+ * read back from, which headers are kept, and the interning of kept texts, From/To parts and
+ * top-Via keys (from a parse, or straight from the bytes of a value in the common shape).
  *
  * Why: a capture of 10^5 messages kept as parses held ~750 bytes of objects per message plus the
  * bytes themselves; stored, a message's bytes can stay in the file (a `BytesHome` reads them back
