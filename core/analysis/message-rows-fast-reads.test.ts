@@ -66,6 +66,25 @@ const cases: [string, string[]][] = [
     ],
   ],
   ["no headers at all", ["OPTIONS sip:x SIP/2.0", "", ""]],
+  [
+    "Vias: a bad first value, one only the full parser reads, a common one",
+    [
+      "SIP/2.0 200 OK",
+      "Via: garbage, SIP / 2.0 / TCP [2001:db8::1]:5070 ;branch=z9hG4bK-v6",
+      "v: SIP/2.0/udp 10.0.0.9:5062;rport;BRANCH=z9hG4bK-c1",
+      "From: <sip:a@example.com>;tag=a1",
+      "To: <sip:b@example.com>;tag=b1",
+      "Call-ID: v1@example.com",
+      "CSeq: 1 INVITE",
+      "",
+      "",
+    ],
+  ],
+  [
+    "Vias: the top one common, without a branch value",
+    ["BYE sip:b@x SIP/2.0", "Via: SIP/2.0/TLS proxy.example.com:5061;branch", "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-2", "Call-ID: v2", "CSeq: 2 BYE", "", ""],
+  ],
+  ["Vias: none that parse", ["BYE sip:b@x SIP/2.0", "Via: nonsense", "Call-ID: v3", "CSeq: 2 BYE", "", ""]],
 ];
 
 describe("stored values read through the parser's fast paths", () => {
@@ -86,6 +105,10 @@ describe("stored values read through the parser's fast paths", () => {
         expect(m.toUser).toBe(parsed.toUser);
         expect(m.fromAddress).toBe(parsed.fromAddress);
         expect(m.toAddress).toBe(parsed.toAddress);
+        const top = parsed.vias[0];
+        expect(m.topVia).toEqual(top && { host: top.host, port: top.port, transport: top.transport, branch: top.branch });
+        expect(m.viaCount).toBe(parsed.vias.length);
+        expect(m.problems).toEqual(parsed.problems);
       }
     });
   }

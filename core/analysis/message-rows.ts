@@ -19,8 +19,8 @@ import type { DiameterMessage } from "../protocols/diameter/types";
 import type { HttpMessage } from "../protocols/http/types";
 import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
-import { shortAddress } from "../protocols/sip/name-addr";
-import { KEPT_HEADERS, isKeptHeader, keepText, keepTextOptional, sharedSentBy, type BytesHome, type SentBy } from "../protocols/sip/stored";
+import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
+import { COMMON_TRANSPORTS, viaParts } from "../protocols/sip/via";
 import type { Observed } from "./model";
 
 /** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~430 KB) are one array allocated once. */
@@ -84,30 +84,19 @@ const EMPTY = new Uint8Array(0);
 const CACHE_SIZE = 256;
 const cache = new Map<RowMessage, ParsedSip>();
 
-/** What a row keeps of a From or To: its tag, user and call-list address, interned. */
-interface KeptNameAddr {
-  tag: string | undefined;
-  user: string | undefined;
-  address: string | undefined;
-}
-const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined });
-
-/** The kept parts of a From/To parse (made once per shared parse: see keptOfNameAddr in parse.ts). */
-function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
-  if (!na) return NO_NAME_ADDR;
-  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)) };
-}
-
 /**
- * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts decoded through
- * its shared-text table (a repeated Request-URI or Content-Type costs a hash, not a new string) and
- * the kept headers found in one pass over the fields instead of one search per header.
+ * The parser's own fast reads (parse.ts), when `parsed` came from parseSip: texts made straight
+ * from their bytes through an interner (a repeated Request-URI or Content-Type costs a hash, not a
+ * new string), the kept headers found in one pass over the fields instead of one search per
+ * header, and the Vias counted and the top one read without Via objects (see scanCommonVia).
  */
 interface FastReads {
-  sharedLineText(): string | undefined;
+  lineTextOf(text: (b: Uint8Array, s: number, e: number) => string): string | undefined;
   sharedValueByKey(key: string): string | undefined;
   firstValuesOf(want: Uint8Array, out: (string | undefined)[]): number;
-  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K;
+  keptNameAddr(to: boolean): KeptNameAddr;
+  scanTopVia(): boolean;
+  readonly viaCount: number;
 }
 function fastReads(parsed: ParsedSip): FastReads | undefined {
   return typeof (parsed as Partial<FastReads>).firstValuesOf === "function" ? (parsed as unknown as FastReads) : undefined;
@@ -157,31 +146,37 @@ export class MessageRows {
     if (parsed.kind === "response") {
       n[io + PACKED] |= RESPONSE_BIT;
       n[io + STATUS] = parsed.status ?? NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.reason);
+      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.reason);
     } else {
       n[io + STATUS] = NO_STATUS;
-      s[o + LINE_TEXT] = keepTextOptional(fast ? fast.sharedLineText() : parsed.requestUri);
+      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.requestUri);
     }
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
-    const from = fast ? fast.keptOfNameAddr(false, keptNameAddr) : keptNameAddr(parsed.from);
-    const to = fast ? fast.keptOfNameAddr(true, keptNameAddr) : keptNameAddr(parsed.to);
+    const from = fast ? fast.keptNameAddr(false) : keptNameAddr(parsed.from);
+    const to = fast ? fast.keptNameAddr(true) : keptNameAddr(parsed.to);
     s[o + FROM_TAG] = from.tag;
     s[o + TO_TAG] = to.tag;
     s[o + FROM_USER] = from.user;
     s[o + TO_USER] = to.user;
     s[o + FROM_ADDRESS] = from.address;
     s[o + TO_ADDRESS] = to.address;
-    // problems first: it parses every Via, so vias[0] below is a cached read.
+    // problems first: it reads every Via, so the Via reads below find them counted.
     const problems = parsed.problems;
     s[o + PROBLEMS] = problems.length ? problems : NO_PROBLEMS;
-    const vias = parsed.vias;
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
-    const top = vias[0];
-    s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
-    n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
-    n[io + VIA_COUNT] = vias.length;
+    if (fast?.scanTopVia()) {
+      // The usual top Via, read from the bytes (see scanCommonVia): no Via object is made.
+      const b = parsed.raw;
+      s[o + TOP_VIA_BRANCH] = viaParts[4] < 0 ? undefined : keepBytes(b, viaParts[4], viaParts[5]);
+      n[io + TOP_VIA_SENT_BY] = this.indexOf(sentByOfBytes(b, viaParts[1], viaParts[2], viaParts[3], COMMON_TRANSPORTS[viaParts[0]]));
+    } else {
+      const top = parsed.vias[0];
+      s[o + TOP_VIA_BRANCH] = keepTextOptional(top?.branch);
+      n[io + TOP_VIA_SENT_BY] = this.indexOf(sharedSentBy(top));
+    }
+    n[io + VIA_COUNT] = fast ? fast.viaCount : parsed.vias.length;
     n[io + CONTENT_TYPE] = this.indexOf(fast ? fast.sharedValueByKey("content-type") : parsed.contentType);
     let kept: Record<string, string> | undefined;
     if (fast && keptWant) {
@@ -205,7 +200,7 @@ export class MessageRows {
     s[o + HOME] = home;
     n[io + LENGTH] = length;
     this.doubles[chunk][(row & CHUNK_MASK) * DOUBLES + AT] = at;
-    return new RowMessage(row, this);
+    return new SipRowMessage(row, this);
   }
 
   /** A Diameter or HTTP message: kept as its decode. */
@@ -507,5 +502,21 @@ export class RowMessage implements Observed, SipMessage {
   }
   get startLineOffset(): number {
     return this.full().startLineOffset;
+  }
+}
+
+/** The handle of a SIP row: what depends only on the protocol is known without reading the row (the analysis asks `sip` ~12 times a message). */
+class SipRowMessage extends RowMessage {
+  override get protocol(): Observed["protocol"] {
+    return "sip";
+  }
+  override get sip(): RowMessage {
+    return this;
+  }
+  override get diameter(): undefined {
+    return undefined;
+  }
+  override get http(): undefined {
+    return undefined;
   }
 }

@@ -56,3 +56,141 @@ export function shortAddress(na: NameAddr | undefined): string | undefined {
   if (!u) return na.uriText;
   return `${u.user ? u.user + "@" : ""}${u.host}${u.port ? ":" + u.port : ""}`;
 }
+
+/**
+ * What scanCommonNameAddr found: [user start, user end (start -1: no user), host start, host end,
+ * port end (-1: no port), tag value start, tag value end (start -1: no tag value)]. Overwritten by
+ * the next scan.
+ */
+export const nameAddrParts = new Int32Array(7);
+
+/**
+ * The common From / To value — [display name] <sip:user@host[:port][;uri-params]>[;param[=value]]...
+ * with a plain display name (quoted without escapes, or unquoted), a sip or sips URI whose user
+ * needs no decoding, a plain host name or IPv4 address, and no blanks, quotes or commas outside the
+ * display name — checked and taken apart in one pass over its bytes [s, e), without building a
+ * NameAddr. True: parseNameAddr would give a NameAddr with a URI, whose tag, URI user and
+ * shortAddress are the texts of the ranges nameAddrParts now holds (the address runs from the user,
+ * else the host, to the port, else the host end). False: not that shape; parse the text in full.
+ */
+export function scanCommonNameAddr(b: Uint8Array, s: number, e: number): boolean {
+  const lt = afterDisplayName(b, s, e);
+  if (lt < 0 || b[lt] !== 60 /* < */) return false;
+  // "sip:" or "sips:", as written (another spelling or scheme goes to the full parser).
+  let i = lt + 1;
+  if (e - i < 5 || b[i] !== 115 || b[i + 1] !== 105 || b[i + 2] !== 112) return false;
+  i += b[i + 3] === 115 ? 4 : 3;
+  if (b[i] !== 58 /* : */) return false;
+  i++;
+  // userinfo: up to the first '@' of the URI (as parseUri reads it); a plain user only.
+  let us = -1;
+  let ue = -1;
+  let j = i;
+  while (j < e && isUserByte(b[j])) j++;
+  if (j < e && b[j] === 64 /* @ */) {
+    if (j === i) return false;
+    us = i;
+    ue = j;
+    i = j + 1;
+  }
+  const hs = i;
+  while (i < e && isHostByte(b[i])) i++;
+  const he = i;
+  if (he === hs) return false;
+  let pe = -1;
+  if (i < e && b[i] === 58) {
+    // A port as shortAddress prints it: 1 to 5 digits, no leading zero, at most 65535.
+    const ds = ++i;
+    let p = 0;
+    while (i < e && b[i] >= 48 && b[i] <= 57) p = p * 10 + (b[i++] - 48);
+    if (i === ds || i - ds > 5 || b[ds] === 48 || p > 65535) return false;
+    pe = i;
+  }
+  // URI parameters (no '@' among them: parseUri would take the user from up to it) to '>'.
+  if (i < e && b[i] === 59 /* ; */) {
+    while (i < e && b[i] !== 62 /* > */) {
+      const c = b[i];
+      if (!isParamByte(c) || c === 64 || c === 63 /* ? */ || c === 60) return false;
+      i++;
+    }
+  }
+  if (i >= e || b[i] !== 62) return false;
+  i++;
+  if (i < e && b[i] !== 59) return false;
+  // Header parameters: like parseParams, the first one named "tag" (any case) gives the tag.
+  let tagSeen = false;
+  let ts = -1;
+  let te = -1;
+  while (i < e) {
+    const ns = ++i; // past the ';'
+    let eq = -1;
+    for (; i < e; i++) {
+      const c = b[i];
+      if (c === 59) break;
+      if (!isParamByte(c)) return false;
+      if (c === 61 /* = */ && eq < 0) eq = i;
+    }
+    if (!tagSeen && isTagName(b, ns, eq < 0 ? i : eq)) {
+      tagSeen = true;
+      if (eq >= 0) {
+        ts = eq + 1;
+        te = i;
+      }
+    }
+  }
+  nameAddrParts[0] = us;
+  nameAddrParts[1] = ue;
+  nameAddrParts[2] = hs;
+  nameAddrParts[3] = he;
+  nameAddrParts[4] = pe;
+  nameAddrParts[5] = ts;
+  nameAddrParts[6] = te;
+  return true;
+}
+
+/**
+ * Offset of the '<' candidate after a plain display name at b[s]: a quoted one without escapes
+ * and then blanks, or unquoted visible ASCII and blanks; -1 when the display name is not plain.
+ */
+function afterDisplayName(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  if (b[i] === 34 /* " */) {
+    i++;
+    while (i < e && b[i] !== 34) {
+      const c = b[i];
+      if (c === 92 /* \ */ || c < 0x20 || c > 0x7e) return -1;
+      i++;
+    }
+    if (i >= e) return -1;
+    i++;
+    while (i < e && b[i] === 32) i++;
+    return i;
+  }
+  while (i < e) {
+    const c = b[i];
+    if (c === 60) return i;
+    if (c === 34 || c === 62 || c === 92 || c < 0x20 || c > 0x7e) return -1;
+    i++;
+  }
+  return -1;
+}
+
+/** A URI user that parseUri keeps as written: letters, digits and marks, none of ':', '%', ';', '?', '@'. */
+function isUserByte(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x2a || c === 0x21 || c === 0x7e || c === 0x27 || c === 0x28 || c === 0x29 || c === 0x26 || c === 0x3d || c === 0x24 || c === 0x2c;
+}
+
+/** Letters, digits, '.', '-', '_': a host name or IPv4 address. */
+function isHostByte(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
+}
+
+/** Visible ASCII but '"' and ',' (quotes and commas go to the full parser). */
+function isParamByte(c: number): boolean {
+  return c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x2c;
+}
+
+/** Is [s, e) "tag" in any case? */
+function isTagName(b: Uint8Array, s: number, e: number): boolean {
+  return e - s === 3 && (b[s] | 0x20) === 116 && (b[s + 1] | 0x20) === 97 && (b[s + 2] | 0x20) === 103;
+}

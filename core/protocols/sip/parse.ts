@@ -15,9 +15,10 @@
 import type { CSeq, NameAddr, SipHeaderField, SipMessage, Via } from "./types";
 import { canonicalHeaderKey, compactToKey, isListHeader } from "./header-names";
 import { parseCSeq, splitHeaderList } from "./header-values";
-import { parseNameAddr, shortAddress } from "./name-addr";
-import { parseVia } from "./via";
-import { decodeShared, decodeText } from "./text";
+import { parseNameAddr, scanCommonNameAddr, shortAddress } from "./name-addr";
+import { keptNameAddr, keptNameAddrOfParts, type KeptNameAddr } from "./stored";
+import { parseVia, scanCommonVia } from "./via";
+import { decodeShared, decodeSharedHashed, decodeText } from "./text";
 import { SharedValues } from "./shared-values";
 
 const LF = 10;
@@ -197,11 +198,14 @@ class LazySipMessage implements SipMessage {
   private cCseq?: CSeq | null;
   private cFrom?: NameAddr | null;
   private cTo?: NameAddr | null;
-  /** Shared-table slots of the From and To parses (-1: not shared). */
-  private fromSlot = -1;
-  private toSlot = -1;
+  /** What a stored message keeps of the From and To (see keptNameAddr). */
+  private cKeptFrom?: KeptNameAddr;
+  private cKeptTo?: KeptNameAddr;
   private cTopVia?: Via | null;
   private cVias?: readonly Via[];
+  /** viaCount before vias is read (-1: not counted yet), and the field that holds vias[0] (-1: none). */
+  private cViaCount = -1;
+  private topViaField = -1;
   private rare?: Rare;
 
   constructor(raw: Uint8Array) {
@@ -368,13 +372,14 @@ class LazySipMessage implements SipMessage {
   }
 
   /**
-   * The Request-URI of a request, the reason phrase of a response, decoded through the shared-text
-   * table: a capture repeats them, and a repeat then costs a hash of the bytes, not a new string.
+   * The Request-URI of a request, the reason phrase of a response, as `text` makes them of their
+   * bytes [s, e) (an interner of bytes: a capture repeats them, and a repeat then costs a hash of
+   * the bytes, not a new string). The same texts as requestUri and reason.
    */
-  sharedLineText(): string | undefined {
+  lineTextOf(text: (b: Uint8Array, s: number, e: number) => string): string | undefined {
     scanStartLine(this.raw, this.startLineOffset, this.startLineEnd);
-    if (this.kind === "request") return SL[3] < 0 ? undefined : decodeShared(this.raw, SL[3], SL[4]);
-    return SL[5] < 0 ? "" : decodeShared(this.raw, SL[5], SL[6]);
+    if (this.kind === "request") return SL[3] < 0 ? undefined : text(this.raw, SL[3], SL[4]);
+    return SL[5] < 0 ? "" : text(this.raw, SL[5], SL[6]);
   }
 
   /** valueByKey through the shared-text table (values that recur: Content-Type, Event ...). */
@@ -438,12 +443,9 @@ class LazySipMessage implements SipMessage {
    */
   private valueRange(k: number): void {
     const b = this.raw;
-    const colon = colonOf(b, this.lineStart(k));
-    const ce = this.contentEnd(k);
-    let s = colon + 1;
-    while (s < ce && (b[s] === SP || b[s] === HT)) s++;
-    let e = ce;
-    while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+    this.valueBounds(k);
+    const s = VR[0];
+    const e = VR[1];
     // One pass over the value: a LF inside means folded (only SP/HT lie outside [s, e)), and the
     // hash and ASCII check that SharedValues needs come along for free.
     let folded = 0;
@@ -462,13 +464,26 @@ class LazySipMessage implements SipMessage {
     VR[4] = high & 0x80;
   }
 
+  /** VR[0], VR[1] of valueRange only: field k's value bytes, leading and trailing whitespace excluded. */
+  private valueBounds(k: number): void {
+    const b = this.raw;
+    const colon = colonOf(b, this.lineStart(k));
+    const ce = this.contentEnd(k);
+    let s = colon + 1;
+    while (s < ce && (b[s] === SP || b[s] === HT)) s++;
+    let e = ce;
+    while (e > s && (b[e - 1] === SP || b[e - 1] === HT)) e--;
+    VR[0] = s;
+    VR[1] = e;
+  }
+
   /** Decoded, unfolded value of field k; `shared`: reuse an equal earlier string (Call-ID). */
   valueOf(k: number, shared = false): string {
     const b = this.raw;
     this.valueRange(k);
     const s = VR[0];
     const e = VR[1];
-    if (!VR[2]) return shared ? decodeShared(b, s, e) : decodeText(b, s, e);
+    if (!VR[2]) return !shared ? decodeText(b, s, e) : VR[4] ? decodeShared(b, s, e) : decodeSharedHashed(b, s, e, VR[3]);
     // Unfold: each CRLF + leading whitespace becomes one space (RFC 3261 §7.3.1); a value that
     // starts on the continuation line ("To :\r\n sip:...") loses the leading space too.
     return decodeText(b, s, e).replace(/[ \t]*\r?\n[ \t]+/g, " ").trim();
@@ -480,22 +495,25 @@ class LazySipMessage implements SipMessage {
     return VR[2] ? table.parseText(this.valueOf(k)) : VR[4] ? table.parseText(decodeText(this.raw, VR[0], VR[1])) : table.getHashed(this.raw, VR[0], VR[1], VR[3]);
   }
 
-  /** sharedValue of the first field with this key; `none` when there is no such field. */
-  private sharedByKey<T>(key: string, table: SharedValues<T>, none: T): T {
-    const k = this.indexOfKey(key);
+  /** sharedValue of the first field with this key id; `none` when there is no such field. */
+  private sharedById<T>(id: number, table: SharedValues<T>, none: T): T {
+    const k = this.indexOfId(id);
     return k < 0 ? none : this.sharedValue(k, table);
   }
 
-  /** Index of the first field with key id `id` (or, for an uninterned key, key text `key`) from `from`. */
+  /** Index of the first field with key `key` from `from` (-1: none). */
   private indexOfKey(key: string, from = 0): number {
     const id = keyIds.get(key);
+    if (id !== undefined) return this.indexOfId(id, from);
+    for (let k = from; k < this.count; k++) if (this.keyId(k) === 0 && this.keyAt(k) === key) return k;
+    return -1;
+  }
+
+  /** Index of the first field with key id `id` (VIA, FROM ... or any other interned key) from `from` (-1: none). */
+  private indexOfId(id: number, from = 0): number {
     const idx = this.idx;
     const o = this.first;
-    if (id !== undefined) {
-      for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === id) return k;
-      return -1;
-    }
-    for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === 0 && this.keyAt(k) === key) return k;
+    for (let k = from; k < this.count; k++) if (idx[o + 2 * k + 1] % 256 === id) return k;
     return -1;
   }
 
@@ -544,7 +562,7 @@ class LazySipMessage implements SipMessage {
 
   get callId(): string | undefined {
     if (this.cCallId === undefined) {
-      const k = this.indexOfKey("call-id");
+      const k = this.indexOfId(CALL_ID);
       // Shared: the ~10 messages of a call then hold one string, not ten copies.
       this.cCallId = k < 0 ? null : this.valueOf(k, true);
     }
@@ -552,36 +570,40 @@ class LazySipMessage implements SipMessage {
   }
 
   get cseq(): CSeq | undefined {
-    if (this.cCseq === undefined) this.cCseq = this.sharedByKey("cseq", sharedCSeqs, null);
+    if (this.cCseq === undefined) this.cCseq = this.sharedById(CSEQ, sharedCSeqs, null);
     return this.cCseq ?? undefined;
   }
 
   get from(): NameAddr | undefined {
-    if (this.cFrom === undefined) {
-      sharedNameAddrs.lastSlot = -1;
-      this.cFrom = this.sharedByKey("from", sharedNameAddrs, null);
-      this.fromSlot = sharedNameAddrs.lastSlot;
-    }
+    if (this.cFrom === undefined) this.cFrom = this.sharedById(FROM, sharedNameAddrs, null);
     return this.cFrom ?? undefined;
   }
 
   get to(): NameAddr | undefined {
-    if (this.cTo === undefined) {
-      sharedNameAddrs.lastSlot = -1;
-      this.cTo = this.sharedByKey("to", sharedNameAddrs, null);
-      this.toSlot = sharedNameAddrs.lastSlot;
-    }
+    if (this.cTo === undefined) this.cTo = this.sharedById(TO, sharedNameAddrs, null);
     return this.cTo ?? undefined;
   }
 
   /**
-   * make(From parse) — or of the To parse when `to` — made once per shared parse: every message
-   * with the same From text (a dialog's ~10 messages) gets the same answer, kept beside the parse
-   * and dropped with it (the stored parts of a From: see core/analysis/message-rows.ts).
+   * What a stored message keeps of the From (of the To when `to`): the same object for every
+   * message with the same value bytes (a dialog's ~10 messages), read from the bytes for a value
+   * in the common shape (scanCommonNameAddr) — no NameAddr is made — else from the full parse.
    */
-  keptOfNameAddr<K>(to: boolean, make: (na: NameAddr | null) => K): K {
-    const na = (to ? this.to : this.from) ?? null;
-    return sharedNameAddrs.keptAt(to ? this.toSlot : this.fromSlot, na, make);
+  keptNameAddr(to: boolean): KeptNameAddr {
+    let kept = to ? this.cKeptTo : this.cKeptFrom;
+    if (kept === undefined) {
+      kept = this.sharedById(to ? TO : FROM, keptNameAddrs, NO_KEPT_NAME_ADDR);
+      if (to) this.cKeptTo = kept;
+      else this.cKeptFrom = kept;
+    }
+    return kept;
+  }
+
+  /** from?.uri (to?.uri when `to`) is there: from the parse when made, else from the kept parts. */
+  private hasUri(to: boolean): boolean {
+    const parsed = to ? this.cTo : this.cFrom;
+    if (parsed !== undefined) return parsed !== null && parsed.uri !== undefined;
+    return this.keptNameAddr(to).hasUri;
   }
 
   get fromTag(): string | undefined {
@@ -614,7 +636,7 @@ class LazySipMessage implements SipMessage {
       let bad: string[] | undefined;
       let fields = 0;
       let firstField: ViaField | undefined;
-      for (let k = this.indexOfKey("via"); k >= 0; k = this.indexOfKey("via", k + 1)) {
+      for (let k = this.indexOfId(VIA); k >= 0; k = this.indexOfId(VIA, k + 1)) {
         const field = this.sharedValue(k, sharedViaFields);
         // One Via field: its shared list. Two: a list shared with the messages that repeat both
         // fields (a transaction's request and responses at one hop). More: this message's own.
@@ -637,11 +659,55 @@ class LazySipMessage implements SipMessage {
     return this.cVias;
   }
 
+  /**
+   * vias.length, counted without building Via objects: a field in the common shape (scanCommonVia)
+   * is one Via; only the others are parsed (their bad values are kept for problems, as by vias).
+   */
+  get viaCount(): number {
+    if (this.cVias) return this.cVias.length;
+    if (this.cViaCount < 0) this.countVias();
+    return this.cViaCount;
+  }
+
+  private countVias(): void {
+    let count = 0;
+    let top = -1;
+    let bad: string[] | undefined;
+    for (let k = this.indexOfId(VIA); k >= 0; k = this.indexOfId(VIA, k + 1)) {
+      let parsed = 1;
+      if (!this.scanVia(k)) {
+        const field = this.sharedValue(k, sharedViaFields);
+        parsed = field.vias.length;
+        if (field.bad) for (const text of field.bad) (bad ??= []).push(text);
+      }
+      if (top < 0 && parsed > 0) top = k;
+      count += parsed;
+    }
+    this.cViaCount = count;
+    this.topViaField = top;
+    if (bad) (this.rare ??= {}).badVias = bad;
+  }
+
+  /** scanCommonVia over the value of field k (a Via field). */
+  private scanVia(k: number): boolean {
+    this.valueBounds(k);
+    return scanCommonVia(this.raw, VR[0], VR[1]);
+  }
+
+  /**
+   * True when vias[0] is in the common shape; viaParts (./via.ts) then holds its parts' positions
+   * in `raw` — what a stored row keeps of it, read without a Via object. False: read vias[0].
+   */
+  scanTopVia(): boolean {
+    if (this.cViaCount < 0) this.countVias();
+    return this.topViaField >= 0 && this.scanVia(this.topViaField);
+  }
+
   /** The top Via only — the first value of the first Via field (hot path). */
   get topVia(): Via | undefined {
     if (this.cVias) return this.cVias[0];
     if (this.cTopVia === undefined) {
-      const k = this.indexOfKey("via");
+      const k = this.indexOfId(VIA);
       this.cTopVia = k < 0 ? null : (this.sharedValue(k, sharedViaFields).first ?? null);
     }
     return this.cTopVia ?? undefined;
@@ -673,7 +739,7 @@ class LazySipMessage implements SipMessage {
   }
 
   get contentLength(): number | undefined {
-    const k = this.indexOfKey("content-length");
+    const k = this.indexOfId(CONTENT_LENGTH);
     return k < 0 ? undefined : this.contentLengthAt(k);
   }
 
@@ -691,7 +757,7 @@ class LazySipMessage implements SipMessage {
    */
   private digitsValue(k: number): number {
     const b = this.raw;
-    this.valueRange(k);
+    this.valueBounds(k);
     const s = VR[0];
     const e = VR[1];
     if (e <= s || e - s > 10) return -1;
@@ -724,7 +790,7 @@ class LazySipMessage implements SipMessage {
   private bodyProblems(out: string[]): void {
     const b = this.raw;
     const avail = b.length - this.bodyOffset;
-    const clKey = this.indexOfKey("content-length");
+    const clKey = this.indexOfId(CONTENT_LENGTH);
     const cl = clKey < 0 ? undefined : this.contentLengthAt(clKey);
     if (cl === undefined) {
       if (clKey >= 0) out.push(`bad Content-Length "${this.valueOf(clKey)}"; body taken as the remaining ${avail} bytes`);
@@ -755,17 +821,17 @@ class LazySipMessage implements SipMessage {
         } else if (this.kind === "request" && this.method && cseq.method !== this.method) {
           out.push(`CSeq method ${cseq.method} differs from request method ${this.method}`);
         }
-        if (!this.from?.uri) {
+        if (!this.hasUri(false)) {
           const text = this.valueByKey("from");
           out.push(text === undefined ? "missing From" : `bad From "${text}"`);
         }
-        if (!this.to?.uri) {
+        if (!this.hasUri(true)) {
           const text = this.valueByKey("to");
           out.push(text === undefined ? "missing To" : `bad To "${text}"`);
         }
-        const vias = this.vias;
+        const count = this.viaCount;
         const bad = this.rare?.badVias;
-        if (vias.length === 0 && !bad?.length) out.push("missing Via");
+        if (count === 0 && !bad?.length) out.push("missing Via");
         if (bad) for (const v of bad) out.push(`bad Via "${v.slice(0, 80)}"`);
       } catch (e) {
         out.push(`internal parser error: ${String(e)}`);
@@ -822,6 +888,14 @@ function parseViaField(text: string): ViaField {
 const sharedNameAddrs = new SharedValues<NameAddr | null>((text) => parseNameAddr(text) ?? null, 1024);
 const sharedCSeqs = new SharedValues<CSeq | null>((text) => parseCSeq(text) ?? null, 1024);
 const sharedViaFields = new SharedValues<ViaField>(parseViaField, 1024);
+/** What stored messages keep of recent From/To values (parsed in full only when not in the common shape). */
+const keptNameAddrs = new SharedValues<KeptNameAddr>(keptOfValue, 1024);
+const NO_KEPT_NAME_ADDR = keptNameAddr(undefined);
+
+/** The kept parts of a From/To value, read from its bytes when they are at hand and in the common shape. */
+function keptOfValue(text: string, b?: Uint8Array, s = 0, e = 0): KeptNameAddr {
+  return b !== undefined && scanCommonNameAddr(b, s, e) ? keptNameAddrOfParts(b) : keptNameAddr(parseNameAddr(text));
+}
 
 /**
  * Drop the parses kept for sharing. Once a capture is read, its last few thousand From/To/Via/CSeq
@@ -832,6 +906,7 @@ export function forgetSharedParses(): void {
   sharedNameAddrs.clear();
   sharedCSeqs.clear();
   sharedViaFields.clear();
+  keptNameAddrs.clear();
 }
 
 /** Offset of the ':' of the field line starting at ls (the index only records lines that have one). */
@@ -870,7 +945,14 @@ function internKey(key: string): number {
   }
   return id;
 }
-for (const k of ["via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-type", "content-length", "record-route", "route"]) internKey(k);
+/** Ids of the keys the parser itself looks up (interned first, so they always have one). */
+const VIA = internKey("via");
+const FROM = internKey("from");
+const TO = internKey("to");
+const CALL_ID = internKey("call-id");
+const CSEQ = internKey("cseq");
+const CONTENT_LENGTH = internKey("content-length");
+for (const k of ["contact", "max-forwards", "content-type", "record-route", "route"]) internKey(k);
 /** The small id the header index gives a canonical key (0: none — the table of ids is full). */
 export function headerKeyId(key: string): number {
   return internKey(key);

@@ -18,50 +18,36 @@ const MAX_SHARED_LENGTH = 512;
 export class SharedValues<T> {
   private readonly texts: (string | undefined)[];
   private readonly values: (T | undefined)[];
-  /** What a caller derived from each slot's value (see keptAt); made when first asked for. */
-  private kept: unknown[] | undefined;
-  /** Slot of the value the last get/getHashed returned; -1 when it was parsed without sharing. */
-  lastSlot = -1;
+  /** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
+  private readonly hashes: Int32Array;
 
+  /**
+   * `parse` is given the text and, when it is shared, the ASCII bytes [s, e) of `b` it was read
+   * from too: a parser may read the bytes instead of the text.
+   */
   constructor(
-    private readonly parse: (text: string) => T,
+    private readonly parse: (text: string, b?: Uint8Array, s?: number, e?: number) => T,
     private readonly size = 4096,
   ) {
     this.texts = new Array(size).fill(undefined);
     this.values = new Array(size).fill(undefined);
+    this.hashes = new Int32Array(size);
   }
 
   /** Forget every kept parse (a finished capture's values need not outlive it). */
   clear(): void {
     this.texts.fill(undefined);
     this.values.fill(undefined);
-    this.kept = undefined;
-    this.lastSlot = -1;
-  }
-
-  /**
-   * make(value), made once while `value` stays in `slot` (a slot from lastSlot): what a caller
-   * derives from a shared parse (the interned parts a stored message keeps of a From) then lives
-   * and dies with the parse, with no table of its own keyed by the parse.
-   */
-  keptAt<K>(slot: number, value: T, make: (value: T) => K): K {
-    if (slot < 0 || this.values[slot] !== value) return make(value);
-    const kept = (this.kept ??= new Array(this.size).fill(undefined));
-    let k = kept[slot] as K | undefined;
-    if (k === undefined) kept[slot] = k = make(value);
-    return k;
   }
 
   /** parse(text) without sharing (folded or otherwise rewritten text). */
   parseText(text: string): T {
-    this.lastSlot = -1;
     return this.parse(text);
   }
 
   /** parse(text of bytes [s, e)), or the value already parsed from the same text. */
   get(b: Uint8Array, s: number, e: number): T {
     const n = e - s;
-    this.lastSlot = -1;
     if (n <= 0 || n > MAX_SHARED_LENGTH) return this.parse(decodeText(b, s, e));
     let h = n;
     for (let i = s; i < e; i++) {
@@ -79,11 +65,9 @@ export class SharedValues<T> {
    */
   getHashed(b: Uint8Array, s: number, e: number, h: number): T {
     const n = e - s;
-    this.lastSlot = -1;
     if (n <= 0 || n > MAX_SHARED_LENGTH) return this.parse(decodeText(b, s, e));
     const slot = (h ^ (h >>> 15)) & (this.size - 1);
-    this.lastSlot = slot;
-    const cached = this.texts[slot];
+    const cached = this.hashes[slot] === h ? this.texts[slot] : undefined;
     if (cached !== undefined && cached.length === n) {
       let same = true;
       for (let i = 0; i < n; i++) {
@@ -95,10 +79,10 @@ export class SharedValues<T> {
       if (same) return this.values[slot] as T;
     }
     const text = decodeText(b, s, e);
-    const value = this.parse(text);
+    const value = this.parse(text, b, s, e);
     this.texts[slot] = text;
     this.values[slot] = value;
-    if (this.kept) this.kept[slot] = undefined;
+    this.hashes[slot] = h;
     return value;
   }
 }

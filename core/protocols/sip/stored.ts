@@ -4,7 +4,8 @@
  * out of the parse once, and everything else (header fields, Contact, Route, body, raw bytes) is
  * parsed again from the bytes when asked for. The analysis keeps them in rows of columns
  * (core/analysis/message-rows.ts); this file holds what any such store shares: where bytes are
- * read back from, which headers are kept, and the interning of kept texts and top-Via keys.
+ * read back from, which headers are kept, and the interning of kept texts, From/To parts and
+ * top-Via keys (from a parse, or straight from the bytes of a value in the common shape).
  *
  * Why: a capture of 10^5 messages kept as parses held ~750 bytes of objects per message plus the
  * bytes themselves; stored, a message's bytes can stay in the file (a `BytesHome` reads them back
@@ -12,8 +13,10 @@
  * messages read only the stored values; the rare rule that reads a header re-parses that one
  * message (a small cache keeps the last few parses).
  */
-import type { SipMessage, Via, ViaKey } from "./types";
+import type { NameAddr, SipMessage, Via, ViaKey } from "./types";
 import { createInterner } from "../../capture/intern";
+import { decodeText } from "./text";
+import { nameAddrParts, shortAddress } from "./name-addr";
 import type { ParsedSip } from "./parse";
 
 /** Where stored messages' bytes are read back from: one per input file (core/node reads the file). */
@@ -43,6 +46,68 @@ export const keepText = createInterner(8192, 256, { flat: true });
 export const keepTextOptional = (text: string | undefined) => (text === undefined ? undefined : keepText(text));
 
 /**
+ * keepText of the text of bytes [s, e), straight from the bytes: a repeat (a response's branch,
+ * a recurring Request-URI) costs one hash of the bytes and one comparison, with no string made;
+ * a new text is decoded into a flat string of its own (nothing to copy). Direct-mapped and
+ * bounded like keepText; non-ASCII and long texts go through keepText.
+ */
+const KEPT_BYTES_SLOTS = 8192;
+const KEPT_BYTES_MAX = 256;
+const keptBytes: (string | undefined)[] = new Array(KEPT_BYTES_SLOTS).fill(undefined);
+/** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
+const keptBytesHashes = new Int32Array(KEPT_BYTES_SLOTS);
+
+export function keepBytes(b: Uint8Array, s: number, e: number): string {
+  const n = e - s;
+  if (n <= 0 || n > KEPT_BYTES_MAX) return keepText(decodeText(b, s, e));
+  let h = n;
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    // Non-ASCII decodes to fewer chars than bytes: not comparable char by byte.
+    if (c >= 0x80) return keepText(decodeText(b, s, e));
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 13)) & (KEPT_BYTES_SLOTS - 1);
+  if (keptBytesHashes[slot] === h) {
+    const known = keptBytes[slot];
+    if (known !== undefined && sameAscii(known, b, s, n)) return known;
+  }
+  keptBytesHashes[slot] = h;
+  return (keptBytes[slot] = decodeText(b, s, e));
+}
+
+/** Is `text` the n ASCII bytes at b[s]? */
+function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
+  if (text.length !== n) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== b[s + i]) return false;
+  return true;
+}
+
+/** What a stored message keeps of a From or To: its tag, URI user and call-list address, interned; and whether its URI parsed. */
+export interface KeptNameAddr {
+  readonly tag: string | undefined;
+  readonly user: string | undefined;
+  readonly address: string | undefined;
+  readonly hasUri: boolean;
+}
+
+const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined, hasUri: false });
+
+/** The kept parts of a From/To parse (undefined or null: none, or a value that did not parse). */
+export function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
+  if (!na) return NO_NAME_ADDR;
+  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)), hasUri: na.uri !== undefined };
+}
+
+/** The kept parts of the From/To in `b` that scanCommonNameAddr just took apart (see nameAddrParts). */
+export function keptNameAddrOfParts(b: Uint8Array): KeptNameAddr {
+  const p = nameAddrParts;
+  const from = p[0] >= 0 ? p[0] : p[2];
+  const to = p[4] >= 0 ? p[4] : p[3];
+  return { tag: p[5] < 0 ? undefined : keepBytes(b, p[5], p[6]), user: p[0] < 0 ? undefined : keepBytes(b, p[0], p[1]), address: keepBytes(b, from, to), hasUri: true };
+}
+
+/**
  * Where the top Via says the request was sent from — host, port and transport, what matching
  * compares besides the branch. A capture has a few hundred of them, so each is one shared object:
  * a stored message keeps its top Via as the branch text plus one of these (a top-Via object of its
@@ -69,6 +134,23 @@ export function sharedSentBy(via: ViaKey | undefined): SentBy | undefined {
   const made: SentBy = { host: keepText(via.host), port: via.port, transport: keepText(via.transport) };
   known.push(made);
   return made;
+}
+
+/**
+ * sharedSentBy of a sent-by read from bytes (host [hs, he), ASCII; port -1: none): a recent one is
+ * found by a hash of the bytes, without making the host text (a capture has a few hundred).
+ */
+const SENT_BY_SLOTS = 1024;
+const sentBySlots: (SentBy | undefined)[] = new Array(SENT_BY_SLOTS).fill(undefined);
+
+export function sentByOfBytes(b: Uint8Array, hs: number, he: number, port: number, transport: string): SentBy {
+  let h = Math.imul(port, 31) + transport.charCodeAt(0) + transport.length;
+  for (let i = hs; i < he; i++) h = (Math.imul(h, 31) + b[i]) | 0;
+  const slot = (h ^ (h >>> 11)) & (SENT_BY_SLOTS - 1);
+  const known = sentBySlots[slot];
+  const p = port < 0 ? undefined : port;
+  if (known !== undefined && known.port === p && known.transport === transport && sameAscii(known.host, b, hs, he - hs)) return known;
+  return (sentBySlots[slot] = sharedSentBy({ host: decodeText(b, hs, he), port: p, transport, branch: undefined })!);
 }
 
 /** A message whose parse is kept only in part (a row of the analysis): it answers these from its stored values. */

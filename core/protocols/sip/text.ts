@@ -75,6 +75,16 @@ export function decodeShared(bytes: Uint8Array, start: number, end: number): str
     if (c >= 0x80) return decodeText(bytes, start, end);
     h = (Math.imul(h, 31) + c) | 0;
   }
+  return decodeSharedHashed(bytes, start, end, h);
+}
+
+/**
+ * decodeShared for ASCII bytes whose hash the caller computed while scanning them (h = length,
+ * then h = h * 31 + byte, 32-bit, for each byte): the bytes are not hashed a second time.
+ */
+export function decodeSharedHashed(bytes: Uint8Array, start: number, end: number, h: number): string {
+  const n = end - start;
+  if (n <= 0 || n > SHARED_MAX_LENGTH) return decodeText(bytes, start, end);
   const slot = (h ^ (h >>> 13)) & (SHARED_SLOTS - 1);
   const cached = sharedTexts[slot];
   if (cached !== undefined && cached.length === n) {

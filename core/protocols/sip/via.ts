@@ -123,3 +123,109 @@ function unbracket(text: string): string {
   const e = text.length > s && text.charCodeAt(text.length - 1) === 93 ? text.length - 1 : text.length;
   return s === 0 && e === text.length ? text : shareString(text.slice(s, e));
 }
+
+/** The transports scanCommonVia knows, upper case (what parseVia makes of them in any case). */
+export const COMMON_TRANSPORTS: readonly string[] = ["UDP", "TCP", "TLS", "SCTP", "WS", "WSS"];
+
+/**
+ * What scanCommonVia found: [transport (index in COMMON_TRANSPORTS), host start, host end, port
+ * (-1: none), branch value start, branch value end (start -1: no branch value)]. Overwritten by
+ * the next scan.
+ */
+export const viaParts = new Int32Array(6);
+
+/**
+ * The common Via value — "SIP/2.0/UDP host[:port][;param[=value]]..." with a plain host name or
+ * IPv4 address, no blanks after sent-by, no quotes, no commas — checked and taken apart in one
+ * pass over its bytes [s, e), without building a Via or its parameters. True: it is one Via that
+ * parseVia would accept, with the parts viaParts now holds. False: not that shape (or not a Via);
+ * parse the text in full to know. The problems check and a stored row read every message's Vias,
+ * and nearly all of them are in this shape.
+ */
+export function scanCommonVia(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 10 || !isSip20Slash(b, s)) return false;
+  let i = s + 8;
+  const ts = i;
+  while (i < e && isLetter(b[i])) i++;
+  const transport = transportIndex(b, ts, i);
+  if (transport < 0 || i >= e || b[i] !== 32) return false;
+  while (i < e && b[i] === 32) i++;
+  const hs = i;
+  while (i < e && isHostByte(b[i])) i++;
+  const he = i;
+  if (he === hs) return false;
+  let port = -1;
+  if (i < e && b[i] === 58 /* : */) {
+    const ds = ++i;
+    let p = 0;
+    while (i < e && b[i] >= 48 && b[i] <= 57) p = p * 10 + (b[i++] - 48);
+    if (i === ds || i - ds > 5 || p > 65535) return false;
+    port = p;
+  }
+  if (i < e && b[i] !== 59 /* ; */) return false;
+  // Parameters: like parseParams, the first one named "branch" (any case) gives the branch.
+  let branchSeen = false;
+  let bs = -1;
+  let be = -1;
+  while (i < e) {
+    const ns = ++i; // past the ';'
+    let eq = -1;
+    for (; i < e; i++) {
+      const c = b[i];
+      if (c === 59) break;
+      if (!isParamByte(c)) return false;
+      if (c === 61 /* = */ && eq < 0) eq = i;
+    }
+    if (!branchSeen && isBranchName(b, ns, eq < 0 ? i : eq)) {
+      branchSeen = true;
+      if (eq >= 0) {
+        bs = eq + 1;
+        be = i;
+      }
+    }
+  }
+  viaParts[0] = transport;
+  viaParts[1] = hs;
+  viaParts[2] = he;
+  viaParts[3] = port;
+  viaParts[4] = bs;
+  viaParts[5] = be;
+  return true;
+}
+
+/** "SIP/2.0/" at b[s]. */
+function isSip20Slash(b: Uint8Array, s: number): boolean {
+  return b[s] === 83 && b[s + 1] === 73 && b[s + 2] === 80 && b[s + 3] === 47 && b[s + 4] === 50 && b[s + 5] === 46 && b[s + 6] === 48 && b[s + 7] === 47;
+}
+
+function isLetter(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a;
+}
+
+/** Index in COMMON_TRANSPORTS of the letters [s, e) in any case, or -1. */
+function transportIndex(b: Uint8Array, s: number, e: number): number {
+  for (let t = 0; t < COMMON_TRANSPORTS.length; t++) {
+    const name = COMMON_TRANSPORTS[t];
+    if (name.length !== e - s) continue;
+    let k = 0;
+    while (k < name.length && (b[s + k] & 0xdf) === name.charCodeAt(k)) k++;
+    if (k === name.length) return t;
+  }
+  return -1;
+}
+
+/** Letters, digits, '.', '-', '_': a host name or IPv4 address (anything else goes to the full parser). */
+function isHostByte(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
+}
+
+/** Visible ASCII but '"' and ',' (a quote or a list comma needs the full parser); ';' ends a parameter. */
+function isParamByte(c: number): boolean {
+  return c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x2c;
+}
+
+/** Is [s, e) "branch" in any case? */
+function isBranchName(b: Uint8Array, s: number, e: number): boolean {
+  return e - s === 6 && (b[s] | 0x20) === 98 && (b[s + 1] | 0x20) === 114 && (b[s + 2] | 0x20) === 97 && (b[s + 3] | 0x20) === 110 && (b[s + 4] | 0x20) === 99 && (b[s + 5] | 0x20) === 104;
+}
