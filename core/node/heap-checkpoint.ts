@@ -6,13 +6,15 @@
  * growing factor is at its maximum while the program mostly allocates), and pages once committed
  * stay in the RSS. An analysis builds ~70-100 MB of long-lived tables phase by phase and drops each
  * phase's scratch: collected right at a phase boundary, the garbage never piles up, for about the
- * time V8 spends on its own full GCs anyway. Separately, the young generation grows to 2 x 16 MB
- * semi-spaces while decoding; at 2 x 8 MB the run is as fast and the peak lower (2 x 4 MB and
- * 2 x 16 MB both peaked higher). On the bench capture (bench/bench.mjs, 130 000 messages, ~55 MB
- * live at the end): 5-6 collections of 15-35 ms each; peak RSS ~220 MB without checkpoints,
- * ~165 MB at growth 1.5 from a 48 MB floor, ~148 MB at growth 1.2 from a 32 MB floor. The floor
- * matters as much as the growth: at 48 MB, a run whose own major GC came just before the end of
- * decoding skipped the first checkpoint and peaked 13 MB higher.
+ * time V8 spends on its own full GCs anyway. Separately, the young generation grows while decoding
+ * and its pages stay committed to the end: capped at 8 MB (new-space size), the run is as fast as
+ * at 16 MB (twice the scavenges, each about half the work: the load and the analysis keep little of
+ * what they allocate) and peaks ~8 MB lower. On the bench capture (bench/bench.mjs, 130 000
+ * messages, ~55 MB live at the end): 5-6 collections of 15-60 ms each; peak RSS ~220 MB without
+ * checkpoints, ~165 MB at growth 1.5 from a 48 MB floor, ~148 MB at growth 1.2 from a 32 MB floor
+ * with a 16 MB young generation, ~139 MB with 8 MB. The floor matters as much as the growth: at
+ * 48 MB, a run whose own major GC came just before the end of decoding skipped the first
+ * checkpoint and peaked 13 MB higher.
  */
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -45,7 +47,7 @@ export interface HeapCheckpoint {
 
 export const DEFAULT_GROWTH = 1.2;
 export const DEFAULT_FLOOR_BYTES = 32 << 20;
-export const DEFAULT_YOUNG_GENERATION_BYTES = 16 << 20;
+export const DEFAULT_YOUNG_GENERATION_BYTES = 8 << 20;
 
 /**
  * V8's full-GC function without `--expose-gc` on the command line: the flag, set at run time,
