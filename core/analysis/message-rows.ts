@@ -6,8 +6,8 @@
  *
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
- * generation and traced by every full GC. As a row it is 104 B of slots in a chunk allocated once,
- * 60 B of numbers in typed arrays, and a 40 B handle (DESIGN §9: 10^7 messages must not need 10^7
+ * generation and traced by every full GC. As a row it is 80 B of slots in a chunk allocated once,
+ * 60 B of numbers in typed arrays, and a 32 B handle (DESIGN §9: 10^7 messages must not need 10^7
  * sets of objects).
  *
  * Anything not stored (header fields, Contact, Route, body, raw bytes) is parsed again from the
@@ -401,9 +401,9 @@ type RowHandleClass = new (id: number) => RowMessage;
  * hidden class, as before.
  */
 function handleClass(base: RowHandleClass, rows: MessageRows): RowHandleClass {
-  const bound = class extends base {};
-  Object.defineProperty(bound.prototype, "rows", { value: rows });
-  return bound;
+  const StoreHandle = class extends base {};
+  Object.defineProperty(StoreHandle.prototype, "rows", { value: rows });
+  return StoreHandle;
 }
 
 /**
