@@ -6,8 +6,8 @@
  *
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
- * generation and traced by every full GC. As a row it is 80 B of slots in a chunk allocated once,
- * 60 B of numbers in typed arrays, and a 32 B handle (DESIGN §9: 10^7 messages must not need 10^7
+ * generation and traced by every full GC. As a row it is 64 B of slots in a chunk allocated once,
+ * 68 B of numbers in typed arrays, and a 32 B handle (DESIGN §9: 10^7 messages must not need 10^7
  * sets of objects).
  *
  * Anything not stored (header fields, Contact, Route, body, raw bytes) is parsed again from the
@@ -19,11 +19,11 @@ import type { DiameterMessage } from "../protocols/diameter/types";
 import type { HttpMessage } from "../protocols/http/types";
 import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
-import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
+import { KEPT_HEADERS, addressOf, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
 import { COMMON_TRANSPORTS, viaParts } from "../protocols/sip/via";
 import type { Observed } from "./model";
 
-/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~330 KB) are one array allocated once. */
+/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, 256 KB) are one array allocated once. */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
@@ -40,11 +40,9 @@ const FROM_TAG = 3;
 const TO_TAG = 4;
 const FROM_USER = 5;
 const TO_USER = 6;
-const FROM_ADDRESS = 7;
-const TO_ADDRESS = 8;
 /** The top Via's branch (its sent-by is the int column TOP_VIA_SENT_BY). */
-const TOP_VIA_BRANCH = 9;
-const STRIDE = 10;
+const TOP_VIA_BRANCH = 7;
+const STRIDE = 8;
 
 // Integer columns of a row.
 /** transport (3 bits) | protocol (2) | fromLog (1) | response (1) | file index (rest). */
@@ -64,7 +62,10 @@ const TOP_VIA_SENT_BY = 8;
 const HOME = 9;
 /** The record number; LARGE_FRAME when it does not fit (then it is in a side map). */
 const FRAME = 10;
-const INTS = 11;
+/** From's and To's address less the user (KeptNameAddr.hostPort), as table indexes. */
+const FROM_HOST_PORT = 11;
+const TO_HOST_PORT = 12;
+const INTS = 13;
 const NO_STATUS = -1;
 const LARGE_FRAME = -0x80000000;
 
@@ -183,8 +184,8 @@ export class MessageRows {
     s[o + TO_TAG] = to.tag;
     s[o + FROM_USER] = from.user;
     s[o + TO_USER] = to.user;
-    s[o + FROM_ADDRESS] = from.address;
-    s[o + TO_ADDRESS] = to.address;
+    n[io + FROM_HOST_PORT] = this.indexOf(from.hostPort);
+    n[io + TO_HOST_PORT] = this.indexOf(to.hostPort);
     // problems first: it reads every Via, so the Via reads below find them counted.
     const problems = parsed.problems;
     if (problems.length) this.problems.set(row, problems);
@@ -505,11 +506,12 @@ export class RowMessage implements Observed, SipMessage {
   get toUser(): string | undefined {
     return this.rows.slot(this.row, TO_USER) as string | undefined;
   }
+  /** A new text each time (a call reads its first message's): see KeptNameAddr.hostPort. */
   get fromAddress(): string | undefined {
-    return this.rows.slot(this.row, FROM_ADDRESS) as string | undefined;
+    return addressOf(this.fromUser, this.rows.value(this.row, FROM_HOST_PORT) as string | undefined);
   }
   get toAddress(): string | undefined {
-    return this.rows.slot(this.row, TO_ADDRESS) as string | undefined;
+    return addressOf(this.toUser, this.rows.value(this.row, TO_HOST_PORT) as string | undefined);
   }
   /** What matching reads of the top Via (vias[0]), as a new object; the whole Via is in `vias`. */
   get topVia(): ViaKey | undefined {
