@@ -140,7 +140,9 @@ export class ModelBuilder {
     if (place && bytes.buffer === place.buffer && bytes.byteOffset >= place.start && bytes.byteOffset + bytes.length <= place.end) {
       return this.rows.addSip(where, parsed, place.home, place.base + bytes.byteOffset, bytes.length);
     }
-    return this.rows.addSip(where, parsed, this.keptBytes(bytes));
+    const at = this.slabOffsetOf(bytes);
+    // In a slab, the row keeps the slab and the offset: no view per message.
+    return at < 0 ? this.rows.addSip(where, parsed, bytes) : this.rows.addSip(where, parsed, this.slab, at, bytes.length);
   }
 
   /**
@@ -150,17 +152,23 @@ export class ModelBuilder {
    * most of its buffer already (its own copy, a reassembled stream message) is kept as it is.
    */
   private keptBytes(bytes: Uint8Array): Uint8Array {
+    const at = this.slabOffsetOf(bytes);
+    return at < 0 ? bytes : this.slab.subarray(at, at + bytes.length);
+  }
+
+  /** Where keptBytes copied `bytes` into the current slab, or -1 when they are kept as they are. */
+  private slabOffsetOf(bytes: Uint8Array): number {
     const n = bytes.length;
-    if (n === 0 || n > SLAB_SIZE >> 6 || bytes.buffer.byteLength <= 2 * n) return bytes;
+    if (n === 0 || n > SLAB_SIZE >> 6 || bytes.buffer.byteLength <= 2 * n) return -1;
     if (this.slabUsed + n > this.slab.length) {
       // Slabs grow from 64 KiB: a small capture does not pay for a 1 MiB slab it never fills.
       this.slab = new Uint8Array(Math.min(SLAB_SIZE, Math.max(SLAB_SIZE >> 4, this.slab.length * 2)));
       this.slabUsed = 0;
     }
-    const kept = this.slab.subarray(this.slabUsed, this.slabUsed + n);
-    kept.set(bytes);
+    const at = this.slabUsed;
+    this.slab.set(bytes, at);
     this.slabUsed += n;
-    return kept;
+    return at;
   }
 
   /**

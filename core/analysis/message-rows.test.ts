@@ -169,4 +169,35 @@ describe("MessageRows", () => {
     expect(sorted.map((m) => [m.frame, m.time, m.protocol, m.frames, m.kind, m.callId, m.status, m.topVia?.branch])).toEqual(order.map((old) => before[old]));
     expect(() => rows.reorder([0, 1])).toThrow(/2 rows given for 5/);
   });
+
+  it("reorders what few rows have (problems, kept headers, large record numbers) with the rows", () => {
+    const rows = new MessageRows();
+    const made = [
+      rows.addSip({ ...place, frame: 1 }, parseSip(bytes), bytes),
+      rows.addSip({ ...place, frame: 2 ** 40 }, parseSip(badStatus), badStatus),
+      rows.addSip({ ...place, frame: -3 }, parseSip(response), response),
+    ];
+    const before = made.map((m) => [m.frame, m.problems, m.header("rseq"), m.header("x-cid"), m.raw]);
+    expect(before.map(([frame, problems, rseq, cid]) => [frame, (problems as string[]).length > 0, rseq, cid])).toEqual([
+      [1, false, undefined, "leg-a"],
+      [2 ** 40, true, undefined, undefined],
+      [-3, false, "5", undefined],
+    ]);
+    const order = [2, 0, 1];
+    rows.reorder(order);
+    const sorted = order.map((old) => made[old]);
+    sorted.forEach((m, i) => (m.id = i));
+    expect(sorted.map((m) => [m.frame, m.problems, m.header("rseq"), m.header("x-cid"), m.raw])).toEqual(order.map((old) => before[old]));
+  });
+
+  it("reads bytes kept in a shared array back from their range of it", () => {
+    const slab = new Uint8Array(10 + bytes.length + response.length);
+    slab.set(bytes, 10);
+    slab.set(response, 10 + bytes.length);
+    const rows = new MessageRows();
+    const a = rows.addSip(place, parseSip(bytes), slab, 10, bytes.length);
+    const b = rows.addSip(place, parseSip(response), slab, 10 + bytes.length, response.length);
+    expect([a.raw, b.raw]).toEqual([bytes, response]);
+    expect([a.contact[0].uri?.host, b.status]).toEqual(["10.0.0.1", 180]);
+  });
 });

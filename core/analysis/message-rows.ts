@@ -6,8 +6,8 @@
  *
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
- * generation and traced by every full GC. As a row it is 104 B of slots in a chunk allocated once,
- * 60 B of numbers in typed arrays, and a 40 B handle (DESIGN §9: 10^7 messages must not need 10^7
+ * generation and traced by every full GC. As a row it is 64 B of slots in a chunk allocated once,
+ * 68 B of numbers in typed arrays, and a 32 B handle (DESIGN §9: 10^7 messages must not need 10^7
  * sets of objects).
  *
  * Anything not stored (header fields, Contact, Route, body, raw bytes) is parsed again from the
@@ -19,34 +19,30 @@ import type { DiameterMessage } from "../protocols/diameter/types";
 import type { HttpMessage } from "../protocols/http/types";
 import { headerKeyId, parseSip, type ParsedSip } from "../protocols/sip/parse";
 import { canonicalHeaderKey } from "../protocols/sip/header-names";
-import { KEPT_HEADERS, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
+import { KEPT_HEADERS, addressOf, isKeptHeader, keepBytes, keepText, keepTextOptional, keptNameAddr, sentByOfBytes, sharedSentBy, type BytesHome, type KeptNameAddr, type SentBy } from "../protocols/sip/stored";
 import { COMMON_TRANSPORTS, viaParts } from "../protocols/sip/via";
 import type { Observed } from "./model";
 
-/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, ~430 KB) are one array allocated once. */
+/** Rows per chunk: a chunk's slots (4096 x STRIDE x 8 B, 256 KB) are one array allocated once. */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
-// Reference slots of a row (texts and objects).
-/** The Request-URI of a request, the reason phrase of a response. */
+// Reference slots of a row (texts and objects). What few rows have (problems, kept headers) is in
+// side maps by row instead: a slot costs 8 B on every row.
+/** SIP: the Request-URI of a request, the reason phrase of a response. */
 const LINE_TEXT = 0;
+/** Diameter, HTTP: the decode (such a row has none of the SIP values). */
+const DECODED = 0;
 const CALL_ID = 1;
 const CSEQ = 2;
 const FROM_TAG = 3;
 const TO_TAG = 4;
 const FROM_USER = 5;
 const TO_USER = 6;
-const FROM_ADDRESS = 7;
-const TO_ADDRESS = 8;
 /** The top Via's branch (its sent-by is the int column TOP_VIA_SENT_BY). */
-const TOP_VIA_BRANCH = 9;
-const PROBLEMS = 10;
-/** SIP: first values of the kept headers present (see KEPT_HEADERS), or undefined. Diameter, HTTP: the decode. */
-const EXTRA = 11;
-/** The bytes themselves (Uint8Array), or the BytesHome they are read back from. */
-const HOME = 12;
-const STRIDE = 13;
+const TOP_VIA_BRANCH = 7;
+const STRIDE = 8;
 
 // Integer columns of a row.
 /** transport (3 bits) | protocol (2) | fromLog (1) | response (1) | file index (rest). */
@@ -62,14 +58,21 @@ const DST = 5;
 const METHOD = 6;
 const CONTENT_TYPE = 7;
 const TOP_VIA_SENT_BY = 8;
-const INTS = 9;
+/** Where the bytes are read back from: an index into the store's homes (0: none). */
+const HOME = 9;
+/** The record number; LARGE_FRAME when it does not fit (then it is in a side map). */
+const FRAME = 10;
+/** From's and To's address less the user (KeptNameAddr.hostPort), as table indexes. */
+const FROM_HOST_PORT = 11;
+const TO_HOST_PORT = 12;
+const INTS = 13;
 const NO_STATUS = -1;
+const LARGE_FRAME = -0x80000000;
 
-// Doubles of a row: capture time, record number, and the file offset of the bytes (past 4 GB).
+// Doubles of a row: capture time, and the offset of the bytes in their home (a file past 4 GB).
 const TIME = 0;
-const FRAME = 1;
-const AT = 2;
-const DOUBLES = 3;
+const AT = 1;
+const DOUBLES = 2;
 
 const TRANSPORTS: readonly Transport[] = ["udp", "tcp", "sctp", "ws", "wss", "tls"];
 const PROTOCOLS: readonly Observed["protocol"][] = ["sip", "diameter", "http"];
@@ -123,18 +126,39 @@ export class MessageRows {
   private readonly doubles: Float64Array[] = [];
   /** Every frame of the rare message carried by several packets, by row. */
   private readonly frames = new Map<number, number[]>();
+  /** Record numbers that do not fit the FRAME column, by row. */
+  private readonly largeFrames = new Map<number, number>();
+  /** The problems of the rare malformed SIP message, by row. */
+  private readonly problems = new Map<number, readonly string[]>();
+  /** First values of the KEPT_HEADERS a SIP message has, by row (most have none). */
+  private readonly keptHeaders = new Map<number, Record<string, string>>();
   /** The few distinct addresses, methods and content types, by index (0: undefined). */
   private readonly values: unknown[] = [undefined];
   private readonly valueIndex = new Map<unknown, number>();
   /** Addresses by value (ip, then port): the decoder makes a new Endpoint per packet. */
   private readonly endpointIndex = new Map<string, Map<number, number>>();
+  /** Where rows' bytes are read back from (a file's BytesHome, a slab of kept bytes), by index (0: none). */
+  private readonly homes: (Uint8Array | BytesHome | undefined)[] = [undefined];
+  private readonly homeIndex = new Map<BytesHome, number>();
+  private lastHome = 0;
   private count = 0;
+  /** This store's handle classes (see handleClass). */
+  private readonly Handle: RowHandleClass;
+  private readonly SipHandle: RowHandleClass;
+
+  constructor() {
+    this.Handle = handleClass(RowMessage, this);
+    this.SipHandle = handleClass(SipRowMessage, this);
+  }
 
   get length(): number {
     return this.count;
   }
 
-  /** A SIP message: its stored values are copied out of `parsed`, its bytes stay in `home`. */
+  /**
+   * A SIP message: its stored values are copied out of `parsed`; its bytes stay in `home`, at
+   * [at, at + length) (a Uint8Array home given alone: all of it).
+   */
   addSip(place: RowPlace, parsed: ParsedSip, home: Uint8Array | BytesHome, at = 0, length = home instanceof Uint8Array ? home.length : 0): RowMessage {
     const row = this.newRow(place, "sip");
     const chunk = row >>> CHUNK_BITS;
@@ -160,11 +184,11 @@ export class MessageRows {
     s[o + TO_TAG] = to.tag;
     s[o + FROM_USER] = from.user;
     s[o + TO_USER] = to.user;
-    s[o + FROM_ADDRESS] = from.address;
-    s[o + TO_ADDRESS] = to.address;
+    n[io + FROM_HOST_PORT] = this.indexOf(from.hostPort);
+    n[io + TO_HOST_PORT] = this.indexOf(to.hostPort);
     // problems first: it reads every Via, so the Via reads below find them counted.
     const problems = parsed.problems;
-    s[o + PROBLEMS] = problems.length ? problems : NO_PROBLEMS;
+    if (problems.length) this.problems.set(row, problems);
     // vias[0], not the parser's topVia: they differ when the first Via value is malformed.
     if (fast?.scanTopVia()) {
       // The usual top Via, read from the bytes (see scanCommonVia): no Via object is made.
@@ -178,37 +202,20 @@ export class MessageRows {
     }
     n[io + VIA_COUNT] = fast ? fast.viaCount : parsed.vias.length;
     n[io + CONTENT_TYPE] = this.indexOf(fast ? fast.sharedValueByKey("content-type") : parsed.contentType);
-    let kept: Record<string, string> | undefined;
-    if (fast && keptWant) {
-      const values = keptScratch;
-      if (fast.firstValuesOf(keptWant, values) > 0) {
-        for (let i = 0; i < KEPT_HEADERS.length; i++) {
-          const value = values[i];
-          if (value !== undefined) {
-            (kept ??= {})[KEPT_HEADERS[i]] = keepText(value);
-            values[i] = undefined;
-          }
-        }
-      }
-    } else {
-      for (const name of KEPT_HEADERS) {
-        const value = parsed.header(name);
-        if (value !== undefined) (kept ??= {})[name] = keepText(value);
-      }
-    }
-    s[o + EXTRA] = kept;
-    s[o + HOME] = home;
+    const kept = fast && keptWant ? keptOfFastReads(fast, keptWant) : keptOfParse(parsed);
+    if (kept) this.keptHeaders.set(row, kept);
+    n[io + HOME] = this.indexOfHome(home);
     n[io + LENGTH] = length;
     this.doubles[chunk][(row & CHUNK_MASK) * DOUBLES + AT] = at;
-    return new SipRowMessage(row, this);
+    return new this.SipHandle(row);
   }
 
   /** A Diameter or HTTP message: kept as its decode. */
   addDecoded(place: RowPlace, protocol: "diameter" | "http", decoded: DiameterMessage | HttpMessage): RowMessage {
     const row = this.newRow(place, protocol);
-    this.slots[row >>> CHUNK_BITS][(row & CHUNK_MASK) * STRIDE + EXTRA] = decoded;
+    this.slots[row >>> CHUNK_BITS][(row & CHUNK_MASK) * STRIDE + DECODED] = decoded;
     this.ints[row >>> CHUNK_BITS][(row & CHUNK_MASK) * INTS + STATUS] = NO_STATUS;
-    return new RowMessage(row, this);
+    return new this.Handle(row);
   }
 
   private newRow(place: RowPlace, protocol: Observed["protocol"]): number {
@@ -225,10 +232,13 @@ export class MessageRows {
     n[io + SRC] = this.indexOfEndpoint(place.src);
     n[io + DST] = this.indexOfEndpoint(place.dst);
     n[io + PACKED] = TRANSPORTS.indexOf(place.transport) | (PROTOCOLS.indexOf(protocol) << 3) | (place.fromLog ? FROM_LOG_BIT : 0) | (place.file << FILE_SHIFT);
-    const d = this.doubles[chunk];
-    const dd = (row & CHUNK_MASK) * DOUBLES;
-    d[dd + TIME] = place.time;
-    d[dd + FRAME] = place.frame;
+    const frame = place.frame;
+    if ((frame | 0) === frame && frame !== LARGE_FRAME) n[io + FRAME] = frame;
+    else {
+      n[io + FRAME] = LARGE_FRAME;
+      this.largeFrames.set(row, frame);
+    }
+    this.doubles[chunk][(row & CHUNK_MASK) * DOUBLES + TIME] = place.time;
     if (place.frames && place.frames.length > 1) this.frames.set(row, place.frames);
     return row;
   }
@@ -243,7 +253,6 @@ export class MessageRows {
     const slots = this.slots.map(() => new Array<unknown>(CHUNK * STRIDE).fill(undefined));
     const ints = this.ints.map(() => new Int32Array(CHUNK * INTS));
     const doubles = this.doubles.map(() => new Float64Array(CHUNK * DOUBLES));
-    const frames = new Map<number, number[]>();
     for (let to = 0; to < order.length; to++) {
       const from = order[to];
       const fs = this.slots[from >>> CHUNK_BITS];
@@ -253,14 +262,13 @@ export class MessageRows {
       for (let k = 0; k < STRIDE; k++) ts[tso + k] = fs[fo + k];
       ints[to >>> CHUNK_BITS].set(this.ints[from >>> CHUNK_BITS].subarray((from & CHUNK_MASK) * INTS, (from & CHUNK_MASK) * INTS + INTS), (to & CHUNK_MASK) * INTS);
       doubles[to >>> CHUNK_BITS].set(this.doubles[from >>> CHUNK_BITS].subarray((from & CHUNK_MASK) * DOUBLES, (from & CHUNK_MASK) * DOUBLES + DOUBLES), (to & CHUNK_MASK) * DOUBLES);
-      const f = this.frames.get(from);
-      if (f) frames.set(to, f);
     }
     this.slots.splice(0, this.slots.length, ...slots);
     this.ints.splice(0, this.ints.length, ...ints);
     this.doubles.splice(0, this.doubles.length, ...doubles);
-    this.frames.clear();
-    for (const [row, f] of frames) this.frames.set(row, f);
+    const rowOf = new Map<number, number>();
+    order.forEach((from, to) => rowOf.set(from, to));
+    for (const byRow of [this.frames, this.largeFrames, this.problems, this.keptHeaders] as Map<number, unknown>[]) renumber(byRow, rowOf);
   }
 
   /** Index of an address in the table, equal addresses sharing one Endpoint (nobody mutates them). */
@@ -288,6 +296,22 @@ export class MessageRows {
     return i;
   }
 
+  /**
+   * Index of a home. Rows come in runs from one home (a file, a slab), so the last one is checked
+   * first; a BytesHome is found by identity, and a byte array other than the last is added anew
+   * (a message's own copy: no other row shares it).
+   */
+  private indexOfHome(home: Uint8Array | BytesHome): number {
+    if (this.homes[this.lastHome] === home) return this.lastHome;
+    let i = home instanceof Uint8Array ? undefined : this.homeIndex.get(home);
+    if (i === undefined) {
+      i = this.homes.length;
+      this.homes.push(home);
+      if (!(home instanceof Uint8Array)) this.homeIndex.set(home, i);
+    }
+    return (this.lastHome = i);
+  }
+
   /** The table value that integer column `which` of row `row` points at. */
   value(row: number, which: number): unknown {
     return this.values[this.int(row, which)];
@@ -306,9 +330,81 @@ export class MessageRows {
     return this.doubles[row >>> CHUNK_BITS][(row & CHUNK_MASK) * DOUBLES + which];
   }
 
+  frameOf(row: number): number {
+    const frame = this.int(row, FRAME);
+    return frame === LARGE_FRAME ? this.largeFrames.get(row)! : frame;
+  }
+
   framesOf(row: number): number[] | undefined {
     return this.frames.size === 0 ? undefined : this.frames.get(row);
   }
+
+  problemsOf(row: number): readonly string[] {
+    return (this.problems.size === 0 ? undefined : this.problems.get(row)) ?? NO_PROBLEMS;
+  }
+
+  keptHeadersOf(row: number): Record<string, string> | undefined {
+    return this.keptHeaders.size === 0 ? undefined : this.keptHeaders.get(row);
+  }
+
+  /** The bytes of row `row`: a view of its home's, or read back from its file. */
+  rawOf(row: number): Uint8Array {
+    const home = this.homes[this.int(row, HOME)];
+    if (home === undefined) return EMPTY;
+    const at = this.double(row, AT);
+    const length = this.int(row, LENGTH);
+    if (home instanceof Uint8Array) return at === 0 && length === home.length ? home : home.subarray(at, at + length);
+    try {
+      return home.read(at, length);
+    } catch {
+      // The capture file changed or went away since it was read: the stored values still stand.
+      return EMPTY;
+    }
+  }
+}
+
+/** The first values of the kept headers, from the parser's one pass over the fields (undefined: none). */
+function keptOfFastReads(fast: FastReads, want: Uint8Array): Record<string, string> | undefined {
+  const values = keptScratch;
+  if (fast.firstValuesOf(want, values) === 0) return undefined;
+  let kept: Record<string, string> | undefined;
+  for (let i = 0; i < KEPT_HEADERS.length; i++) {
+    const value = values[i];
+    if (value !== undefined) {
+      (kept ??= {})[KEPT_HEADERS[i]] = keepText(value);
+      values[i] = undefined;
+    }
+  }
+  return kept;
+}
+
+function keptOfParse(parsed: ParsedSip): Record<string, string> | undefined {
+  let kept: Record<string, string> | undefined;
+  for (const name of KEPT_HEADERS) {
+    const value = parsed.header(name);
+    if (value !== undefined) (kept ??= {})[name] = keepText(value);
+  }
+  return kept;
+}
+
+/** Move a side map's entries to their rows' new numbers. */
+function renumber(byRow: Map<number, unknown>, rowOf: ReadonlyMap<number, number>): void {
+  const entries = [...byRow];
+  byRow.clear();
+  for (const [row, value] of entries) byRow.set(rowOf.get(row)!, value);
+}
+
+type RowHandleClass = new (id: number) => RowMessage;
+
+/**
+ * A handle class of its own for one store: the store sits on the class's prototype, so a handle
+ * holds only its id (32 B, not 40 B: ~1 MB on 10^5 messages). One store's handles share one
+ * hidden class, as before.
+ */
+function handleClass(base: RowHandleClass, rows: MessageRows): RowHandleClass {
+  const StoreHandle = class extends base {};
+  Object.defineProperty(StoreHandle.prototype, "rows", { value: rows });
+  return StoreHandle;
 }
 
 /**
@@ -322,11 +418,11 @@ export class RowMessage implements Observed, SipMessage {
    * less per handle is ~1 MB on 10^5 messages.
    */
   id: number;
-  private readonly rows: MessageRows;
+  /** The store of the row: on the prototype of the store's own handle class (see handleClass). */
+  declare private readonly rows: MessageRows;
 
-  constructor(id: number, rows: MessageRows) {
+  constructor(id: number) {
     this.id = id;
-    this.rows = rows;
   }
 
   private get row(): number {
@@ -342,7 +438,7 @@ export class RowMessage implements Observed, SipMessage {
     return this.packed >>> FILE_SHIFT;
   }
   get frame(): number {
-    return this.rows.double(this.row, FRAME);
+    return this.rows.frameOf(this.row);
   }
   get frames(): number[] | undefined {
     return this.rows.framesOf(this.row);
@@ -369,10 +465,10 @@ export class RowMessage implements Observed, SipMessage {
     return (this.packed >>> 3) & 3 ? undefined : this;
   }
   get diameter(): DiameterMessage | undefined {
-    return ((this.packed >>> 3) & 3) === 1 ? (this.rows.slot(this.row, EXTRA) as DiameterMessage) : undefined;
+    return ((this.packed >>> 3) & 3) === 1 ? (this.rows.slot(this.row, DECODED) as DiameterMessage) : undefined;
   }
   get http(): HttpMessage | undefined {
-    return ((this.packed >>> 3) & 3) === 2 ? (this.rows.slot(this.row, EXTRA) as HttpMessage) : undefined;
+    return ((this.packed >>> 3) & 3) === 2 ? (this.rows.slot(this.row, DECODED) as HttpMessage) : undefined;
   }
 
   // --- SipMessage: stored values ---
@@ -410,11 +506,12 @@ export class RowMessage implements Observed, SipMessage {
   get toUser(): string | undefined {
     return this.rows.slot(this.row, TO_USER) as string | undefined;
   }
+  /** A new text each time (a call reads its first message's): see KeptNameAddr.hostPort. */
   get fromAddress(): string | undefined {
-    return this.rows.slot(this.row, FROM_ADDRESS) as string | undefined;
+    return addressOf(this.fromUser, this.rows.value(this.row, FROM_HOST_PORT) as string | undefined);
   }
   get toAddress(): string | undefined {
-    return this.rows.slot(this.row, TO_ADDRESS) as string | undefined;
+    return addressOf(this.toUser, this.rows.value(this.row, TO_HOST_PORT) as string | undefined);
   }
   /** What matching reads of the top Via (vias[0]), as a new object; the whole Via is in `vias`. */
   get topVia(): ViaKey | undefined {
@@ -434,11 +531,11 @@ export class RowMessage implements Observed, SipMessage {
     return this.rows.value(this.row, CONTENT_TYPE) as string | undefined;
   }
   get problems(): readonly string[] {
-    return (this.rows.slot(this.row, PROBLEMS) as readonly string[] | undefined) ?? NO_PROBLEMS;
+    return this.rows.problemsOf(this.row);
   }
   header(name: string): string | undefined {
     const key = canonicalHeaderKey(name);
-    if (isKeptHeader(key)) return (this.rows.slot(this.row, EXTRA) as Record<string, string> | undefined)?.[key];
+    if (isKeptHeader(key)) return this.rows.keptHeadersOf(this.row)?.[key];
     return this.full().header(name);
   }
 
@@ -454,15 +551,7 @@ export class RowMessage implements Observed, SipMessage {
   }
 
   get raw(): Uint8Array {
-    const home = this.rows.slot(this.row, HOME) as Uint8Array | BytesHome | undefined;
-    if (home === undefined) return EMPTY;
-    if (home instanceof Uint8Array) return home;
-    try {
-      return home.read(this.rows.double(this.row, AT), this.rows.int(this.row, LENGTH));
-    } catch {
-      // The capture file changed or went away since it was read: the stored values still stand.
-      return EMPTY;
-    }
+    return this.rows.rawOf(this.row);
   }
   get fields(): readonly SipHeaderField[] {
     return this.full().fields;

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { createCaptureDecoder } from "../../capture/decoder";
 import { parseSip } from "./parse";
 import { shortAddress } from "./name-addr";
-import type { KeptNameAddr } from "./stored";
+import { addressOf, type KeptNameAddr } from "./stored";
 import { decodeText } from "./text";
 import type { NameAddr } from "./types";
 import { COMMON_TRANSPORTS, viaParts } from "./via";
@@ -28,7 +28,8 @@ interface FastReads {
 }
 
 function expectedKept(na: NameAddr | undefined): KeptNameAddr {
-  return { tag: na?.tag, user: na?.uri?.user, address: shortAddress(na), hasUri: na?.uri !== undefined };
+  const u = na?.uri;
+  return { tag: na?.tag, user: u?.user, hostPort: u ? `${u.host}${u.port ? ":" + u.port : ""}` : na?.uriText, hasUri: u !== undefined };
 }
 
 /** A message read through the fast paths answers what its full parse answers. */
@@ -57,6 +58,7 @@ function agrees(bytes: Uint8Array): void {
     }
     expect({ ...reads.keptNameAddr(false) }).toEqual(expectedKept(from));
     expect({ ...reads.keptNameAddr(true) }).toEqual(expectedKept(to));
+    for (const [kept, na] of [[reads.keptNameAddr(false), from], [reads.keptNameAddr(true), to]] as const) expect(addressOf(kept.user, kept.hostPort)).toBe(shortAddress(na));
   }
 }
 

@@ -16,7 +16,7 @@
 import type { NameAddr, SipMessage, Via, ViaKey } from "./types";
 import { createInterner } from "../../capture/intern";
 import { decodeText } from "./text";
-import { nameAddrParts, shortAddress } from "./name-addr";
+import { nameAddrParts } from "./name-addr";
 import type { ParsedSip } from "./parse";
 
 /** Where stored messages' bytes are read back from: one per input file (core/node reads the file). */
@@ -83,28 +83,42 @@ function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
   return true;
 }
 
-/** What a stored message keeps of a From or To: its tag, URI user and call-list address, interned; and whether its URI parsed. */
+/**
+ * What a stored message keeps of a From or To: its tag and URI user, interned; the rest of its
+ * call-list address (see addressOf); and whether its URI parsed.
+ */
 export interface KeptNameAddr {
   readonly tag: string | undefined;
   readonly user: string | undefined;
-  readonly address: string | undefined;
+  /**
+   * shortAddress less its "user@": host[:port] (the URI text when there is no URI). A capture has
+   * few of them, where user@host texts are one per party: a row keeps this one as a table index.
+   */
+  readonly hostPort: string | undefined;
   readonly hasUri: boolean;
 }
 
-const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, address: undefined, hasUri: false });
+/** The call-list address (shortAddress) of kept parts: "user@" when there is a user, then hostPort. */
+export function addressOf(user: string | undefined, hostPort: string | undefined): string | undefined {
+  return hostPort === undefined || !user ? hostPort : user + "@" + hostPort;
+}
+
+const NO_NAME_ADDR: KeptNameAddr = Object.freeze({ tag: undefined, user: undefined, hostPort: undefined, hasUri: false });
 
 /** The kept parts of a From/To parse (undefined or null: none, or a value that did not parse). */
 export function keptNameAddr(na: NameAddr | null | undefined): KeptNameAddr {
   if (!na) return NO_NAME_ADDR;
-  return { tag: keepTextOptional(na.tag), user: keepTextOptional(na.uri?.user), address: keepTextOptional(shortAddress(na)), hasUri: na.uri !== undefined };
+  const u = na.uri;
+  // As shortAddress writes it, less the user.
+  const hostPort = u ? (u.port ? `${u.host}:${u.port}` : u.host) : na.uriText;
+  return { tag: keepTextOptional(na.tag), user: keepTextOptional(u?.user), hostPort: keepTextOptional(hostPort), hasUri: u !== undefined };
 }
 
 /** The kept parts of the From/To in `b` that scanCommonNameAddr just took apart (see nameAddrParts). */
 export function keptNameAddrOfParts(b: Uint8Array): KeptNameAddr {
   const p = nameAddrParts;
-  const from = p[0] >= 0 ? p[0] : p[2];
-  const to = p[4] >= 0 ? p[4] : p[3];
-  return { tag: p[5] < 0 ? undefined : keepBytes(b, p[5], p[6]), user: p[0] < 0 ? undefined : keepBytes(b, p[0], p[1]), address: keepBytes(b, from, to), hasUri: true };
+  // The host follows the user's '@' at once (scanCommonNameAddr takes a plain user only).
+  return { tag: p[5] < 0 ? undefined : keepBytes(b, p[5], p[6]), user: p[0] < 0 ? undefined : keepBytes(b, p[0], p[1]), hostPort: keepBytes(b, p[2], p[4] >= 0 ? p[4] : p[3]), hasUri: true };
 }
 
 /**
