@@ -113,11 +113,6 @@ const TERMINATED = Object.fromEntries(
   (["normal", "timeout", "ack-timeout", "transport-error"] as const).map((reason) => [reason, Object.freeze({ type: "Terminated" as const, reason })]),
 ) as Record<TerminationReason, TxnEffect<never>>;
 
-/** The shared `{ type: "Terminated", reason }` effect. */
-export function terminatedEffect<M>(reason: TerminationReason): TxnEffect<M> {
-  return TERMINATED[reason];
-}
-
 /**
  * Small builder so each branch reads as "effects, then state". The timer list is copied only when
  * a branch changes it (most steps do not), which keeps a step to a few small allocations.
@@ -205,7 +200,7 @@ export class Effects<M> {
 
   /**
    * The step is observed (observeStep), and its state the observer's own: the handlers then update
-   * the state in place instead of making the next one (see `next`).
+   * the state in place instead of making the next one (see each machine's `to`).
    */
   get inPlace(): boolean {
     return this.notes !== undefined;
