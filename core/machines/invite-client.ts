@@ -25,7 +25,7 @@
  *   stepInviteClient(state, { type: "ResponseReceived", status: 180, message: h }, now);
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, observeStep, runStep, type ClientEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, movedInPlace, observeStep, runStep, type ClientEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type InviteClientStateName = "Calling" | "Proceeding" | "Completed" | "Accepted" | "Terminated";
 
@@ -69,15 +69,10 @@ export function startInviteClient<M>(request: M, cfg: TimerConfig, now: number):
 type Handler<M> = (s: InviteClientState<M>, ev: any, now: number, fx: Effects<M>) => InviteClientState<M>;
 
 function to<M>(s: InviteClientState<M>, name: InviteClientStateName, fx: Effects<M>): InviteClientState<M> {
+  if (fx.inPlace) return movedInPlace(s, name, fx);
   // A literal in the start state's field order, not a spread: every state of this machine gets the
   // start state's hidden class (one shape for the handlers) with all fields inside the object; the
   // spread's copies sometimes ended up with fields in a separate property array.
-  if (fx.inPlace) {
-    // An observed step on the observer's own state (see observeStep): the same fields, in place.
-    s.state = name;
-    s.timers = fx.timers;
-    return s;
-  }
   return { state: name, cfg: s.cfg, timers: fx.timers, request: s.request, intervalA: s.intervalA, cancelPending: s.cancelPending, retransmissions: s.retransmissions };
 }
 

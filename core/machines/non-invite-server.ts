@@ -22,7 +22,7 @@
  *   ({ state, effects } = stepNonInviteServer(state, { type: "ResponseSent", status: 200, message: h }, now));
  */
 import { timerDuration, type TimerConfig } from "./timers";
-import { Effects, NO_TIMERS, observeStep, runStep, type ServerEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
+import { Effects, NO_TIMERS, movedInPlace, observeStep, runStep, type ServerEvent, type StepNotes, type Step, type TxnBase, type TxnEffect } from "./transaction";
 
 export type NonInviteServerStateName = "Trying" | "Proceeding" | "Completed" | "Terminated";
 
@@ -58,15 +58,10 @@ export function startNonInviteServer<M>(request: M, cfg: TimerConfig, _now: numb
 type Handler<M> = (s: NonInviteServerState<M>, ev: any, now: number, fx: Effects<M>) => NonInviteServerState<M>;
 
 function to<M>(s: NonInviteServerState<M>, name: NonInviteServerStateName, fx: Effects<M>): NonInviteServerState<M> {
+  if (fx.inPlace) return movedInPlace(s, name, fx);
   // A literal in the start state's field order, not a spread: every state of this machine gets the
   // start state's hidden class (one shape for the handlers) with all fields inside the object; the
   // spread's copies sometimes ended up with fields in a separate property array.
-  if (fx.inPlace) {
-    // An observed step on the observer's own state (see observeStep): the same fields, in place.
-    s.state = name;
-    s.timers = fx.timers;
-    return s;
-  }
   return {
     state: name,
     cfg: s.cfg,

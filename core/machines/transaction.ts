@@ -341,6 +341,17 @@ export function statusClass(status: number): "1xx" | "2xx" | "final" {
 }
 
 /**
+ * A handler's move to state `name` in an observed step (fx.inPlace, see observeStep): the
+ * observer's own state takes the name and the step's timers in place, as the next state would
+ * have them; the handler then sets the fields it changes on it, as on a next state.
+ */
+export function movedInPlace<S extends TxnBase<string>, M>(s: S, name: S["state"], fx: Effects<M>): S {
+  s.state = name;
+  s.timers = fx.timers;
+  return s;
+}
+
+/**
  * What an observer reads of a step's effects, all it compares with a capture: whether the step
  * (re)sent an ACK for a non-2xx final, and the timer whose firing it reported to the TU as a
  * failure. Filled by observeStep in place of the effect list.
