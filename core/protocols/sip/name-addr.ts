@@ -8,6 +8,7 @@
 import type { NameAddr } from "./types";
 import { NO_PARAMS, parseParams, shareString, unquote } from "./header-values";
 import { parseUri } from "./uri";
+import { isHostByte, isParamByte } from "./scan-bytes";
 
 export function parseNameAddr(text: string | undefined): NameAddr | undefined {
   if (text === undefined) return undefined;
@@ -178,16 +179,6 @@ function afterDisplayName(b: Uint8Array, s: number, e: number): number {
 /** A URI user that parseUri keeps as written: letters, digits and marks, none of ':', '%', ';', '?', '@'. */
 function isUserByte(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x2a || c === 0x21 || c === 0x7e || c === 0x27 || c === 0x28 || c === 0x29 || c === 0x26 || c === 0x3d || c === 0x24 || c === 0x2c;
-}
-
-/** Letters, digits, '.', '-', '_': a host name or IPv4 address. */
-function isHostByte(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
-}
-
-/** Visible ASCII but '"' and ',' (quotes and commas go to the full parser). */
-function isParamByte(c: number): boolean {
-  return c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x2c;
 }
 
 /** Is [s, e) "tag" in any case? */

@@ -6,6 +6,7 @@
 import type { Via } from "./types";
 import { NO_PARAMS, parseParams, shareString } from "./header-values";
 import { splitHostPort } from "./host-port";
+import { isHostByte, isParamByte } from "./scan-bytes";
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
@@ -213,16 +214,6 @@ function transportIndex(b: Uint8Array, s: number, e: number): number {
     if (k === name.length) return t;
   }
   return -1;
-}
-
-/** Letters, digits, '.', '-', '_': a host name or IPv4 address (anything else goes to the full parser). */
-function isHostByte(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
-}
-
-/** Visible ASCII but '"' and ',' (a quote or a list comma needs the full parser); ';' ends a parameter. */
-function isParamByte(c: number): boolean {
-  return c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x2c;
 }
 
 /** Is [s, e) "branch" in any case? */
