@@ -68,8 +68,9 @@ export const nameAddrParts = new Int32Array(7);
 /**
  * The common From / To value — [display name] <sip:user@host[:port][;uri-params]>[;param[=value]]...
  * with a plain display name (quoted without escapes, or unquoted), a sip or sips URI whose user
- * needs no decoding, a plain host name or IPv4 address, and no blanks, quotes or commas outside the
- * display name — checked and taken apart in one pass over its bytes [s, e), without building a
+ * needs no decoding (it may hold a comma, as RFC 3261's user-unreserved allows), a plain host name
+ * or IPv4 address, and no blanks or quotes outside the display name nor commas after the user —
+ * checked and taken apart in one pass over its bytes [s, e), without building a
  * NameAddr. True: parseNameAddr would give a NameAddr with a URI, whose tag, URI user and
  * shortAddress are the texts of the ranges nameAddrParts now holds (the address runs from the user,
  * else the host, to the port, else the host end). False: not that shape; parse the text in full.
