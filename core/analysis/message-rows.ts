@@ -1,8 +1,9 @@
 /**
  * The observed messages of a session as rows of columns, not as objects: what the analysis reads of
- * each message (addresses, times, start line, Call-ID, CSeq, tags, users, top Via, problems, a few
- * headers) sits in fixed-size chunks of slots, and each message is one small `RowMessage` — an
- * `Observed` that is also its own `SipMessage` — which reads its row when asked.
+ * each message (addresses, times, start line, Call-ID, CSeq, tags, users, top Via) sits in
+ * fixed-size chunks of slots and typed columns, what few messages have (problems, a few headers,
+ * several frames, a record number past 2^31) in side maps by row, and each message is one small
+ * `RowMessage` — an `Observed` that is also its own `SipMessage` — which reads its row when asked.
  *
  * Why: kept as objects, one SIP message was an Observed (96 B), a stored message (192 B), its top-Via
  * key (56 B), a boxed time (16 B) and a problems array (32 B), each promoted through the young
@@ -398,8 +399,9 @@ type RowHandleClass = new (id: number) => RowMessage;
 
 /**
  * A handle class of its own for one store: the store sits on the class's prototype, so a handle
- * holds only its id (32 B, not 40 B: ~1 MB on 10^5 messages). One store's handles share one
- * hidden class, as before.
+ * holds only its id (32 B, not 40 B: ~1 MB on 10^5 messages). A store's handles have two hidden
+ * classes (SipRowMessage's, RowMessage's), and each store of a process adds its own two: code that
+ * reads the messages of several sessions sees more shapes (slower sites, the same answers).
  */
 function handleClass(base: RowHandleClass, rows: MessageRows): RowHandleClass {
   const StoreHandle = class extends base {};
