@@ -32,8 +32,9 @@
  * Speed: one Map lookup per message by branch, then sent-by + method compared (TransactionIndex in
  * transaction-key.ts; no key string built per message), flat arrays out, no closures per message.
  * The machines' answers decide nothing about matching, so the main loop only files messages; each
- * transaction's machines then run in one go over its messages (runMachines), and their states die
- * young instead of being held by 10^4-10^5 transactions until the capture ends.
+ * transaction's machines then run in one go over its messages (runMachines), on four states the
+ * observer owns and refills for each transaction, instead of states held by 10^4-10^5 transactions
+ * until the capture ends.
  */
 import type { Endpoint } from "../capture/types";
 import type { SipMessage } from "../protocols/sip/types";
@@ -93,7 +94,10 @@ interface Work {
   invite: boolean;
   cfg: TimerConfig;
   cseq: number;
-  /** The start templates while the capture is read; this transaction's machines in runMachines. */
+  /**
+   * The start templates while the capture is read; from runMachines on, the observer's own states
+   * (OwnStates), which the next transaction's runMachines refills: read them only before it.
+   */
   client: ClientState;
   server: ServerState;
   /**
