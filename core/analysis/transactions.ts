@@ -385,7 +385,9 @@ function ownStates(cfg: TimerConfig): OwnStates {
 
 /**
  * `template` (a start state at time 0) for the request with handle `request` at time `now`: a new
- * state, or `into` (a state of the same machine the caller owns) made equal to it.
+ * state, or `into` (a state of the same machine the caller owns) made equal to it. Assigning the
+ * template over `into` leaves nothing of its last transaction because a start state has every
+ * field a step may set (lastResponse and lastStatus present as undefined: one shape per machine).
  */
 export function startedAt<S extends ClientState | ServerState>(template: S, request: number, now: number, into?: S): S {
   const s = into === undefined ? { ...template } : Object.assign(into, template);
