@@ -299,8 +299,10 @@ export class MessageRows {
 
   /**
    * Index of a home. Rows come in runs from one home (a file, a slab), so the last one is checked
-   * first; a BytesHome is found by identity, and a byte array other than the last is added anew
-   * (a message's own copy: no other row shares it).
+   * first; a BytesHome is found by identity, and a byte array other than the last is added anew:
+   * mostly a message's own copy, which no other row shares; a slab come back to after rows from
+   * elsewhere (a file interleaved with reassembled messages) gets one more entry, not a Map entry
+   * per byte array.
    */
   private indexOfHome(home: Uint8Array | BytesHome): number {
     if (this.homes[this.lastHome] === home) return this.lastHome;
