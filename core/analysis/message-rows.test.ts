@@ -200,4 +200,38 @@ describe("MessageRows", () => {
     expect([a.raw, b.raw]).toEqual([bytes, response]);
     expect([a.contact[0].uri?.host, b.status]).toEqual(["10.0.0.1", 180]);
   });
+
+  it("reads each row's bytes back from its own home when a slab, a file and own copies interleave", () => {
+    const slab = new Uint8Array(bytes.length + response.length);
+    slab.set(bytes, 0);
+    slab.set(response, bytes.length);
+    const file = new Uint8Array(100 + bytes.length);
+    file.set(bytes, 100);
+    const home = homeAt(file);
+    const rows = new MessageRows();
+    const made = [
+      rows.addSip(place, parseSip(bytes), slab, 0, bytes.length),
+      rows.addSip(place, parseSip(bytes), home, 100, bytes.length),
+      rows.addSip(place, parseSip(response), slab, bytes.length, response.length),
+      rows.addSip(place, parseSip(response), response.slice()),
+      rows.addSip(place, parseSip(bytes), home, 100, bytes.length),
+      rows.addSip(place, parseSip(bytes), slab, 0, bytes.length),
+    ];
+    expect(made.map((m) => m.raw)).toEqual([bytes, bytes, response, response, bytes, bytes]);
+  });
+
+  it("keeps the handles of several stores in one process apart (each store has its own handle classes)", () => {
+    const one = new MessageRows();
+    const two = new MessageRows();
+    const a = one.addSip({ ...place, frame: 1 }, parseSip(bytes), bytes);
+    const b = two.addSip({ ...place, frame: 2 }, parseSip(response), response);
+    const c = two.addDecoded({ ...place, frame: 3 }, "http", { kind: "request", method: "GET", path: "/" } as never);
+    const d = one.addDecoded({ ...place, frame: 4 }, "diameter", { name: "CCR" } as never);
+    expect([a.id, b.id, c.id, d.id]).toEqual([0, 0, 1, 1]);
+    expect([a.frame, b.frame, c.frame, d.frame]).toEqual([1, 2, 3, 4]);
+    expect([a.kind, b.kind, a.raw, b.raw]).toEqual(["request", "response", bytes, response]);
+    expect([a.protocol, b.protocol, c.protocol, d.protocol]).toEqual(["sip", "sip", "http", "diameter"]);
+    expect([c.http?.method, (d.diameter as unknown as { name: string })?.name, c.sip, d.sip]).toEqual(["GET", "CCR", undefined, undefined]);
+    expect(Object.getPrototypeOf(a)).not.toBe(Object.getPrototypeOf(b));
+  });
 });
