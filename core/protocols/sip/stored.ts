@@ -45,18 +45,18 @@ export function isKeptHeader(key: string): boolean {
 export const keepText = createInterner(8192, 256, { flat: true });
 export const keepTextOptional = (text: string | undefined) => (text === undefined ? undefined : keepText(text));
 
-/**
- * keepText of the text of bytes [s, e), straight from the bytes: a repeat (a response's branch,
- * a recurring Request-URI) costs one hash of the bytes and one comparison, with no string made;
- * a new text is decoded into a flat string of its own (nothing to copy). Direct-mapped and
- * bounded like keepText; non-ASCII and long texts go through keepText.
- */
 const KEPT_BYTES_SLOTS = 8192;
 const KEPT_BYTES_MAX = 256;
 const keptBytes: (string | undefined)[] = new Array(KEPT_BYTES_SLOTS).fill(undefined);
 /** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
 const keptBytesHashes = new Int32Array(KEPT_BYTES_SLOTS);
 
+/**
+ * keepText of the text of bytes [s, e), straight from the bytes: a repeat (a response's branch,
+ * a recurring Request-URI) costs one hash of the bytes and one comparison, with no string made;
+ * a new text is decoded into a flat string of its own (nothing to copy). Direct-mapped and
+ * bounded like keepText; non-ASCII and long texts go through keepText.
+ */
 export function keepBytes(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
   if (n <= 0 || n > KEPT_BYTES_MAX) return keepText(decodeText(b, s, e));
@@ -150,13 +150,13 @@ export function sharedSentBy(via: ViaKey | undefined): SentBy | undefined {
   return made;
 }
 
+const SENT_BY_SLOTS = 1024;
+const sentBySlots: (SentBy | undefined)[] = new Array(SENT_BY_SLOTS).fill(undefined);
+
 /**
  * sharedSentBy of a sent-by read from bytes (host [hs, he), ASCII; port -1: none): a recent one is
  * found by a hash of the bytes, without making the host text (a capture has a few hundred).
  */
-const SENT_BY_SLOTS = 1024;
-const sentBySlots: (SentBy | undefined)[] = new Array(SENT_BY_SLOTS).fill(undefined);
-
 export function sentByOfBytes(b: Uint8Array, hs: number, he: number, port: number, transport: string): SentBy {
   let h = Math.imul(port, 31) + transport.charCodeAt(0) + transport.length;
   for (let i = hs; i < he; i++) h = (Math.imul(h, 31) + b[i]) | 0;
