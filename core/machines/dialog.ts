@@ -220,7 +220,7 @@ function advance(s: DialogState, ev: DialogEvent, now: number, effects: boolean)
         if (!isAckTimerOf(t, ev.cseq)) timers[kept++] = t;
         else if (fx !== EMPTY) fx[f++] = { type: "StopTimer", name: t.name, cseq: t.cseq };
       }
-      made = fx;
+      if (effects) made = fx;
       return dialogState(s.state, s.cfg, timers, minus(s.awaitingAck, p), s.terminatedBy, s.byeFrom);
     }
     case "RequestSeen": {
