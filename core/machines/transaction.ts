@@ -218,6 +218,8 @@ export class Effects<M> {
     return this.timers;
   }
   push(e: TxnEffect<M>): this {
+    // Observed: an effect a handler made itself is noted as the named methods below note theirs,
+    // so a handler that pushes stays right for an observer (the machines here use the methods).
     if (this.notes !== undefined) {
       noteEffect(this.notes, e);
       return this;
