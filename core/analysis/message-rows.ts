@@ -168,14 +168,11 @@ export class MessageRows {
     const n = this.ints[chunk];
     const io = (row & CHUNK_MASK) * INTS;
     const fast = fastReads(parsed);
-    if (parsed.kind === "response") {
-      n[io + PACKED] |= RESPONSE_BIT;
-      n[io + STATUS] = parsed.status ?? NO_STATUS;
-      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.reason);
-    } else {
-      n[io + STATUS] = NO_STATUS;
-      s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(parsed.requestUri);
-    }
+    const response = parsed.kind === "response";
+    if (response) n[io + PACKED] |= RESPONSE_BIT;
+    n[io + STATUS] = response ? (parsed.status ?? NO_STATUS) : NO_STATUS;
+    // The reason phrase of a response, the Request-URI of a request (lineTextOf picks the same).
+    s[o + LINE_TEXT] = fast ? fast.lineTextOf(keepBytes) : keepTextOptional(response ? parsed.reason : parsed.requestUri);
     n[io + METHOD] = this.indexOf(parsed.method);
     s[o + CALL_ID] = parsed.callId;
     s[o + CSEQ] = parsed.cseq;
