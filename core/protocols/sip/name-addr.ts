@@ -8,7 +8,7 @@
 import type { NameAddr } from "./types";
 import { NO_PARAMS, parseParams, shareString, unquote } from "./header-values";
 import { parseUri } from "./uri";
-import { isHostByte, isParamByte } from "./scan-bytes";
+import { isHostByte, isParamByte, paramValue, scanParams } from "./scan-bytes";
 
 export function parseNameAddr(text: string | undefined): NameAddr | undefined {
   if (text === undefined) return undefined;
@@ -119,34 +119,15 @@ export function scanCommonNameAddr(b: Uint8Array, s: number, e: number): boolean
   if (i >= e || b[i] !== 62) return false;
   i++;
   if (i < e && b[i] !== 59) return false;
-  // Header parameters: like parseParams, the first one named "tag" (any case) gives the tag.
-  let tagSeen = false;
-  let ts = -1;
-  let te = -1;
-  while (i < e) {
-    const ns = ++i; // past the ';'
-    let eq = -1;
-    for (; i < e; i++) {
-      const c = b[i];
-      if (c === 59) break;
-      if (!isParamByte(c)) return false;
-      if (c === 61 /* = */ && eq < 0) eq = i;
-    }
-    if (!tagSeen && isTagName(b, ns, eq < 0 ? i : eq)) {
-      tagSeen = true;
-      if (eq >= 0) {
-        ts = eq + 1;
-        te = i;
-      }
-    }
-  }
+  // Header parameters: the first one named "tag" gives the tag.
+  if (!scanParams(b, i, e, "tag")) return false;
   nameAddrParts[0] = us;
   nameAddrParts[1] = ue;
   nameAddrParts[2] = hs;
   nameAddrParts[3] = he;
   nameAddrParts[4] = pe;
-  nameAddrParts[5] = ts;
-  nameAddrParts[6] = te;
+  nameAddrParts[5] = paramValue[0];
+  nameAddrParts[6] = paramValue[1];
   return true;
 }
 
@@ -180,9 +161,4 @@ function afterDisplayName(b: Uint8Array, s: number, e: number): number {
 /** A URI user that parseUri keeps as written: letters, digits and marks, none of ':', '%', ';', '?', '@'. */
 function isUserByte(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x2a || c === 0x21 || c === 0x7e || c === 0x27 || c === 0x28 || c === 0x29 || c === 0x26 || c === 0x3d || c === 0x24 || c === 0x2c;
-}
-
-/** Is [s, e) "tag" in any case? */
-function isTagName(b: Uint8Array, s: number, e: number): boolean {
-  return e - s === 3 && (b[s] | 0x20) === 116 && (b[s + 1] | 0x20) === 97 && (b[s + 2] | 0x20) === 103;
 }

@@ -6,7 +6,7 @@
 import type { Via } from "./types";
 import { NO_PARAMS, parseParams, shareString } from "./header-values";
 import { splitHostPort } from "./host-port";
-import { isHostByte, isParamByte } from "./scan-bytes";
+import { isHostByte, paramValue, scanParams } from "./scan-bytes";
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
@@ -164,33 +164,14 @@ export function scanCommonVia(b: Uint8Array, s: number, e: number): boolean {
     port = p;
   }
   if (i < e && b[i] !== 59 /* ; */) return false;
-  // Parameters: like parseParams, the first one named "branch" (any case) gives the branch.
-  let branchSeen = false;
-  let bs = -1;
-  let be = -1;
-  while (i < e) {
-    const ns = ++i; // past the ';'
-    let eq = -1;
-    for (; i < e; i++) {
-      const c = b[i];
-      if (c === 59) break;
-      if (!isParamByte(c)) return false;
-      if (c === 61 /* = */ && eq < 0) eq = i;
-    }
-    if (!branchSeen && isBranchName(b, ns, eq < 0 ? i : eq)) {
-      branchSeen = true;
-      if (eq >= 0) {
-        bs = eq + 1;
-        be = i;
-      }
-    }
-  }
+  // Parameters: the first one named "branch" gives the branch.
+  if (!scanParams(b, i, e, "branch")) return false;
   viaParts[0] = transport;
   viaParts[1] = hs;
   viaParts[2] = he;
   viaParts[3] = port;
-  viaParts[4] = bs;
-  viaParts[5] = be;
+  viaParts[4] = paramValue[0];
+  viaParts[5] = paramValue[1];
   return true;
 }
 
@@ -214,9 +195,4 @@ function transportIndex(b: Uint8Array, s: number, e: number): number {
     if (k === name.length) return t;
   }
   return -1;
-}
-
-/** Is [s, e) "branch" in any case? */
-function isBranchName(b: Uint8Array, s: number, e: number): boolean {
-  return e - s === 6 && (b[s] | 0x20) === 98 && (b[s + 1] | 0x20) === 114 && (b[s + 2] | 0x20) === 97 && (b[s + 3] | 0x20) === 110 && (b[s + 4] | 0x20) === 99 && (b[s + 5] | 0x20) === 104;
 }
