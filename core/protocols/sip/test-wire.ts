@@ -15,3 +15,12 @@ export function wire(text: string): Uint8Array {
   }
   return encodeText(t);
 }
+
+/** `text` with each edit applied in turn: [position (wrapped to the text), character, insert (else replace)]. */
+export function editedText(text: string, edits: readonly (readonly [number, string, boolean])[]): string {
+  for (const [at, c, insert] of edits) {
+    const i = at % (text.length + 1);
+    text = text.slice(0, i) + c + text.slice(insert ? i : i + 1);
+  }
+  return text;
+}
