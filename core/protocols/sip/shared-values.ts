@@ -10,7 +10,7 @@
  * Consequence for callers: a parsed NameAddr / Via / CSeq may be shared by several messages and
  * must not be mutated (nothing in the code base does; the SipMessage fields are readonly).
  */
-import { decodeText } from "./text";
+import { decodeText, sameAscii } from "./text";
 
 /** Longer values (rare) are parsed per message: hashing them would cost more than it saves. */
 const MAX_SHARED_LENGTH = 512;
@@ -67,16 +67,9 @@ export class SharedValues<T> {
     const n = e - s;
     if (n <= 0 || n > MAX_SHARED_LENGTH) return this.parse(decodeText(b, s, e));
     const slot = (h ^ (h >>> 15)) & (this.size - 1);
-    const cached = this.hashes[slot] === h ? this.texts[slot] : undefined;
-    if (cached !== undefined && cached.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (cached.charCodeAt(i) !== b[s + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.values[slot] as T;
+    if (this.hashes[slot] === h) {
+      const cached = this.texts[slot];
+      if (cached !== undefined && sameAscii(cached, b, s, n)) return this.values[slot] as T;
     }
     const text = decodeText(b, s, e);
     const value = this.parse(text, b, s, e);

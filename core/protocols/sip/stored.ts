@@ -15,7 +15,7 @@
  */
 import type { NameAddr, SipMessage, Via, ViaKey } from "./types";
 import { createInterner } from "../../capture/intern";
-import { decodeText } from "./text";
+import { decodeText, sameAscii, TextsByBytes } from "./text";
 import { nameAddrParts } from "./name-addr";
 import type { ParsedSip } from "./parse";
 
@@ -45,42 +45,15 @@ export function isKeptHeader(key: string): boolean {
 export const keepText = createInterner(8192, 256, { flat: true });
 export const keepTextOptional = (text: string | undefined) => (text === undefined ? undefined : keepText(text));
 
-const KEPT_BYTES_SLOTS = 8192;
-const KEPT_BYTES_MAX = 256;
-const keptBytes: (string | undefined)[] = new Array(KEPT_BYTES_SLOTS).fill(undefined);
-/** The hash of each slot's text: a slot holding another text is told without loading that text (a cache miss). */
-const keptBytesHashes = new Int32Array(KEPT_BYTES_SLOTS);
-
 /**
- * keepText of the text of bytes [s, e), straight from the bytes: a repeat (a response's branch,
- * a recurring Request-URI) costs one hash of the bytes and one comparison, with no string made;
- * a new text is decoded into a flat string of its own (nothing to copy). Direct-mapped and
- * bounded like keepText; non-ASCII and long texts go through keepText.
+ * keepText of the text of bytes [s, e), straight from the bytes (see TextsByBytes): a repeat (a
+ * response's branch, a recurring Request-URI) makes no string; a new text is decoded into a flat
+ * string of its own (nothing to copy). Non-ASCII and long texts go through keepText.
  */
-export function keepBytes(b: Uint8Array, s: number, e: number): string {
-  const n = e - s;
-  if (n <= 0 || n > KEPT_BYTES_MAX) return keepText(decodeText(b, s, e));
-  let h = n;
-  for (let i = s; i < e; i++) {
-    const c = b[i];
-    // Non-ASCII decodes to fewer chars than bytes: not comparable char by byte.
-    if (c >= 0x80) return keepText(decodeText(b, s, e));
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  const slot = (h ^ (h >>> 13)) & (KEPT_BYTES_SLOTS - 1);
-  if (keptBytesHashes[slot] === h) {
-    const known = keptBytes[slot];
-    if (known !== undefined && sameAscii(known, b, s, n)) return known;
-  }
-  keptBytesHashes[slot] = h;
-  return (keptBytes[slot] = decodeText(b, s, e));
-}
+const keptTexts = new TextsByBytes(8192, 256, (b, s, e) => keepText(decodeText(b, s, e)));
 
-/** Is `text` the n ASCII bytes at b[s]? */
-function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
-  if (text.length !== n) return false;
-  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== b[s + i]) return false;
-  return true;
+export function keepBytes(b: Uint8Array, s: number, e: number): string {
+  return keptTexts.get(b, s, e);
 }
 
 /**

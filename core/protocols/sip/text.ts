@@ -56,48 +56,75 @@ export function encodeText(text: string): Uint8Array {
 
 export { concatBytes } from "../../capture/bytes";
 
-/**
- * Recently decoded short ASCII texts, direct-mapped by a hash of their bytes: values that repeat
- * across messages (a call's Call-ID in its every message) are then one string, not one per
- * message. A miss just decodes and replaces the slot, so the table stays bounded.
- */
-const SHARED_SLOTS = 4096;
-const SHARED_MAX_LENGTH = 256;
-const sharedTexts: (string | undefined)[] = new Array(SHARED_SLOTS).fill(undefined);
-
-/** decodeText(bytes, start, end), returning an earlier equal string when one is at hand. */
-export function decodeShared(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 0 || n > SHARED_MAX_LENGTH) return decodeText(bytes, start, end);
-  let h = n;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i];
-    if (c >= 0x80) return decodeText(bytes, start, end);
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  return decodeSharedHashed(bytes, start, end, h);
+/** Is `text` the n ASCII bytes at b[s]? */
+export function sameAscii(text: string, b: Uint8Array, s: number, n: number): boolean {
+  if (text.length !== n) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== b[s + i]) return false;
+  return true;
 }
 
 /**
- * decodeShared for ASCII bytes whose hash the caller computed while scanning them (h = length,
- * then h = h * 31 + byte, 32-bit, for each byte): the bytes are not hashed a second time.
+ * Recently decoded short ASCII texts, direct-mapped by a hash of their bytes: values that repeat
+ * across messages (a call's Call-ID in its every message) are then one string, not one per
+ * message, and a repeat costs a hash of the bytes and one comparison, with no string made. A miss
+ * just decodes and replaces the slot, so the table stays bounded. Each slot's hash is kept too: a
+ * slot holding another text is told without loading that text (a cache miss).
  */
-export function decodeSharedHashed(bytes: Uint8Array, start: number, end: number, h: number): string {
-  const n = end - start;
-  if (n <= 0 || n > SHARED_MAX_LENGTH) return decodeText(bytes, start, end);
-  const slot = (h ^ (h >>> 13)) & (SHARED_SLOTS - 1);
-  const cached = sharedTexts[slot];
-  if (cached !== undefined && cached.length === n) {
-    let same = true;
-    for (let i = 0; i < n; i++) {
-      if (cached.charCodeAt(i) !== bytes[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
+export class TextsByBytes {
+  private readonly texts: (string | undefined)[];
+  private readonly hashes: Int32Array;
+
+  /** `unshared`: how bytes the table does not take (non-ASCII, empty, longer than maxLength) are decoded. */
+  constructor(
+    private readonly slots: number,
+    private readonly maxLength: number,
+    private readonly unshared: (b: Uint8Array, s: number, e: number) => string = decodeText,
+  ) {
+    this.texts = new Array(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
   }
-  const text = decodeText(bytes, start, end);
-  sharedTexts[slot] = text;
-  return text;
+
+  /** The text of bytes [s, e): an earlier equal string when one is at hand. */
+  get(b: Uint8Array, s: number, e: number): string {
+    const n = e - s;
+    if (n <= 0 || n > this.maxLength) return this.unshared(b, s, e);
+    let h = n;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      // Non-ASCII decodes to fewer chars than bytes: not comparable char by byte.
+      if (c >= 0x80) return this.unshared(b, s, e);
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    return this.getHashed(b, s, e, h);
+  }
+
+  /**
+   * get() for ASCII bytes whose hash the caller computed while scanning them (h = length, then
+   * h = h * 31 + byte, 32-bit, for each byte): the bytes are not hashed a second time.
+   */
+  getHashed(b: Uint8Array, s: number, e: number, h: number): string {
+    const n = e - s;
+    if (n <= 0 || n > this.maxLength) return this.unshared(b, s, e);
+    const slot = (h ^ (h >>> 13)) & (this.slots - 1);
+    if (this.hashes[slot] === h) {
+      const known = this.texts[slot];
+      if (known !== undefined && sameAscii(known, b, s, n)) return known;
+    }
+    const text = decodeText(b, s, e);
+    this.hashes[slot] = h;
+    this.texts[slot] = text;
+    return text;
+  }
+}
+
+const sharedTexts = new TextsByBytes(4096, 256);
+
+/** decodeText(bytes, start, end), returning an earlier equal string when one is at hand. */
+export function decodeShared(bytes: Uint8Array, start: number, end: number): string {
+  return sharedTexts.get(bytes, start, end);
+}
+
+/** decodeShared for ASCII bytes whose hash the caller computed while scanning them (see TextsByBytes.getHashed). */
+export function decodeSharedHashed(bytes: Uint8Array, start: number, end: number, h: number): string {
+  return sharedTexts.getHashed(bytes, start, end, h);
 }
